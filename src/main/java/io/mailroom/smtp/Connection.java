@@ -1,0 +1,111 @@
+package io.mailroom.smtp;
+
+import java.io.BufferedOutputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+
+/**
+ * One TCP connection: the socket, a reply reader and a command writer, each wait bounded by the stage's
+ * timeout. Knows nothing of SMTP state; {@link SmtpClient} and {@link SmtpSession} drive it.
+ */
+final class Connection implements Closeable {
+    private final String host;
+    private final Timeouts timeouts;
+    private final Transcript transcript;
+    private Socket socket;
+    private ReplyReader reader;
+    private CommandWriter writer;
+    private OutputStream out;
+    private boolean tls;
+
+    private Connection(String host, Timeouts timeouts, Transcript transcript) {
+        this.host = host;
+        this.timeouts = timeouts;
+        this.transcript = transcript;
+    }
+
+    static Connection open(String host, int port, Timeouts timeouts, Transcript transcript, SSLContext implicitTls)
+            throws IOException {
+        Connection c = new Connection(host, timeouts, transcript);
+        Socket plain = new Socket();
+        try {
+            plain.setTcpNoDelay(true);
+            plain.connect(new InetSocketAddress(host, port), timeouts.millisFor(Step.CONNECT));
+            c.attach(plain);
+            transcript.note("connected to " + host + ":" + port);
+            if (implicitTls != null) c.startTls(implicitTls);
+        } catch (IOException | RuntimeException e) {
+            plain.close();
+            throw e;
+        }
+        return c;
+    }
+
+    /** Wraps the connected socket in TLS, verifying the certificate chain and the host name. */
+    void startTls(SSLContext context) throws IOException {
+        int dropped = reader.discardBuffered();
+        if (dropped > 0) transcript.note("discarded " + dropped + " bytes received before the TLS handshake");
+        SSLSocket ssl = (SSLSocket) context.getSocketFactory().createSocket(socket, host, socket.getPort(), true);
+        SSLParameters params = ssl.getSSLParameters();
+        params.setEndpointIdentificationAlgorithm("HTTPS");
+        ssl.setSSLParameters(params);
+        ssl.setSoTimeout(timeouts.millisFor(Step.STARTTLS));
+        ssl.startHandshake();
+        attach(ssl);
+        tls = true;
+        transcript.note("TLS established: " + ssl.getSession().getProtocol() + " " + ssl.getSession().getCipherSuite());
+    }
+
+    private void attach(Socket s) throws IOException {
+        socket = s;
+        out = new BufferedOutputStream(s.getOutputStream(), 16 * 1024);
+        reader = new ReplyReader(s.getInputStream(), transcript);
+        writer = new CommandWriter(out, transcript);
+    }
+
+    boolean isTls() { return tls; }
+
+    ReplyReader reader() { return reader; }
+
+    SmtpReply read(Step step) throws IOException {
+        socket.setSoTimeout(timeouts.millisFor(step));
+        return reader.read();
+    }
+
+    SmtpReply command(Step step, String command) throws IOException {
+        return command(step, command, command);
+    }
+
+    SmtpReply command(Step step, String command, String shown) throws IOException {
+        socket.setSoTimeout(timeouts.millisFor(step));
+        writer.write(command, shown);
+        return reader.read();
+    }
+
+    /** Writes raw bytes (DATA content); the caller has already made them wire-safe. */
+    void writeRaw(Step step, byte[] bytes, int offset, int length) throws IOException {
+        socket.setSoTimeout(timeouts.millisFor(step));
+        out.write(bytes, offset, length);
+        out.flush();
+    }
+
+    String localAddressLiteral() {
+        String address = socket.getLocalAddress().getHostAddress();
+        return address.contains(":") ? "[IPv6:" + address + "]" : "[" + address + "]";
+    }
+
+    @Override
+    public void close() {
+        try {
+            socket.close();
+        } catch (IOException | RuntimeException ignored) {
+            // closing a broken socket has nothing left to report
+        }
+    }
+}

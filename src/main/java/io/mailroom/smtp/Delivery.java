@@ -1,0 +1,26 @@
+package io.mailroom.smtp;
+
+import java.util.List;
+
+/**
+ * Every reply of one mail transaction, in order: MAIL, one RCPT per address, then DATA and END_OF_DATA
+ * when the transaction got that far. Negative replies are data here, never exceptions.
+ */
+public record Delivery(List<Exchange> exchanges) {
+
+    public Delivery {
+        exchanges = List.copyOf(exchanges);
+    }
+
+    public List<Exchange> recipients() {
+        return exchanges.stream().filter(e -> e.step() == Step.RCPT).toList();
+    }
+
+    /** The reply to the final "." of DATA, or null when the transaction stopped before it. */
+    public SmtpReply endOfData() {
+        return exchanges.stream().filter(e -> e.step() == Step.END_OF_DATA).map(Exchange::reply).findFirst().orElse(null);
+    }
+
+    /** The last reply received: the one that ended the transaction. */
+    public Exchange last() { return exchanges.get(exchanges.size() - 1); }
+}

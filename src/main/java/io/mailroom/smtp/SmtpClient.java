@@ -1,0 +1,152 @@
+package io.mailroom.smtp;
+
+import static io.mailroom.smtp.SmtpSessionException.Kind.AUTH_REJECTED;
+import static io.mailroom.smtp.SmtpSessionException.Kind.POLICY;
+import static io.mailroom.smtp.SmtpSessionException.Kind.REFUSED;
+import static io.mailroom.smtp.SmtpSessionException.Kind.UNREACHABLE;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.Base64;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+
+/**
+ * Opens sessions: connect → greeting → EHLO (HELO if refused) → [STARTTLS → EHLO] → [AUTH] → ready.
+ * Refuses to continue without TLS when the job asked for it (no silent downgrade), and refuses AUTH over
+ * an unencrypted connection unless the job allows it. Every failure is an {@link SmtpSessionException}
+ * naming what went wrong; no password ever appears in it or in the transcript.
+ */
+public final class SmtpClient {
+    private final SmtpSettings settings;
+
+    public SmtpClient(SmtpSettings settings) {
+        this.settings = settings;
+    }
+
+    public SmtpSettings settings() { return settings; }
+
+    public SmtpSession open(String connectionId, Transcript transcript) throws SmtpSessionException {
+        SSLContext tlsContext = tlsContext();
+        Connection c;
+        try {
+            c = Connection.open(settings.host(), settings.port(), new Timeouts(settings.timeout()), transcript,
+                    settings.security() == Security.TLS ? tlsContext : null);
+        } catch (SSLException e) {
+            throw new SmtpSessionException(UNREACHABLE, "TLS handshake with " + address() + " failed: " + e.getMessage(), null, e);
+        } catch (IOException e) {
+            throw new SmtpSessionException(UNREACHABLE, "cannot connect to " + address() + ": " + describe(e), null, e);
+        }
+        try {
+            Extensions ext = greetAndHello(c);
+            if (settings.security() == Security.STARTTLS) ext = startTls(c, tlsContext, ext);
+            if (settings.credentials() != null) authenticate(c, ext);
+            return new SmtpSession(connectionId, c, ext);
+        } catch (SmtpSessionException e) {
+            quietQuit(c);
+            throw e;
+        } catch (SSLException e) {
+            c.close();
+            throw new SmtpSessionException(UNREACHABLE, "TLS handshake with " + address() + " failed: " + e.getMessage(), null, e);
+        } catch (IOException e) {
+            c.close();
+            throw new SmtpSessionException(UNREACHABLE, "connection to " + address() + " failed while opening the session: " + describe(e), null, e);
+        }
+    }
+
+    private SSLContext tlsContext() throws SmtpSessionException {
+        if (settings.security() == Security.NONE) return null;
+        try {
+            return TrustStore.context(settings.trust());
+        } catch (IOException | GeneralSecurityException e) {
+            throw new SmtpSessionException(POLICY, "cannot load trusted certificates: " + e.getMessage(), null, e);
+        }
+    }
+
+    private Extensions greetAndHello(Connection c) throws IOException, SmtpSessionException {
+        SmtpReply greeting = c.read(Step.GREETING);
+        if (greeting.code() != 220) throw new SmtpSessionException(REFUSED, address() + " refused the session", greeting, null);
+        return hello(c);
+    }
+
+    private Extensions hello(Connection c) throws IOException, SmtpSessionException {
+        String name = heloName(c);
+        SmtpReply ehlo = c.command(Step.EHLO, "EHLO " + name);
+        if (ehlo.isPositive()) return Extensions.parse(ehlo);
+        if (ehlo.isClosing()) throw new SmtpSessionException(REFUSED, address() + " refused EHLO", ehlo, null);
+        SmtpReply helo = c.command(Step.HELO, "HELO " + name);
+        if (!helo.isPositive()) throw new SmtpSessionException(REFUSED, address() + " refused EHLO and HELO", helo, null);
+        return Extensions.NONE;
+    }
+
+    private Extensions startTls(Connection c, SSLContext context, Extensions ext) throws IOException, SmtpSessionException {
+        if (!ext.has("STARTTLS")) {
+            throw new SmtpSessionException(POLICY, address() + " does not offer STARTTLS; the job requires it"
+                    + " (smtp.security=starttls), so mailroom will not continue unencrypted", null, null);
+        }
+        SmtpReply reply = c.command(Step.STARTTLS, "STARTTLS");
+        if (reply.code() != 220) throw new SmtpSessionException(REFUSED, address() + " refused STARTTLS", reply, null);
+        c.startTls(context);
+        return hello(c);
+    }
+
+    private void authenticate(Connection c, Extensions ext) throws IOException, SmtpSessionException {
+        if (!c.isTls() && !settings.allowPlaintextAuth()) {
+            throw new SmtpSessionException(POLICY, "refusing to send the password to " + address() + " over an unencrypted"
+                    + " connection: set smtp.security=starttls or tls, or smtp.allow-plaintext-auth=true for a trusted local relay", null, null);
+        }
+        Credentials cred = settings.credentials();
+        SmtpReply reply;
+        if (ext.supportsAuth("PLAIN")) {
+            String token = base64("\0" + cred.username() + "\0" + cred.password());
+            reply = c.command(Step.AUTH, "AUTH PLAIN " + token, "AUTH PLAIN ****");
+        } else if (ext.supportsAuth("LOGIN")) {
+            reply = c.command(Step.AUTH, "AUTH LOGIN", "AUTH LOGIN");
+            if (reply.code() == 334) reply = c.command(Step.AUTH, base64(cred.username()), "****");
+            if (reply.code() == 334) reply = c.command(Step.AUTH, base64(cred.password()), "****");
+        } else {
+            throw new SmtpSessionException(REFUSED, address() + " offers no AUTH mechanism mailroom supports (PLAIN, LOGIN); it offers "
+                    + (ext.has("AUTH") ? String.join(" ", ext.params("AUTH")) : "none"), null, null);
+        }
+        if (reply.code() == 235) return;
+        if (reply.isPermanent()) {
+            throw new SmtpSessionException(AUTH_REJECTED, address() + " rejected the credentials of " + cred.username(), reply, null);
+        }
+        throw new SmtpSessionException(REFUSED, address() + " did not complete AUTH", reply, null);
+    }
+
+    private String heloName(Connection c) {
+        if (settings.heloName() != null) return settings.heloName();
+        try {
+            String name = InetAddress.getLocalHost().getCanonicalHostName();
+            if (name.contains(".") && name.chars().allMatch(ch -> ch < 0x7f && (Character.isLetterOrDigit(ch) || ch == '.' || ch == '-'))) {
+                return name;
+            }
+        } catch (IOException ignored) {
+            // no resolvable host name: RFC 5321 section 4.1.4 allows an address literal instead
+        }
+        return c.localAddressLiteral();
+    }
+
+    private void quietQuit(Connection c) {
+        try {
+            c.command(Step.QUIT, "QUIT");
+        } catch (IOException | RuntimeException ignored) {
+            // the session is being abandoned; QUIT is a courtesy
+        } finally {
+            c.close();
+        }
+    }
+
+    private String address() { return settings.host() + ":" + settings.port(); }
+
+    private static String base64(String s) {
+        return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String describe(IOException e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+}

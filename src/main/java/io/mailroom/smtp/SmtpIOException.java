@@ -1,0 +1,28 @@
+package io.mailroom.smtp;
+
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * The connection failed (I/O error, timeout, malformed reply) at {@link #step()}.
+ * Carries the exchanges completed before the failure so the attempt can still be recorded in full.
+ * The session that threw it is broken.
+ */
+public final class SmtpIOException extends IOException {
+    private final Step step;
+    private final List<Exchange> completed;
+
+    public SmtpIOException(Step step, List<Exchange> completed, IOException cause) {
+        super("connection failed during " + step + ": " + describe(cause), cause);
+        this.step = step;
+        this.completed = List.copyOf(completed);
+    }
+
+    public Step step() { return step; }
+
+    public List<Exchange> completed() { return completed; }
+
+    private static String describe(IOException e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+}
