@@ -1,0 +1,178 @@
+package io.mailroom.mime;
+
+import io.mailroom.template.Header;
+import io.mailroom.template.RenderedMessage;
+import jakarta.activation.DataHandler;
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Part;
+import jakarta.mail.Session;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeBodyPart;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import jakarta.mail.internet.MimeUtility;
+import jakarta.mail.util.ByteArrayDataSource;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UnsupportedEncodingException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Turns a rendered row into wire-ready bytes and an envelope, choosing the simplest structure the row
+ * needs: text/plain; multipart/alternative (text + HTML); multipart/mixed when there are attachments.
+ * Text is UTF-8 with the transfer encoding Jakarta Mail picks for the content; display names and
+ * subjects are RFC 2047 encoded, attachment names RFC 2231. Bcc goes to the envelope only. Date comes
+ * from the injected clock; the Message-ID is the caller's (assigned once per recipient, so a resend
+ * carries the same one).
+ */
+public final class MessageBuilder {
+    private static final Session SESSION = Session.getInstance(mimeProperties());
+
+    private final Clock clock;
+
+    public MessageBuilder(Clock clock) {
+        this.clock = clock;
+    }
+
+    /** The From address of a rendered row, validated: used to pick the Message-ID domain. */
+    public static String fromAddress(RenderedMessage m) throws MessageException {
+        List<String> from = m.values("From");
+        if (from.isEmpty()) throw new MessageException("From: missing; the template must set a From header");
+        return AddressRules.parseSingle("From", from.get(0)).getAddress();
+    }
+
+    public static String newMessageId(String fromAddress) {
+        String domain = fromAddress.substring(fromAddress.lastIndexOf('@') + 1);
+        return "<" + java.util.UUID.randomUUID() + "@" + domain + ">";
+    }
+
+    public OutgoingMessage build(RenderedMessage m, List<Attachment> attachments, String messageId, String envelopeFrom)
+            throws MessageException {
+        try {
+            InternetAddress from = AddressRules.parseSingle("From", first(m, "From"));
+            Map<Message.RecipientType, List<InternetAddress>> visible = new LinkedHashMap<>();
+            List<InternetAddress> bcc = new ArrayList<>();
+            MimeMessage msg = new FixedIdMessage(SESSION, messageId);
+            msg.setFrom(from);
+            for (Header h : m.headers()) {
+                switch (h.name()) {
+                    case "From", "Attachment" -> { }
+                    case "To" -> visible.put(Message.RecipientType.TO, AddressRules.parseList("To", h.value()));
+                    case "Cc" -> visible.put(Message.RecipientType.CC, AddressRules.parseList("Cc", h.value()));
+                    case "Bcc" -> bcc.addAll(AddressRules.parseList("Bcc", h.value()));
+                    case "Reply-To" -> msg.setReplyTo(AddressRules.parseList("Reply-To", h.value()).toArray(InternetAddress[]::new));
+                    case "Subject" -> msg.setSubject(h.value(), "UTF-8");
+                    default -> msg.addHeader(h.name(), MimeUtility.fold(h.name().length() + 2, MimeUtility.encodeText(h.value(), "UTF-8", null)));
+                }
+            }
+            for (var e : visible.entrySet()) msg.setRecipients(e.getKey(), e.getValue().toArray(InternetAddress[]::new));
+            List<String> recipients = envelopeRecipients(visible, bcc);
+            if (recipients.isEmpty()) throw new MessageException("no recipient: the template renders no To, Cc or Bcc address");
+            msg.setSentDate(Date.from(clock.instant()));
+            setContent(msg, m, attachments);
+            msg.saveChanges();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            msg.writeTo(out);
+            String mailFrom = envelopeFrom != null ? envelopeFrom : from.getAddress();
+            List<String> to = visible.getOrDefault(Message.RecipientType.TO, List.of()).stream().map(InternetAddress::getAddress).toList();
+            return new OutgoingMessage(mailFrom, recipients, to, out.toByteArray(), messageId);
+        } catch (MessagingException | IOException e) {
+            throw new MessageException("cannot build the message: " + e.getMessage(), e);
+        }
+    }
+
+    private static void setContent(MimeMessage msg, RenderedMessage m, List<Attachment> attachments)
+            throws MessagingException, UnsupportedEncodingException {
+        String text = crlf(m.text());
+        if (m.html() == null && attachments.isEmpty()) {
+            msg.setText(text, "UTF-8");
+            return;
+        }
+        MimeMultipart body;
+        if (m.html() != null) {
+            body = new MimeMultipart("alternative");
+            body.addBodyPart(textPart(text, "plain"));
+            body.addBodyPart(textPart(crlf(m.html()), "html"));
+        } else {
+            body = null;
+        }
+        if (attachments.isEmpty()) {
+            msg.setContent(body);
+            return;
+        }
+        MimeMultipart mixed = new MimeMultipart("mixed");
+        if (body == null) {
+            mixed.addBodyPart(textPart(text, "plain"));
+        } else {
+            MimeBodyPart alternative = new MimeBodyPart();
+            alternative.setContent(body);
+            mixed.addBodyPart(alternative);
+        }
+        for (Attachment a : attachments) {
+            MimeBodyPart part = new MimeBodyPart();
+            part.setDataHandler(new DataHandler(new ByteArrayDataSource(a.content(), MediaTypes.forFileName(a.fileName()))));
+            part.setFileName(a.fileName());
+            part.setDisposition(Part.ATTACHMENT);
+            // base64 even for text files: any other encoding lets line endings be rewritten on the way
+            part.setHeader("Content-Transfer-Encoding", "base64");
+            mixed.addBodyPart(part);
+        }
+        msg.setContent(mixed);
+    }
+
+    private static MimeBodyPart textPart(String text, String subtype) throws MessagingException {
+        MimeBodyPart p = new MimeBodyPart();
+        p.setText(text, "UTF-8", subtype);
+        return p;
+    }
+
+    private static List<String> envelopeRecipients(Map<Message.RecipientType, List<InternetAddress>> visible, List<InternetAddress> bcc) {
+        Map<String, String> unique = new LinkedHashMap<>();
+        List<InternetAddress> all = new ArrayList<>();
+        visible.values().forEach(all::addAll);
+        all.addAll(bcc);
+        for (InternetAddress a : all) unique.putIfAbsent(a.getAddress().toLowerCase(Locale.ROOT), a.getAddress());
+        return List.copyOf(unique.values());
+    }
+
+    private static String first(RenderedMessage m, String name) throws MessageException {
+        List<String> v = m.values(name);
+        if (v.isEmpty()) throw new MessageException(name + ": missing; the template must set a " + name + " header");
+        return v.get(0);
+    }
+
+    private static String crlf(String s) {
+        return s.replace("\r\n", "\n").replace('\r', '\n').replace("\n", "\r\n");
+    }
+
+    private static Properties mimeProperties() {
+        Properties p = new Properties();
+        p.setProperty("mail.mime.charset", "UTF-8");
+        p.setProperty("mail.mime.encodefilename", "false");
+        p.setProperty("mail.mime.encodeparameters", "true");
+        return p;
+    }
+
+    /** Keeps the Message-ID we assigned instead of the one Jakarta Mail would make up on save. */
+    private static final class FixedIdMessage extends MimeMessage {
+        private final String id;
+
+        FixedIdMessage(Session session, String id) {
+            super(session);
+            this.id = id;
+        }
+
+        @Override
+        protected void updateMessageID() throws MessagingException {
+            setHeader("Message-ID", id);
+        }
+    }
+}

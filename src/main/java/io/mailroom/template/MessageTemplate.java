@@ -1,0 +1,139 @@
+package io.mailroom.template;
+
+import freemarker.core.HTMLOutputFormat;
+import freemarker.core.ParseException;
+import freemarker.core.TemplateClassResolver;
+import freemarker.core.TemplateConfiguration;
+import freemarker.template.Configuration;
+import freemarker.template.SimpleHash;
+import freemarker.template.SimpleObjectWrapper;
+import freemarker.template.Template;
+import freemarker.template.TemplateException;
+import freemarker.template.TemplateExceptionHandler;
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.util.Map;
+
+/**
+ * The job's templates, compiled once and rendered per row.
+ *
+ * <p>The text template is a header block, a blank line, then the body; the whole file is one FreeMarker
+ * template. FreeMarker is locked down: an undefined variable is an error for the row, never an empty
+ * string; {@code ?new} and {@code ?api} cannot reach Java classes; nothing can be included from disk.
+ * The HTML alternative auto-escapes CSV values. A CSV value with a line break used before the blank line
+ * (where it would forge a header) fails the row with a reason.
+ */
+public final class MessageTemplate {
+    private static final Configuration CONFIG = strictConfiguration();
+
+    private final String name;
+    private final Template text;
+    private final Template html;
+
+    private MessageTemplate(String name, Template text, Template html) {
+        this.name = name;
+        this.text = text;
+        this.html = html;
+    }
+
+    /** Compiles the templates; {@code htmlSource} may be null. */
+    public static MessageTemplate compile(String name, String source, String htmlName, String htmlSource)
+            throws TemplateSyntaxException {
+        String normalized = source.replace("\r\n", "\n").replace('\r', '\n');
+        int blank = firstBlankLine(normalized);
+        if (blank < 0) {
+            throw new TemplateSyntaxException(name + ": no blank line after the header block; a template is headers"
+                    + " (From:, To:, Subject: ...), one empty line, then the body", null);
+        }
+        String marked = withBodyMarker(normalized, blank);
+        Template text = parse(name, marked, false);
+        Template html = htmlSource == null ? null : parse(htmlName, htmlSource, true);
+        return new MessageTemplate(name, text, html);
+    }
+
+    public RenderedMessage render(Map<String, String> fields) throws RowRenderException {
+        RenderState state = new RenderState();
+        String out = run(text, name, state.model(fields), state);
+        int at = state.bodyStart();
+        if (at < 0) throw new IllegalStateException("body marker not reached in " + name);
+        String headerBlock = out.substring(0, at);
+        String body = out.substring(at);
+        if (body.startsWith("\n")) body = body.substring(1);
+        String htmlBody = null;
+        if (html != null) {
+            RenderState bodyOnly = new RenderState();
+            bodyOnly.enterBody(0);
+            htmlBody = run(html, html.getName(), bodyOnly.model(fields), bodyOnly);
+        }
+        return new RenderedMessage(HeaderBlock.parse(name, headerBlock), body, htmlBody);
+    }
+
+    private static String run(Template template, String file, SimpleHash model, RenderState state) throws RowRenderException {
+        StringWriter out = new StringWriter();
+        try {
+            var env = template.createProcessingEnvironment(model, out);
+            env.setCustomAttribute(RenderState.KEY, state);
+            state.attach(out);
+            env.process();
+            return out.toString();
+        } catch (TemplateException e) {
+            if (state.injection() != null) throw new RowRenderException(state.injection());
+            throw new RowRenderException(file + " line " + e.getLineNumber() + ": " + firstLine(e.getMessageWithoutStackTop()));
+        } catch (IOException e) {
+            throw new IllegalStateException("writing to memory failed", e);
+        }
+    }
+
+    private static Template parse(String name, String source, boolean html) throws TemplateSyntaxException {
+        try {
+            if (!html) return new Template(name, source, CONFIG);
+            TemplateConfiguration tc = new TemplateConfiguration();
+            tc.setParentConfiguration(CONFIG);
+            tc.setOutputFormat(HTMLOutputFormat.INSTANCE);
+            Template t = new Template(name, null, new StringReader(source), CONFIG, tc, null);
+            tc.apply(t);
+            return t;
+        } catch (ParseException e) {
+            throw new TemplateSyntaxException(name + " line " + e.getLineNumber() + ", column " + e.getColumnNumber()
+                    + ": " + firstLine(e.getEditorMessage()), e);
+        } catch (IOException e) {
+            throw new IllegalStateException("reading from memory failed", e);
+        }
+    }
+
+    private static int firstBlankLine(String source) {
+        String[] lines = source.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) if (lines[i].isBlank()) return i;
+        return -1;
+    }
+
+    /** Puts the boundary directive on the blank line itself, so template line numbers stay true. */
+    private static String withBodyMarker(String source, int blankLine) {
+        String[] lines = source.split("\n", -1);
+        lines[blankLine] = "<@" + RenderState.DIRECTIVE + "/>";
+        return String.join("\n", lines);
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) return "";
+        int nl = s.indexOf('\n');
+        return (nl < 0 ? s : s.substring(0, nl)).strip();
+    }
+
+    private static Configuration strictConfiguration() {
+        Configuration c = new Configuration(Configuration.VERSION_2_3_34);
+        c.setDefaultEncoding("UTF-8");
+        c.setTemplateExceptionHandler(TemplateExceptionHandler.RETHROW_HANDLER);
+        c.setLogTemplateExceptions(false);
+        c.setWrapUncheckedExceptions(true);
+        c.setFallbackOnNullLoopVariable(false);
+        c.setNewBuiltinClassResolver(TemplateClassResolver.ALLOWS_NOTHING_RESOLVER);
+        c.setAPIBuiltinEnabled(false);
+        c.setObjectWrapper(new SimpleObjectWrapper(Configuration.VERSION_2_3_34));
+        c.setTemplateLoader(null);
+        c.setLocalizedLookup(false);
+        c.setNumberFormat("computer");
+        return c;
+    }
+}

@@ -1,0 +1,75 @@
+package io.mailroom.template;
+
+import freemarker.core.Environment;
+import freemarker.template.SimpleHash;
+import freemarker.template.SimpleObjectWrapper;
+import freemarker.template.Configuration;
+import freemarker.template.TemplateDirectiveBody;
+import freemarker.template.TemplateDirectiveModel;
+import freemarker.template.TemplateModel;
+import freemarker.template.TemplateModelException;
+import freemarker.template.TemplateScalarModel;
+import java.io.StringWriter;
+import java.util.Map;
+
+/**
+ * Per-render state: where the body starts in the output, and the header-injection guard. Each CSV value
+ * is a scalar that refuses to be evaluated before the body starts if it contains a line break, so data can
+ * never add a header line; the failure names the column.
+ */
+final class RenderState {
+    static final String KEY = "io.mailroom.render";
+    static final String DIRECTIVE = "mailroom_body_starts_here";
+
+    private StringWriter out;
+    private int bodyStart = -1;
+    private String injection;
+
+    SimpleHash model(Map<String, String> fields) {
+        SimpleHash model = new SimpleHash(new SimpleObjectWrapper(Configuration.VERSION_2_3_34));
+        fields.forEach((column, value) -> model.put(column, new GuardedValue(column, value)));
+        model.put(DIRECTIVE, (TemplateDirectiveModel) RenderState::bodyStarts);
+        return model;
+    }
+
+    void attach(StringWriter writer) { out = writer; }
+
+    void enterBody(int position) { bodyStart = position; }
+
+    int bodyStart() { return bodyStart; }
+
+    String injection() { return injection; }
+
+    private static void bodyStarts(Environment env, Map<?, ?> params, TemplateModel[] loopVars, TemplateDirectiveBody body) {
+        RenderState s = (RenderState) env.getCustomAttribute(KEY);
+        if (s.bodyStart < 0) s.enterBody(s.out.getBuffer().length());
+    }
+
+    private final class GuardedValue implements TemplateScalarModel {
+        private final String column;
+        private final String value;
+
+        GuardedValue(String column, String value) {
+            this.column = column;
+            this.value = value;
+        }
+
+        @Override
+        public String getAsString() throws TemplateModelException {
+            if (bodyStart < 0 && hasLineBreak(value)) {
+                injection = "header injection: column \"" + column + "\" contains a line break and is used in the header block;"
+                        + " fix the value in the CSV (it is never sent or cleaned up silently)";
+                throw new TemplateModelException(injection);
+            }
+            return value;
+        }
+    }
+
+    static boolean hasLineBreak(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\r' || c == '\n' || c == '\u000B' || c == '\u000C' || c == '\u0085' || c == '\u2028' || c == '\u2029') return true;
+        }
+        return false;
+    }
+}
