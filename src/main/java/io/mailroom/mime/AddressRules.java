@@ -1,6 +1,6 @@
 package io.mailroom.mime;
 
-import jakarta.mail.internet.AddressException;
+import io.mailroom.template.Header;
 import jakarta.mail.internet.InternetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,8 +9,9 @@ import java.util.regex.Pattern;
 /**
  * Parses an address header value into mailboxes, strictly. Each mailbox's addr-spec must be ASCII
  * local@domain with a dot-atom (or quoted) local part and a domain of letters, digits, hyphens and dots;
- * anything else (group syntax, stray text, a second address hiding in a display name, non-ASCII address
- * characters) is refused with the reason. Display names may hold any Unicode; they are RFC 2047 encoded.
+ * anything else (group syntax, stray text, two addresses in one element, non-ASCII address characters)
+ * is refused with the reason. Display names may hold any Unicode; Jakarta Mail quotes or RFC 2047
+ * encodes them as needed.
  */
 final class AddressRules {
     private static final Pattern DOT_ATOM = Pattern.compile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*");
@@ -20,27 +21,82 @@ final class AddressRules {
 
     private AddressRules() { }
 
-    static List<InternetAddress> parseList(String header, String value) throws MessageException {
-        InternetAddress[] parsed;
-        try {
-            parsed = InternetAddress.parseHeader(value, true);
-        } catch (AddressException e) {
-            throw new MessageException(header + ": \"" + value + "\" is not a valid address list (" + e.getMessage() + ")");
-        }
+    /**
+     * Splits an address list at commas outside quotes and angle brackets; each element is an addr-spec or
+     * "display name &lt;addr-spec&gt;". Commas and quotes that came from CSV data are marked (see
+     * {@link Header}) and so are never separators: data can put any text in a display name but can never
+     * add an address.
+     */
+    static List<InternetAddress> parseList(String header, String raw) throws MessageException {
         List<InternetAddress> out = new ArrayList<>();
-        for (InternetAddress a : parsed) {
-            if (a.isGroup()) throw new MessageException(header + ": group syntax is not supported: \"" + value + "\"");
-            requireValid(header, a.getAddress());
-            out.add(a);
+        for (String element : split(header, raw)) {
+            if (!element.isBlank()) out.add(mailbox(header, element.strip()));
         }
-        if (out.isEmpty()) throw new MessageException(header + ": no address in \"" + value + "\"");
+        if (out.isEmpty()) throw new MessageException(header + ": no address in \"" + Header.restore(raw) + "\"");
         return out;
     }
 
-    static InternetAddress parseSingle(String header, String value) throws MessageException {
-        List<InternetAddress> list = parseList(header, value);
-        if (list.size() != 1) throw new MessageException(header + ": expected one address, got " + list.size() + " in \"" + value + "\"");
+    static InternetAddress parseSingle(String header, String raw) throws MessageException {
+        List<InternetAddress> list = parseList(header, raw);
+        if (list.size() != 1) throw new MessageException(header + ": expected one address, got " + list.size() + " in \"" + Header.restore(raw) + "\"");
         return list.get(0);
+    }
+
+    private static List<String> split(String header, String raw) throws MessageException {
+        List<String> parts = new ArrayList<>();
+        boolean quoted = false;
+        boolean angle = false;
+        int start = 0;
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (quoted) {
+                if (c == '\\') i++;
+                else if (c == '"') quoted = false;
+            } else if (c == '"') {
+                quoted = true;
+            } else if (c == '<') {
+                angle = true;
+            } else if (c == '>') {
+                angle = false;
+            } else if (c == ',' && !angle) {
+                parts.add(raw.substring(start, i));
+                start = i + 1;
+            }
+        }
+        if (quoted) throw new MessageException(header + ": unclosed quote in \"" + Header.restore(raw) + "\"");
+        parts.add(raw.substring(start));
+        return parts;
+    }
+
+    private static InternetAddress mailbox(String header, String element) throws MessageException {
+        int open = element.lastIndexOf('<');
+        String address;
+        String name = null;
+        if (open < 0) {
+            address = element;
+        } else {
+            if (!element.endsWith(">") || element.indexOf('<') != open || element.indexOf('>') != element.length() - 1) {
+                throw new MessageException(header + ": \"" + Header.restore(element) + "\" is not \"Name <address>\"");
+            }
+            address = element.substring(open + 1, element.length() - 1).strip();
+            name = unquote(element.substring(0, open).strip());
+        }
+        if (Header.hasDataMarks(address)) {
+            throw new MessageException(header + ": \"" + Header.restore(address) + "\" is not a single address (a comma or quote from the CSV)");
+        }
+        requireValid(header, address);
+        try {
+            return new InternetAddress(address, name == null || name.isEmpty() ? null : Header.restore(name), "UTF-8");
+        } catch (java.io.UnsupportedEncodingException e) {
+            throw new IllegalStateException("UTF-8 is always supported", e);
+        }
+    }
+
+    private static String unquote(String phrase) {
+        if (phrase.length() >= 2 && phrase.startsWith("\"") && phrase.endsWith("\"")) {
+            return phrase.substring(1, phrase.length() - 1).replaceAll("\\\\(.)", "$1");
+        }
+        return phrase;
     }
 
     static void requireValid(String header, String address) throws MessageException {

@@ -44,7 +44,7 @@ public final class MessageBuilder {
 
     /** The From address of a rendered row, validated: used to pick the Message-ID domain. */
     public static String fromAddress(RenderedMessage m) throws MessageException {
-        List<String> from = m.values("From");
+        List<String> from = m.rawValues("From");
         if (from.isEmpty()) throw new MessageException("From: missing; the template must set a From header");
         return AddressRules.parseSingle("From", from.get(0)).getAddress();
     }
@@ -65,10 +65,10 @@ public final class MessageBuilder {
             for (Header h : m.headers()) {
                 switch (h.name()) {
                     case "From", "Attachment" -> { }
-                    case "To" -> visible.put(Message.RecipientType.TO, AddressRules.parseList("To", h.value()));
-                    case "Cc" -> visible.put(Message.RecipientType.CC, AddressRules.parseList("Cc", h.value()));
-                    case "Bcc" -> bcc.addAll(AddressRules.parseList("Bcc", h.value()));
-                    case "Reply-To" -> msg.setReplyTo(AddressRules.parseList("Reply-To", h.value()).toArray(InternetAddress[]::new));
+                    case "To" -> visible.put(Message.RecipientType.TO, AddressRules.parseList("To", h.raw()));
+                    case "Cc" -> visible.put(Message.RecipientType.CC, AddressRules.parseList("Cc", h.raw()));
+                    case "Bcc" -> bcc.addAll(AddressRules.parseList("Bcc", h.raw()));
+                    case "Reply-To" -> msg.setReplyTo(AddressRules.parseList("Reply-To", h.raw()).toArray(InternetAddress[]::new));
                     case "Subject" -> msg.setSubject(h.value(), "UTF-8");
                     default -> msg.addHeader(h.name(), MimeUtility.fold(h.name().length() + 2, MimeUtility.encodeText(h.value(), "UTF-8", null)));
                 }
@@ -144,7 +144,7 @@ public final class MessageBuilder {
     }
 
     private static String first(RenderedMessage m, String name) throws MessageException {
-        List<String> v = m.values(name);
+        List<String> v = m.rawValues(name);
         if (v.isEmpty()) throw new MessageException(name + ": missing; the template must set a " + name + " header");
         return v.get(0);
     }

@@ -33,6 +33,9 @@ public final class SmtpSession implements Closeable {
 
     public Extensions extensions() { return extensions; }
 
+    /** True after a transaction, until {@link #reset()} proves the session still good. */
+    public boolean needsReset() { return state == State.NEEDS_RESET; }
+
     /** Mail transactions started on this session. */
     public int transactions() { return transactions; }
 

@@ -15,7 +15,8 @@ import java.util.Map;
 /**
  * Per-render state: where the body starts in the output, and the header-injection guard. Each CSV value
  * is a scalar that refuses to be evaluated before the body starts if it contains a line break, so data can
- * never add a header line; the failure names the column.
+ * never add a header line (the failure names the column); in the header block its commas and quotes are
+ * marked (see {@link Header}) so data can never add an address either.
  */
 final class RenderState {
     static final String KEY = "io.mailroom.render";
@@ -61,7 +62,7 @@ final class RenderState {
                         + " fix the value in the CSV (it is never sent or cleaned up silently)";
                 throw new TemplateModelException(injection);
             }
-            return value;
+            return bodyStart < 0 ? Header.protect(value) : value;
         }
     }
 

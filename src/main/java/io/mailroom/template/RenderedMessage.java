@@ -11,7 +11,13 @@ public record RenderedMessage(List<Header> headers, String text, String html) {
         headers = List.copyOf(headers);
     }
 
+    /** The values of the named header as the reader sees them. */
     public List<String> values(String name) {
         return headers.stream().filter(h -> h.name().equalsIgnoreCase(name)).map(Header::value).toList();
+    }
+
+    /** The named header's values with data marks kept, for parsing address lists. */
+    public List<String> rawValues(String name) {
+        return headers.stream().filter(h -> h.name().equalsIgnoreCase(name)).map(Header::raw).toList();
     }
 }

@@ -1,0 +1,18 @@
+package io.mailroom.cli;
+
+import java.io.PrintStream;
+import java.time.Clock;
+import java.util.function.Function;
+
+/** What commands get from the outside world: streams, environment and clock (injected by tests). */
+record Context(PrintStream out, PrintStream err, Function<String, String> env, Clock clock) {
+
+    static final String DEFAULT_DB = "jdbc:h2:./.mailroom/mailroom";
+
+    /** --db, else MAILROOM_DB, else an H2 file database under ./.mailroom/. */
+    String dbUrl(String flag) {
+        if (flag != null) return flag;
+        String fromEnv = env.apply("MAILROOM_DB");
+        return fromEnv != null && !fromEnv.isBlank() ? fromEnv : DEFAULT_DB;
+    }
+}

@@ -1,0 +1,63 @@
+package io.mailroom.cli;
+
+import io.mailroom.job.DataException;
+import io.mailroom.job.InputMissingException;
+import io.mailroom.job.JobFileException;
+import io.mailroom.smtp.SmtpSessionException;
+import java.io.PrintStream;
+import picocli.CommandLine;
+
+/**
+ * The one place exceptions become the contract's exit codes (sysexits). Each known failure is one line
+ * on standard error that says what and where; anything else is a bug (70) and shows its stack trace.
+ */
+final class ExitCodes implements CommandLine.IExecutionExceptionHandler, CommandLine.IParameterExceptionHandler {
+    static final int OK = 0;
+    static final int USAGE = 64;
+    static final int DATA = 65;
+    static final int NO_INPUT = 66;
+    static final int UNAVAILABLE = 69;
+    static final int SOFTWARE = 70;
+    static final int TEMPFAIL = 75;
+    static final int NO_PERMISSION = 77;
+    static final int CONFIG = 78;
+
+    private final PrintStream err;
+
+    ExitCodes(PrintStream err) {
+        this.err = err;
+    }
+
+    static int of(Throwable e) {
+        if (e instanceof JobFileException) return CONFIG;
+        if (e instanceof InputMissingException) return NO_INPUT;
+        if (e instanceof DataException) return DATA;
+        if (e instanceof SmtpSessionException s) {
+            return switch (s.kind()) {
+                case AUTH_REJECTED -> NO_PERMISSION;
+                case POLICY -> CONFIG;
+                case UNREACHABLE, REFUSED -> UNAVAILABLE;
+            };
+        }
+        return SOFTWARE;
+    }
+
+    @Override
+    public int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        int code = of(e);
+        if (code == SOFTWARE) {
+            err.println("mailroom: internal error (please report it): " + e);
+            e.printStackTrace(err);
+        } else {
+            err.println("mailroom: " + e.getMessage());
+        }
+        return code;
+    }
+
+    @Override
+    public int handleParseException(CommandLine.ParameterException e, String[] args) {
+        err.println("mailroom: " + e.getMessage());
+        e.getCommandLine().usage(err);
+        return USAGE;
+    }
+}

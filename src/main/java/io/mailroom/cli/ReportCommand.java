@@ -1,0 +1,57 @@
+package io.mailroom.cli;
+
+import io.mailroom.job.InputMissingException;
+import io.mailroom.report.Report;
+import io.mailroom.report.ReportFormat;
+import io.mailroom.store.Store;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "report", description = "Who got it, who didn't, and what the server said.")
+final class ReportCommand implements Callable<Integer> {
+    private final Context ctx;
+
+    @Parameters(paramLabel = "JOBNAME")
+    String name;
+
+    @Option(names = "--db", paramLabel = "URL", description = "JDBC URL of the job database")
+    String db;
+
+    @Option(names = "--format", paramLabel = "FORMAT", description = "text, csv, json or html (default: text)")
+    String format = "text";
+
+    @Option(names = "--output", paramLabel = "FILE", description = "write to FILE instead of standard output")
+    Path output;
+
+    ReportCommand(Context ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        ReportFormat f;
+        try {
+            f = ReportFormat.valueOf(format.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--format must be text, csv, json or html, not \"" + format + "\"");
+        }
+        try (Store store = Store.open(ctx.dbUrl(db))) {
+            Report r = Report.load(store, name).orElseThrow(() -> new InputMissingException("no job named \"" + name + "\" in the database", null));
+            if (output == null) {
+                f.write(r, new PrintWriter(new OutputStreamWriter(ctx.out(), StandardCharsets.UTF_8)));
+            } else {
+                try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(output, StandardCharsets.UTF_8))) {
+                    f.write(r, w);
+                }
+            }
+            return ExitCodes.OK;
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package io.mailroom.cli;
+
+import io.mailroom.job.Jobs;
+import io.mailroom.job.RunSummary;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "resume", description = "Send what is due for a stored job, from the database alone (the CSV and templates may be gone).")
+final class ResumeCommand implements Callable<Integer> {
+    private final Context ctx;
+
+    @Parameters(paramLabel = "JOBNAME")
+    String name;
+
+    @Option(names = "--db", paramLabel = "URL", description = "JDBC URL of the job database")
+    String db;
+
+    @Option(names = "--resend-unknown", description = "send again to recipients whose fate is unknown (they may get a second copy)")
+    boolean resendUnknown;
+
+    @Option(names = "--retry-failed", description = "try failed recipients again")
+    boolean retryFailed;
+
+    @Option(names = {"-v", "--verbose"}, description = "print the SMTP dialogue to standard error (AUTH redacted)")
+    boolean verbose;
+
+    ResumeCommand(Context ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Jobs jobs = new Jobs(ctx.clock(), ctx.err(), ctx.env(), Transcripts.of(verbose, ctx.err()));
+        RunSummary s = jobs.resume(name, ctx.dbUrl(db), resendUnknown, retryFailed);
+        Summaries.print(s, ctx.out());
+        return s.exitCode();
+    }
+}

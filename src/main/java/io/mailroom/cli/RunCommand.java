@@ -1,0 +1,58 @@
+package io.mailroom.cli;
+
+import io.mailroom.job.Jobs;
+import io.mailroom.job.RunOptions;
+import io.mailroom.job.RunSummary;
+import io.mailroom.sandbox.SandboxServer;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "run", description = "Snapshot the job (first call) or add new rows, then send whatever is due. Safe to repeat.")
+final class RunCommand implements Callable<Integer> {
+    private final Context ctx;
+
+    @Parameters(paramLabel = "JOBFILE", description = "the job file (Java properties)")
+    Path jobFile;
+
+    @Option(names = "--db", paramLabel = "URL", description = "JDBC URL of the job database (default: $MAILROOM_DB, else ./.mailroom/)")
+    String db;
+
+    @Option(names = "--dry-run", description = "plan, render and validate every row; report all problems; store and send nothing")
+    boolean dryRun;
+
+    @Option(names = "--limit", paramLabel = "N", description = "send at most N messages in this run")
+    Integer limit;
+
+    @Option(names = "--sandbox", paramLabel = "DIR", description = "send to an embedded server on loopback that writes each message to DIR as .eml")
+    Path sandbox;
+
+    @Option(names = {"-v", "--verbose"}, description = "print the SMTP dialogue to standard error (AUTH redacted)")
+    boolean verbose;
+
+    RunCommand(Context ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (limit != null && limit < 1) throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--limit must be at least 1");
+        Jobs jobs = new Jobs(ctx.clock(), ctx.err(), ctx.env(), Transcripts.of(verbose, ctx.err()));
+        int max = limit == null ? Integer.MAX_VALUE : limit;
+        if (sandbox == null || dryRun) {
+            return report(jobs.run(jobFile, new RunOptions(ctx.dbUrl(db), dryRun, max, null)));
+        }
+        try (SandboxServer server = SandboxServer.start(sandbox)) {
+            ctx.err().println("sandbox: SMTP on 127.0.0.1:" + server.settings().port() + ", writing messages to " + sandbox);
+            return report(jobs.run(jobFile, new RunOptions(ctx.dbUrl(db), false, max, server.settings())));
+        }
+    }
+
+    private int report(RunSummary s) {
+        Summaries.print(s, ctx.out());
+        if (s.dryRun()) return s.plan().skipped() > 0 ? 1 : 0;
+        return s.exitCode();
+    }
+}

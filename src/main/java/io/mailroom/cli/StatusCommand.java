@@ -1,0 +1,41 @@
+package io.mailroom.cli;
+
+import io.mailroom.job.InputMissingException;
+import io.mailroom.report.Report;
+import io.mailroom.store.JobRecord;
+import io.mailroom.store.Store;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "status", description = "Counts per status for one job (exit code as for run) or for every job.")
+final class StatusCommand implements Callable<Integer> {
+    private final Context ctx;
+
+    @Parameters(paramLabel = "JOBNAME", arity = "0..1")
+    String name;
+
+    @Option(names = "--db", paramLabel = "URL", description = "JDBC URL of the job database")
+    String db;
+
+    StatusCommand(Context ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        try (Store store = Store.open(ctx.dbUrl(db))) {
+            List<String> names = name != null ? List.of(name) : store.jobs().stream().map(JobRecord::name).toList();
+            if (names.isEmpty()) ctx.out().println("no jobs yet");
+            int exit = ExitCodes.OK;
+            for (String n : names) {
+                Report r = Report.load(store, n).orElseThrow(() -> new InputMissingException("no job named \"" + n + "\" in the database", null));
+                ctx.out().println(n + ": " + Summaries.counts(r.counts()) + (r.finished() ? "" : " (unfinished)"));
+                exit = new io.mailroom.job.RunSummary(n, null, 0, 0, r.counts(), false).exitCode();
+            }
+            return name != null ? exit : ExitCodes.OK;
+        }
+    }
+}

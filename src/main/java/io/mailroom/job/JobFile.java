@@ -1,0 +1,206 @@
+package io.mailroom.job;
+
+import io.mailroom.smtp.Security;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.Charset;
+import java.nio.charset.IllegalCharsetNameException;
+import java.nio.charset.StandardCharsets;
+import java.nio.charset.UnsupportedCharsetException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a job file (Java properties, UTF-8) into a {@link JobSpec}. Relative paths resolve against the
+ * job file's folder. Every problem names the file and the key; unknown keys are refused so a typo never
+ * silently falls back to a default. A literal password is refused: it would end up in the file and the
+ * database. Also writes and reads the send settings snapshot kept in the database.
+ */
+public final class JobFile {
+    static final Set<String> KEYS = Set.of("name", "recipients", "recipients.encoding", "recipients.key", "template", "template.html",
+            "smtp.host", "smtp.port", "smtp.security", "smtp.username", "smtp.password.env", "smtp.password.file", "smtp.trust",
+            "smtp.allow-plaintext-auth", "smtp.timeout", "smtp.max-messages-per-session", "smtp.helo", "envelope.from");
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+
+    private final String file;
+    private final Properties props;
+    private final Path base;
+
+    private JobFile(String file, Properties props, Path base) {
+        this.file = file;
+        this.props = props;
+        this.base = base;
+    }
+
+    public static JobSpec load(Path path) throws JobFileException, InputMissingException {
+        Properties props = new Properties();
+        try (Reader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+            props.load(r);
+        } catch (NoSuchFileException e) {
+            throw new InputMissingException(path + ": job file not found", e);
+        } catch (IOException e) {
+            throw new InputMissingException(path + ": cannot read the job file: " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new JobFileException(path + ": not a valid properties file: " + e.getMessage());
+        }
+        JobFile f = new JobFile(path.toString(), props, path.toAbsolutePath().getParent());
+        f.refuseUnknownKeys();
+        String defaultName = path.getFileName().toString().replaceFirst("\\.[^.]*$", "");
+        String name = f.optional("name", defaultName);
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,199}")) {
+            throw new JobFileException(path + ": name: \"" + name + "\" must be letters, digits, '.', '_' or '-' (it names the job in commands)");
+        }
+        String html = f.optional("template.html", null);
+        return new JobSpec(name, path, f.path("recipients", true), f.charset(), f.optional("recipients.key", null),
+                f.path("template", true), html == null ? null : f.path("template.html", true), f.send());
+    }
+
+    /** The send settings as stored in the database: absolute paths, no password. */
+    public static String snapshot(SendSettings s) {
+        Properties p = new Properties();
+        p.setProperty("smtp.host", s.host());
+        p.setProperty("smtp.port", String.valueOf(s.port()));
+        p.setProperty("smtp.security", s.security().name().toLowerCase(Locale.ROOT));
+        putIf(p, "smtp.username", s.username());
+        putIf(p, "smtp.password.env", s.passwordEnv());
+        putIf(p, "smtp.password.file", s.passwordFile());
+        putIf(p, "smtp.trust", s.trust());
+        p.setProperty("smtp.allow-plaintext-auth", String.valueOf(s.allowPlaintextAuth()));
+        if (s.timeout() != null) p.setProperty("smtp.timeout", s.timeout().toMillis() + "ms");
+        p.setProperty("smtp.max-messages-per-session", String.valueOf(s.maxMessagesPerSession()));
+        putIf(p, "envelope.from", s.envelopeFrom());
+        putIf(p, "smtp.helo", s.helo());
+        StringWriter out = new StringWriter();
+        try {
+            p.store(out, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString().replaceFirst("^#.*\\R", "");
+    }
+
+    public static SendSettings fromSnapshot(String jobName, String snapshot) throws JobFileException {
+        Properties p = new Properties();
+        try {
+            p.load(new StringReader(snapshot));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new JobFile("stored settings of job " + jobName, p, Path.of("/")).send();
+    }
+
+    private SendSettings send() throws JobFileException {
+        Security security = security();
+        int defaultPort = switch (security) { case STARTTLS -> 587; case TLS -> 465; case NONE -> 25; };
+        String env = optional("smtp.password.env", null);
+        String pwFile = optional("smtp.password.file", null);
+        if (props.containsKey("smtp.password")) {
+            throw new JobFileException(file + ": smtp.password: a literal password is not accepted; name an environment variable"
+                    + " with smtp.password.env or a file with smtp.password.file");
+        }
+        if (env != null && pwFile != null) throw new JobFileException(file + ": set smtp.password.env or smtp.password.file, not both");
+        String username = optional("smtp.username", null);
+        if (username != null && env == null && pwFile == null) {
+            throw new JobFileException(file + ": smtp.username is set but no password source: add smtp.password.env or smtp.password.file");
+        }
+        int max = integer("smtp.max-messages-per-session", 0, 0, Integer.MAX_VALUE);
+        return new SendSettings(required("smtp.host"), integer("smtp.port", defaultPort, 1, 65535), security, username, env,
+                pwFile == null ? null : path("smtp.password.file", false), props.containsKey("smtp.trust") ? path("smtp.trust", false) : null,
+                bool("smtp.allow-plaintext-auth"), duration("smtp.timeout"), max, optional("envelope.from", null), optional("smtp.helo", null));
+    }
+
+    private void refuseUnknownKeys() throws JobFileException {
+        Set<String> unknown = new TreeSet<>(props.stringPropertyNames());
+        unknown.removeAll(KEYS);
+        unknown.remove("smtp.password");
+        if (!unknown.isEmpty()) {
+            throw new JobFileException(file + ": unknown key" + (unknown.size() > 1 ? "s " : " ") + String.join(", ", unknown)
+                    + "; known keys are listed in the README");
+        }
+    }
+
+    private Security security() throws JobFileException {
+        String v = optional("smtp.security", "starttls");
+        return switch (v.toLowerCase(Locale.ROOT)) {
+            case "starttls" -> Security.STARTTLS;
+            case "tls" -> Security.TLS;
+            case "none" -> Security.NONE;
+            default -> throw new JobFileException(file + ": smtp.security: \"" + v + "\" must be starttls, tls or none");
+        };
+    }
+
+    private Charset charset() throws JobFileException {
+        String v = optional("recipients.encoding", "UTF-8");
+        try {
+            return Charset.forName(v);
+        } catch (IllegalCharsetNameException | UnsupportedCharsetException e) {
+            throw new JobFileException(file + ": recipients.encoding: unknown encoding \"" + v + "\" (e.g. UTF-8, windows-1252, GB18030)");
+        }
+    }
+
+    private Path path(String key, boolean mustBeSet) throws JobFileException {
+        return base.resolve(mustBeSet ? required(key) : optional(key, "")).normalize();
+    }
+
+    private String required(String key) throws JobFileException {
+        String v = optional(key, null);
+        if (v == null) throw new JobFileException(file + ": " + key + " is required");
+        return v;
+    }
+
+    private String optional(String key, String fallback) {
+        String v = props.getProperty(key);
+        return v == null || v.isBlank() ? fallback : v.strip();
+    }
+
+    private int integer(String key, int fallback, int min, int max) throws JobFileException {
+        String v = optional(key, null);
+        if (v == null) return fallback;
+        try {
+            int n = Integer.parseInt(v);
+            if (n >= min && n <= max) return n;
+        } catch (NumberFormatException ignored) {
+            // reported below with the allowed range
+        }
+        throw new JobFileException(file + ": " + key + ": \"" + v + "\" must be a whole number from " + min + " to " + max);
+    }
+
+    private boolean bool(String key) throws JobFileException {
+        String v = optional(key, "false");
+        if (v.equalsIgnoreCase("true")) return true;
+        if (v.equalsIgnoreCase("false")) return false;
+        throw new JobFileException(file + ": " + key + ": \"" + v + "\" must be true or false");
+    }
+
+    private Duration duration(String key) throws JobFileException {
+        String v = optional(key, null);
+        if (v == null) return null;
+        Matcher m = DURATION.matcher(v.toLowerCase(Locale.ROOT));
+        if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+            throw new JobFileException(file + ": " + key + ": \"" + v + "\" must be a duration like 500ms, 30s, 5m, 2h or 1d");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        };
+    }
+
+    private static void putIf(Properties p, String key, Object value) {
+        if (value != null) p.setProperty(key, value.toString());
+    }
+}

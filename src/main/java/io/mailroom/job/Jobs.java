@@ -1,0 +1,250 @@
+package io.mailroom.job;
+
+import io.mailroom.csv.CsvSource;
+import io.mailroom.mime.MessageBuilder;
+import io.mailroom.smtp.SmtpClient;
+import io.mailroom.smtp.SmtpSessionException;
+import io.mailroom.smtp.SmtpSettings;
+import io.mailroom.smtp.Transcript;
+import io.mailroom.store.JobRecord;
+import io.mailroom.store.NewRecipient;
+import io.mailroom.store.Recipient;
+import io.mailroom.store.RecipientStatus;
+import io.mailroom.store.Store;
+import io.mailroom.template.MessageTemplate;
+import io.mailroom.template.TemplateSyntaxException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The use cases behind the commands: run (snapshot or extend the job, then send what is due), resume
+ * (from the database alone) and the dry run. The job is its name plus its snapshot: templates and
+ * attachments are read from disk only when a row is first planned, and from the database afterwards.
+ */
+public final class Jobs {
+    static final String TEMPLATE = "template";
+    static final String TEMPLATE_HTML = "template.html";
+    static final String ATTACHMENT = "attachment";
+
+    private final Clock clock;
+    private final PrintStream err;
+    private final Function<String, String> env;
+    private final Function<String, Transcript> transcripts;
+
+    public Jobs(Clock clock, PrintStream err, Function<String, String> env, Function<String, Transcript> transcripts) {
+        this.clock = clock;
+        this.err = err;
+        this.env = env;
+        this.transcripts = transcripts;
+    }
+
+    public RunSummary run(Path jobFile, RunOptions o) throws Exception {
+        JobSpec spec = JobFile.load(jobFile);
+        if (o.dryRun()) return dryRun(spec);
+        SmtpSettings smtp = o.serverOverride() != null ? o.serverOverride() : smtpSettings(spec.name(), spec.send());
+        try (Store store = Store.open(o.dbUrl())) {
+            Optional<JobRecord> existing = store.job(spec.name());
+            JobRecord job = existing.isPresent() ? existing.get() : null;
+            MessageTemplate template = job == null ? compile(spec) : storedTemplate(store, job);
+            Plan plan;
+            try (CsvSource csv = Planner.open(spec)) {
+                if (job == null) {
+                    job = store.createJob(spec.name(), clock.instant(), spec.file().toAbsolutePath().toString(),
+                            JobFile.snapshot(spec.send()), csv.header(), spec.keyColumn());
+                    snapshotTemplates(store, job, spec);
+                } else {
+                    store.updateSettings(job.id(), JobFile.snapshot(spec.send()));
+                    warnIfChanged(store, job, spec);
+                }
+                Composer composer = new Composer(template, diskAttachments(store, job, spec.template()), new MessageBuilder(clock),
+                        spec.send().envelopeFrom());
+                plan = new Planner(composer, job.keyColumn(), err).plan(csv, new StoreSink(store, job));
+                store.commit();
+            } catch (Exception e) {
+                store.rollback();
+                throw e;
+            }
+            return send(store, job, template, smtp, spec.send(), "run", plan, o.limit());
+        }
+    }
+
+    public RunSummary resume(String name, String dbUrl, boolean resendUnknown, boolean retryFailed) throws Exception {
+        try (Store store = Store.open(dbUrl)) {
+            JobRecord job = store.job(name).orElseThrow(() -> new InputMissingException("no job named \"" + name + "\" in the database", null));
+            SendSettings send = JobFile.fromSnapshot(name, job.settings());
+            SmtpSettings smtp = smtpSettings(name, send);
+            if (resendUnknown) err.println(name + ": " + store.requeue(job.id(), RecipientStatus.UNKNOWN, clock.instant()) + " unknown recipient(s) will be sent again");
+            if (retryFailed) err.println(name + ": " + store.requeue(job.id(), RecipientStatus.FAILED, clock.instant()) + " failed recipient(s) will be retried");
+            return send(store, job, storedTemplate(store, job), smtp, send, "resume", null, Integer.MAX_VALUE);
+        }
+    }
+
+    private RunSummary send(Store store, JobRecord job, MessageTemplate template, SmtpSettings smtp, SendSettings send, String command,
+                            Plan plan, int limit) throws SQLException, SmtpSessionException {
+        int settled = store.settleInFlight(job.id(), clock.instant());
+        if (settled > 0) err.println(job.name() + ": " + settled + " recipient(s) were in flight when a previous run stopped; marked unknown");
+        long runId = store.beginRun(job.id(), command, clock.instant());
+        Composer composer = new Composer(template, name -> store.file(job.id(), ATTACHMENT, name).orElse(null), new MessageBuilder(clock),
+                send.envelopeFrom());
+        int exit = 70;
+        try (Sessions sessions = new Sessions(new SmtpClient(smtp), send.maxMessagesPerSession(), String.valueOf(runId), transcripts)) {
+            int tried = new Sender(store, composer, job.header(), sessions, clock, runId).sendDue(job.id(), limit);
+            RunSummary summary = new RunSummary(job.name(), plan, tried, sessions.opened(), store.counts(job.id()), false);
+            exit = summary.exitCode();
+            return summary;
+        } catch (SmtpSessionException e) {
+            exit = e.kind() == SmtpSessionException.Kind.AUTH_REJECTED ? 77 : 69;
+            throw e;
+        } finally {
+            store.finishRun(runId, exit, clock.instant());
+        }
+    }
+
+    private RunSummary dryRun(JobSpec spec) throws Exception {
+        MessageTemplate template = compile(spec);
+        Composer composer = new Composer(template, name -> readIfPresent(spec.template().getParent().resolve(name)),
+                new MessageBuilder(clock), spec.send().envelopeFrom());
+        Set<String> keys = new HashSet<>();
+        var counts = new java.util.EnumMap<RecipientStatus, Integer>(RecipientStatus.class);
+        for (RecipientStatus s : RecipientStatus.values()) counts.put(s, 0);
+        Plan plan;
+        try (CsvSource csv = Planner.open(spec)) {
+            plan = new Planner(composer, spec.keyColumn(), err).plan(csv, new Planner.Sink() {
+                @Override public boolean isSettled(String key) { return false; }
+
+                @Override public Planner.Added accept(NewRecipient r) {
+                    keys.add(r.key());
+                    counts.merge(r.status(), 1, Integer::sum);
+                    return Planner.Added.NEW;
+                }
+            });
+        }
+        return new RunSummary(spec.name(), plan, 0, 0, counts, true);
+    }
+
+    /** SMTP settings with the password resolved; fails before anything is planned or sent. */
+    private SmtpSettings smtpSettings(String job, SendSettings s) throws JobFileException, InputMissingException {
+        return new SmtpSettings(s.host(), s.port(), s.security(), Secrets.credentials(s, env), s.trust(), s.allowPlaintextAuth(),
+                s.timeout(), s.helo());
+    }
+
+    static MessageTemplate compile(JobSpec spec) throws InputMissingException, DataException {
+        try {
+            String html = spec.templateHtml() == null ? null : read(spec.templateHtml(), "template.html");
+            return MessageTemplate.compile(spec.template().getFileName().toString(), read(spec.template(), "template"),
+                    spec.templateHtml() == null ? null : spec.templateHtml().getFileName().toString(), html);
+        } catch (TemplateSyntaxException e) {
+            throw new DataException(e.getMessage(), e);
+        }
+    }
+
+    private static MessageTemplate storedTemplate(Store store, JobRecord job) throws SQLException, DataException {
+        String name = fileName(store, job, TEMPLATE);
+        String html = fileName(store, job, TEMPLATE_HTML);
+        try {
+            return MessageTemplate.compile(name, text(store, job, TEMPLATE, name), html,
+                    html == null ? null : text(store, job, TEMPLATE_HTML, html));
+        } catch (TemplateSyntaxException e) {
+            throw new DataException("stored template of job " + job.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void snapshotTemplates(Store store, JobRecord job, JobSpec spec) throws SQLException, InputMissingException {
+        store.putFile(job.id(), TEMPLATE, spec.template().getFileName().toString(), read(spec.template(), "template").getBytes(StandardCharsets.UTF_8));
+        if (spec.templateHtml() != null) {
+            store.putFile(job.id(), TEMPLATE_HTML, spec.templateHtml().getFileName().toString(),
+                    read(spec.templateHtml(), "template.html").getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private void warnIfChanged(Store store, JobRecord job, JobSpec spec) throws SQLException, InputMissingException {
+        String stored = text(store, job, TEMPLATE, fileName(store, job, TEMPLATE));
+        if (!stored.equals(read(spec.template(), "template"))) {
+            err.println(job.name() + ": " + spec.template() + " changed since the job was created; the job keeps sending the template it"
+                    + " was created with (start a new job, with a new name, to send the new one)");
+        }
+    }
+
+    private static AttachmentFiles diskAttachments(Store store, JobRecord job, Path template) {
+        Path folder = template.getParent();
+        return name -> {
+            Optional<byte[]> stored = store.file(job.id(), ATTACHMENT, name);
+            if (stored.isPresent()) return stored.get();
+            byte[] content = readIfPresent(folder.resolve(name));
+            if (content != null) store.putFile(job.id(), ATTACHMENT, name, content);
+            return content;
+        };
+    }
+
+    private static byte[] readIfPresent(Path p) throws IOException {
+        try {
+            return Files.readAllBytes(p);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    static String read(Path p, String key) throws InputMissingException {
+        try {
+            return Files.readString(p, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new InputMissingException(p + ": file not found (" + key + "= in the job file)", e);
+        } catch (IOException e) {
+            throw new InputMissingException(p + ": cannot read (" + key + "): " + e.getMessage(), e);
+        }
+    }
+
+    private static String fileName(Store store, JobRecord job, String kind) throws SQLException {
+        return store.fileNames(job.id(), kind).stream().findFirst().orElse(null);
+    }
+
+    private static String text(Store store, JobRecord job, String kind, String name) throws SQLException {
+        return new String(store.file(job.id(), kind, name).orElseThrow(), StandardCharsets.UTF_8);
+    }
+
+    /** Inserts new keys, replaces skipped rows that come back, ignores keys already planned. */
+    private final class StoreSink implements Planner.Sink {
+        private final Store store;
+        private final JobRecord job;
+        private int pending;
+
+        StoreSink(Store store, JobRecord job) {
+            this.store = store;
+            this.job = job;
+        }
+
+        @Override
+        public boolean isSettled(String key) throws SQLException {
+            return store.recipientByKey(job.id(), key).filter(r -> r.status() != RecipientStatus.SKIPPED).isPresent();
+        }
+
+        @Override
+        public Planner.Added accept(NewRecipient r) throws SQLException {
+            Optional<Recipient> known = store.recipientByKey(job.id(), r.key());
+            Planner.Added result;
+            if (known.isEmpty()) {
+                store.insertRecipient(job.id(), r, clock.instant());
+                result = Planner.Added.NEW;
+            } else if (known.get().status() == RecipientStatus.SKIPPED && known.get().row() == r.row() || known.get().status() == RecipientStatus.SKIPPED
+                    && r.status() == RecipientStatus.PENDING) {
+                store.replanSkipped(known.get().id(), r, clock.instant());
+                result = Planner.Added.REPLANNED;
+            } else {
+                return Planner.Added.KNOWN;
+            }
+            if (r.status() == RecipientStatus.PENDING) store.dropSyntheticSkip(job.id(), r.row());
+            if (++pending % 500 == 0) store.commit();
+            return result;
+        }
+    }
+}

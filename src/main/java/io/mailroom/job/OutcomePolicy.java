@@ -1,0 +1,69 @@
+package io.mailroom.job;
+
+import io.mailroom.smtp.Delivery;
+import io.mailroom.smtp.Exchange;
+import io.mailroom.smtp.SmtpIOException;
+import io.mailroom.smtp.SmtpReply;
+import io.mailroom.smtp.Step;
+import io.mailroom.store.Outcome;
+import io.mailroom.store.RecipientStatus;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * THE outcome policy: the only place that decides a recipient's status from what the server did.
+ * 2xx to the end of DATA → sent; 4xx → deferred (retried with backoff); 5xx → failed. A connection lost
+ * before the final "." → deferred; lost after it → unknown (the server may have the message).
+ * When every RCPT is refused, a 4xx among them defers (it may pass later), otherwise the first 5xx fails it.
+ */
+final class OutcomePolicy {
+    private static final Duration FIRST_RETRY = Duration.ofMinutes(1);
+    private static final Duration LONGEST_WAIT = Duration.ofHours(1);
+
+    private OutcomePolicy() { }
+
+    static RecipientStatus afterReply(SmtpReply r) {
+        return switch (r.code() / 100) {
+            case 2 -> RecipientStatus.SENT;
+            case 4 -> RecipientStatus.DEFERRED;
+            default -> RecipientStatus.FAILED;
+        };
+    }
+
+    static RecipientStatus afterIoFailure(Step step) {
+        return step == Step.END_OF_DATA ? RecipientStatus.UNKNOWN : RecipientStatus.DEFERRED;
+    }
+
+    static Outcome afterDelivery(Delivery d, int attemptsBefore, Instant now) {
+        SmtpReply decisive = decisiveReply(d);
+        RecipientStatus status = afterReply(decisive);
+        return new Outcome(status, decisive, null, status == RecipientStatus.DEFERRED ? retryAt(attemptsBefore, now) : null);
+    }
+
+    static Outcome afterIoFailure(SmtpIOException e, int attemptsBefore, Instant now) {
+        RecipientStatus status = afterIoFailure(e.step());
+        SmtpReply last = e.completed().isEmpty() ? null : e.completed().get(e.completed().size() - 1).reply();
+        return new Outcome(status, last, e.getMessage(), status == RecipientStatus.DEFERRED ? retryAt(attemptsBefore, now) : null);
+    }
+
+    static Outcome skipped(String reason) {
+        return new Outcome(RecipientStatus.SKIPPED, null, reason, null);
+    }
+
+    private static SmtpReply decisiveReply(Delivery d) {
+        Exchange last = d.last();
+        if (last.step() != Step.RCPT) return last.reply();
+        SmtpReply firstPermanent = null;
+        for (Exchange e : d.recipients()) {
+            if (e.reply().isTransient()) return e.reply();
+            if (firstPermanent == null && !e.reply().isPositive()) firstPermanent = e.reply();
+        }
+        return firstPermanent != null ? firstPermanent : last.reply();
+    }
+
+    /** Exponential backoff: 1, 2, 4 … minutes after each failed attempt, at most an hour. */
+    static Instant retryAt(int attemptsBefore, Instant now) {
+        Duration wait = FIRST_RETRY.multipliedBy(1L << Math.min(attemptsBefore, 10));
+        return now.plus(wait.compareTo(LONGEST_WAIT) > 0 ? LONGEST_WAIT : wait);
+    }
+}

@@ -1,0 +1,123 @@
+package io.mailroom.job;
+
+import io.mailroom.csv.CsvException;
+import io.mailroom.csv.CsvRow;
+import io.mailroom.csv.CsvSource;
+import io.mailroom.mime.OutgoingMessage;
+import io.mailroom.store.NewRecipient;
+import io.mailroom.store.RecipientStatus;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.NoSuchFileException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Rows → recipients, streaming. Every row is rendered and built once to validate it: a row that cannot
+ * become a message is planned as skipped with its reason (and printed), so nothing half-rendered is ever
+ * sent. Within one CSV a key is planned once; later rows with the same key are reported and left out.
+ * What happens to a planned recipient (insert, ignore as known, dry-run count) is the {@link Sink}'s call.
+ */
+final class Planner {
+    enum Added { NEW, KNOWN, REPLANNED }
+
+    interface Sink {
+        /** True when this key is already planned and cannot change: the row need not even be rendered. */
+        boolean isSettled(String key) throws Exception;
+
+        Added accept(NewRecipient r) throws Exception;
+    }
+
+    private final Composer composer;
+    private final String keyColumn;
+    private final PrintStream err;
+
+    Planner(Composer composer, String keyColumn, PrintStream err) {
+        this.composer = composer;
+        this.keyColumn = keyColumn;
+        this.err = err;
+    }
+
+    static CsvSource open(JobSpec spec) throws DataException, InputMissingException {
+        try {
+            CsvSource csv = CsvSource.open(spec.recipients(), spec.encoding());
+            if (spec.keyColumn() != null && !csv.header().contains(spec.keyColumn())) {
+                csv.close();
+                throw new DataException(spec.recipients() + ", row 1 (header): no column \"" + spec.keyColumn() + "\", which recipients.key names;"
+                        + " the columns are: " + String.join(", ", csv.header()), null);
+            }
+            return csv;
+        } catch (NoSuchFileException e) {
+            throw new InputMissingException(spec.recipients() + ": recipients file not found (recipients= in " + spec.file() + ")", e);
+        } catch (IOException e) {
+            throw new InputMissingException(spec.recipients() + ": cannot read: " + e.getMessage(), e);
+        } catch (CsvException e) {
+            throw new DataException(e.getMessage(), e);
+        }
+    }
+
+    Plan plan(CsvSource csv, Sink sink) throws Exception {
+        int rows = 0, added = 0, known = 0, duplicates = 0, skipped = 0;
+        Set<String> seen = new HashSet<>();
+        CsvRow row;
+        while ((row = next(csv)) != null) {
+            rows++;
+            String cheapKey = keyColumn == null ? null : row.fields().getOrDefault(keyColumn, "").strip().toLowerCase(java.util.Locale.ROOT);
+            if (cheapKey != null && !cheapKey.isEmpty() && !seen.contains(cheapKey) && sink.isSettled(cheapKey)) {
+                seen.add(cheapKey);
+                known++;
+                continue;
+            }
+            NewRecipient r = recipient(row);
+            if (!seen.add(r.key())) {
+                duplicates++;
+                err.println(csv.file() + " row " + row.row() + ": key " + r.key() + " appears again; only its first row is sent");
+                continue;
+            }
+            Added result = sink.accept(r);
+            if (result == Added.KNOWN) {
+                known++;
+                continue;
+            }
+            added++;
+            if (r.status() == RecipientStatus.SKIPPED) {
+                skipped++;
+                err.println(csv.file() + " row " + row.row() + " (" + r.key() + "): skipped: " + r.reason());
+            }
+        }
+        return new Plan(rows, added, known, duplicates, skipped);
+    }
+
+    private NewRecipient recipient(CsvRow row) {
+        List<String> values = new ArrayList<>(row.fields().values());
+        String fallbackKey = "#row-" + row.row();
+        if (row.problem() != null) return skipped(row, values, keyOr(row, fallbackKey), row.problem());
+        try {
+            OutgoingMessage m = composer.compose(row.fields(), null);
+            return new NewRecipient(row.row(), Composer.key(keyColumn, row.fields(), m), values, m.to(), m.messageId(),
+                    RecipientStatus.PENDING, null);
+        } catch (RowProblem p) {
+            return skipped(row, values, keyOr(row, fallbackKey), p.getMessage());
+        }
+    }
+
+    private String keyOr(CsvRow row, String fallback) {
+        if (keyColumn == null) return fallback;
+        String v = row.fields().getOrDefault(keyColumn, "").strip();
+        return v.isEmpty() ? fallback : v.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static NewRecipient skipped(CsvRow row, List<String> values, String key, String reason) {
+        return new NewRecipient(row.row(), key, values, List.of(), null, RecipientStatus.SKIPPED, reason);
+    }
+
+    private static CsvRow next(CsvSource csv) throws DataException, IOException {
+        try {
+            return csv.next();
+        } catch (CsvException e) {
+            throw new DataException(e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package io.mailroom.job;
+
+import io.mailroom.csv.CsvRow;
+import io.mailroom.csv.CsvSource;
+import io.mailroom.csv.CsvException;
+import io.mailroom.mime.MessageBuilder;
+import io.mailroom.mime.OutgoingMessage;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+
+/**
+ * Renders rows to .eml files (named row-key.eml) exactly as they would be sent, without the database or
+ * the network. Rows that cannot become a message are reported, not written.
+ */
+public final class Preview {
+    public record Result(int written, int skipped, Path folder) {
+        public int exitCode() { return skipped > 0 ? 1 : 0; }
+    }
+
+    private final Clock clock;
+    private final PrintStream err;
+
+    public Preview(Clock clock, PrintStream err) {
+        this.clock = clock;
+        this.err = err;
+    }
+
+    public Result write(Path jobFile, Path folder, int limit) throws Exception {
+        JobSpec spec = JobFile.load(jobFile);
+        Path templates = spec.template().getParent();
+        Composer composer = new Composer(Jobs.compile(spec), name -> {
+            try {
+                return Files.readAllBytes(templates.resolve(name));
+            } catch (NoSuchFileException e) {
+                return null;
+            }
+        }, new MessageBuilder(clock), spec.send().envelopeFrom());
+        Path out = folder != null ? folder : Path.of(spec.name() + "-preview");
+        Files.createDirectories(out);
+        int written = 0, skipped = 0;
+        try (CsvSource csv = Planner.open(spec)) {
+            CsvRow row;
+            while (written + skipped < limit && (row = next(csv)) != null) {
+                try {
+                    if (row.problem() != null) throw new RowProblem(row.problem());
+                    OutgoingMessage m = composer.compose(row.fields(), null);
+                    String key = Composer.key(spec.keyColumn(), row.fields(), m);
+                    Files.write(out.resolve(String.format("%06d-%s.eml", row.row(), safe(key))), m.bytes());
+                    written++;
+                } catch (RowProblem p) {
+                    skipped++;
+                    err.println(csv.file() + " row " + row.row() + ": skipped: " + p.getMessage());
+                }
+            }
+        }
+        return new Result(written, skipped, out);
+    }
+
+    private static CsvRow next(CsvSource csv) throws IOException, DataException {
+        try {
+            return csv.next();
+        } catch (CsvException e) {
+            throw new DataException(e.getMessage(), e);
+        }
+    }
+
+    /** A key made safe as part of a file name. */
+    public static String safe(String key) {
+        String s = key.replaceAll("[^A-Za-z0-9@._+-]", "_");
+        return s.length() > 80 ? s.substring(0, 80) : s;
+    }
+}

@@ -1,0 +1,9 @@
+package io.mailroom.job;
+
+import io.mailroom.smtp.SmtpSettings;
+
+/**
+ * Options of one run. {@code serverOverride} replaces the job's SMTP server (the sandbox); {@code limit}
+ * caps the messages tried in this run.
+ */
+public record RunOptions(String dbUrl, boolean dryRun, int limit, SmtpSettings serverOverride) { }

@@ -1,0 +1,14 @@
+package io.mailroom.job;
+
+import io.mailroom.smtp.Security;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * How a job sends: the SMTP keys of the job file and envelope.from. This is what the database keeps of
+ * the job file (paths made absolute) so resume works without it; it names where the password comes from,
+ * never the password.
+ */
+public record SendSettings(String host, int port, Security security, String username, String passwordEnv, Path passwordFile,
+                           Path trust, boolean allowPlaintextAuth, Duration timeout, int maxMessagesPerSession,
+                           String envelopeFrom, String helo) { }

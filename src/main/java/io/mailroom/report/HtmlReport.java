@@ -1,0 +1,28 @@
+package io.mailroom.report;
+
+import io.mailroom.store.Recipient;
+import io.mailroom.store.RecipientStatus;
+import java.io.PrintWriter;
+
+/** A self-contained HTML page: counts and a table of recipients. Every value is escaped. */
+final class HtmlReport {
+    private HtmlReport() { }
+
+    static void write(Report r, PrintWriter out) {
+        out.println("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>mailroom: " + esc(r.job()) + "</title>");
+        out.println("<style>body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}</style></head><body>");
+        out.println("<h1>" + esc(r.job()) + (r.finished() ? " — finished" : " — unfinished") + "</h1><p>");
+        for (RecipientStatus s : RecipientStatus.values()) out.print(esc(s.label()) + ": " + r.counts().get(s) + " &nbsp; ");
+        out.println("</p><table><tr><th>row</th><th>key</th><th>to</th><th>status</th><th>attempts</th><th>reply / reason</th><th>Message-ID</th></tr>");
+        for (Recipient m : r.messages()) {
+            out.println("<tr><td>" + m.row() + "</td><td>" + esc(m.key()) + "</td><td>" + esc(String.join(", ", m.to())) + "</td><td>"
+                    + esc(m.status().label()) + "</td><td>" + m.attempts() + "</td><td>" + esc(TextReport.detail(m)) + "</td><td>"
+                    + esc(m.messageId() == null ? "" : m.messageId()) + "</td></tr>");
+        }
+        out.println("</table></body></html>");
+    }
+
+    private static String esc(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;").replace("'", "&#39;");
+    }
+}

@@ -1,0 +1,68 @@
+package io.mailroom.report;
+
+import io.mailroom.store.Recipient;
+import io.mailroom.store.RecipientStatus;
+import io.mailroom.store.StoredReply;
+import java.io.PrintWriter;
+import java.util.List;
+
+/** The contract's JSON report. Field names and meanings are fixed; new fields may be added. */
+final class JsonReport {
+    private JsonReport() { }
+
+    static void write(Report r, PrintWriter out) {
+        out.print("{\"job\": " + str(r.job()) + ", \"finished\": " + r.finished() + ",\n \"counts\": {");
+        String sep = "";
+        for (RecipientStatus s : RecipientStatus.values()) {
+            out.print(sep + str(s.label()) + ": " + r.counts().get(s));
+            sep = ", ";
+        }
+        out.print("},\n \"messages\": [");
+        sep = "\n  ";
+        for (Recipient m : r.messages()) {
+            out.print(sep);
+            message(m, out);
+            sep = ",\n  ";
+        }
+        out.println(r.messages().isEmpty() ? "]}" : "\n ]}");
+    }
+
+    private static void message(Recipient m, PrintWriter out) {
+        out.print("{\"row\": " + m.row() + ", \"key\": " + str(m.key()) + ", \"to\": " + array(m.to()) + ", \"status\": "
+                + str(m.status().label()) + ", \"attempts\": " + m.attempts() + ", \"reply\": " + reply(m.reply())
+                + ", \"messageId\": " + str(m.messageId()));
+        if (m.reason() != null) out.print(", \"reason\": " + str(m.reason()));
+        out.print("}");
+    }
+
+    private static String reply(StoredReply r) {
+        if (r == null) return "null";
+        return "{\"code\": " + r.code() + ", \"enhanced\": " + str(r.enhanced()) + ", \"text\": " + str(r.text()) + "}";
+    }
+
+    private static String array(List<String> values) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < values.size(); i++) sb.append(i == 0 ? "" : ", ").append(str(values.get(i)));
+        return sb.append(']').toString();
+    }
+
+    static String str(String s) {
+        if (s == null) return "null";
+        StringBuilder sb = new StringBuilder("\"");
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == 0x2028 || c == 0x2029) sb.append(String.format("\\u%04x", (int) c));
+                    else sb.append(c);
+                }
+            }
+        }
+        return sb.append('"').toString();
+    }
+}

@@ -1,0 +1,92 @@
+package io.mailroom.sandbox;
+
+import com.icegreen.greenmail.configuration.GreenMailConfiguration;
+import com.icegreen.greenmail.mail.MovingMessage;
+import com.icegreen.greenmail.user.MessageDeliveryHandler;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import io.mailroom.smtp.Security;
+import jakarta.mail.Address;
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.InternetAddress;
+import io.mailroom.smtp.SmtpSettings;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * The embedded server behind {@code run --sandbox DIR}: GreenMail on a loopback port, no TLS, no AUTH,
+ * writing every message it receives into DIR as NNNNNN-recipient.eml (numbering continues after files
+ * already there). Everything else about the run — database, statuses, replies — is real.
+ */
+public final class SandboxServer implements AutoCloseable {
+    private final GreenMail greenMail;
+    private final Path folder;
+    private final Set<MovingMessage> written = Collections.newSetFromMap(new IdentityHashMap<>());
+    private int next;
+    private IOException writeFailure;
+
+    private SandboxServer(GreenMail greenMail, Path folder, int next) {
+        this.greenMail = greenMail;
+        this.folder = folder;
+        this.next = next;
+    }
+
+    public static SandboxServer start(Path folder) throws IOException {
+        Files.createDirectories(folder);
+        int existing;
+        try (Stream<Path> files = Files.list(folder)) {
+            existing = (int) files.filter(p -> p.toString().endsWith(".eml")).count();
+        }
+        GreenMail gm = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP).dynamicPort());
+        gm.withConfiguration(GreenMailConfiguration.aConfig().withDisabledAuthentication());
+        SandboxServer server = new SandboxServer(gm, folder, existing + 1);
+        gm.start();
+        MessageDeliveryHandler original = gm.getUserManager().getMessageDeliveryHandler();
+        gm.getUserManager().setMessageDeliveryHandler((message, address) -> {
+            server.write(message);
+            return original.handle(message, address);
+        });
+        return server;
+    }
+
+    /** Settings that point a job at this server instead of its own. */
+    public SmtpSettings settings() {
+        return new SmtpSettings("127.0.0.1", greenMail.getSmtp().getPort(), Security.NONE, null, null, false, null, "localhost");
+    }
+
+    public Path folder() { return folder; }
+
+    private synchronized void write(MovingMessage message) {
+        if (!written.add(message)) return;
+        String first = firstTo(message);
+        Path file = folder.resolve(String.format("%06d-%s.eml", next++, first.replaceAll("[^A-Za-z0-9@._+-]", "_")));
+        try (OutputStream out = Files.newOutputStream(file)) {
+            message.getMessage().writeTo(out);
+        } catch (Exception e) {
+            writeFailure = new IOException("sandbox could not write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String firstTo(MovingMessage message) {
+        try {
+            Address[] to = message.getMessage().getRecipients(Message.RecipientType.TO);
+            if (to != null && to.length > 0 && to[0] instanceof InternetAddress a) return a.getAddress();
+        } catch (MessagingException ignored) {
+            // fall back to the envelope
+        }
+        return message.getToAddresses().stream().findFirst().map(Object::toString).orElse("unknown");
+    }
+
+    @Override
+    public void close() throws IOException {
+        greenMail.stop();
+        if (writeFailure != null) throw writeFailure;
+    }
+}

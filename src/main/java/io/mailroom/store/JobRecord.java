@@ -1,0 +1,7 @@
+package io.mailroom.store;
+
+import java.time.Instant;
+import java.util.List;
+
+/** A stored job: identity and the snapshot a resume needs (settings hold no password). */
+public record JobRecord(long id, String name, Instant createdAt, String source, String settings, List<String> header, String keyColumn) { }

@@ -1,0 +1,7 @@
+package io.mailroom.store;
+
+import java.util.List;
+
+/** A planned recipient to insert: pending with its Message-ID, or skipped with a reason. */
+public record NewRecipient(int row, String key, List<String> values, List<String> to, String messageId,
+                           RecipientStatus status, String reason) { }
