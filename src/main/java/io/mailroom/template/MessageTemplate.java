@@ -1,6 +1,7 @@
 package io.mailroom.template;
 
 import freemarker.core.HTMLOutputFormat;
+import freemarker.core.InvalidReferenceException;
 import freemarker.core.ParseException;
 import freemarker.core.TemplateClassResolver;
 import freemarker.core.TemplateConfiguration;
@@ -79,7 +80,7 @@ public final class MessageTemplate {
             return out.toString();
         } catch (TemplateException e) {
             if (state.injection() != null) throw new RowRenderException(state.injection());
-            throw new RowRenderException(file + " line " + e.getLineNumber() + ": " + firstLine(e.getMessageWithoutStackTop()));
+            throw new RowRenderException(file + " line " + e.getLineNumber() + ", column " + e.getColumnNumber() + ": " + describe(e));
         } catch (IOException e) {
             throw new IllegalStateException("writing to memory failed", e);
         }
@@ -100,6 +101,14 @@ public final class MessageTemplate {
         } catch (IOException e) {
             throw new IllegalStateException("reading from memory failed", e);
         }
+    }
+
+    private static String describe(TemplateException e) {
+        String blamed = e.getBlamedExpressionString();
+        if (e instanceof InvalidReferenceException && blamed != null) {
+            return "undefined variable " + blamed + " (no such CSV column, and undefined is never an empty string)";
+        }
+        return firstLine(e.getMessageWithoutStackTop()) + (blamed == null ? "" : " " + blamed);
     }
 
     private static int firstBlankLine(String source) {

@@ -1,0 +1,65 @@
+package io.mailroom.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mailroom.smtp.Security;
+import io.mailroom.testing.JobDir;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JobFileTest {
+    @TempDir
+    Path dir;
+
+    private JobDir job() throws Exception {
+        return new JobDir(dir).smtp("smtp.example.com", 587, "starttls");
+    }
+
+    @Test
+    void defaultsFollowTheSecurityModeAndPathsResolveAgainstTheJobFile() throws Exception {
+        JobSpec spec = JobFile.load(job().set("smtp.port", null).set("smtp.security", "tls").set("smtp.timeout", "30s").write());
+        assertEquals(465, spec.send().port());
+        assertEquals(Security.TLS, spec.send().security());
+        assertEquals(Duration.ofSeconds(30), spec.send().timeout());
+        assertEquals(dir.resolve("recipients.csv").toAbsolutePath(), spec.recipients());
+        assertEquals("test-job", spec.name());
+    }
+
+    @Test
+    void settingsSnapshotRoundTripsWithoutThePassword() throws Exception {
+        JobSpec spec = JobFile.load(job().set("smtp.username", "u@x.com").set("smtp.password.env", "PW").set("smtp.timeout", "2m").write());
+        String snapshot = JobFile.snapshot(spec.send());
+        assertEquals(spec.send(), JobFile.fromSnapshot("test-job", snapshot));
+    }
+
+    @Test
+    void badKeysAreConfigurationErrorsNamingFileAndKey() throws Exception {
+        record Bad(String key, String value, String expected) { }
+        for (Bad b : new Bad[] {
+                new Bad("smtp.hots", "x", "unknown key smtp.hots"),
+                new Bad("smtp.port", "abc", "smtp.port"),
+                new Bad("smtp.port", "70000", "smtp.port"),
+                new Bad("smtp.security", "ssl", "smtp.security"),
+                new Bad("smtp.timeout", "soon", "smtp.timeout"),
+                new Bad("smtp.password", "hunter2", "literal password"),
+                new Bad("smtp.allow-plaintext-auth", "yes", "smtp.allow-plaintext-auth"),
+                new Bad("recipients.encoding", "klingon", "recipients.encoding"),
+                new Bad("name", "has space", "name"),
+                new Bad("smtp.host", null, "smtp.host is required")}) {
+            Path file = job().set(b.key(), b.value()).write();
+            JobFileException e = assertThrows(JobFileException.class, () -> JobFile.load(file), b.key());
+            assertTrue(e.getMessage().contains(b.expected()) && e.getMessage().contains("job.job"), e.getMessage());
+            assertTrue(!e.getMessage().contains("hunter2"), "the password is never repeated");
+        }
+    }
+
+    @Test
+    void usernameWithoutPasswordSourceIsRefused() throws Exception {
+        Path file = job().set("smtp.username", "u@x.com").write();
+        assertThrows(JobFileException.class, () -> JobFile.load(file));
+    }
+}

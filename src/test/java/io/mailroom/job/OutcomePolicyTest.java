@@ -1,0 +1,68 @@
+package io.mailroom.job;
+
+import static io.mailroom.store.RecipientStatus.DEFERRED;
+import static io.mailroom.store.RecipientStatus.FAILED;
+import static io.mailroom.store.RecipientStatus.SENT;
+import static io.mailroom.store.RecipientStatus.UNKNOWN;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.mailroom.smtp.Delivery;
+import io.mailroom.smtp.Exchange;
+import io.mailroom.smtp.SmtpIOException;
+import io.mailroom.smtp.SmtpReply;
+import io.mailroom.smtp.Step;
+import io.mailroom.store.Outcome;
+import io.mailroom.store.RecipientStatus;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class OutcomePolicyTest {
+    private static final Instant NOW = Instant.parse("2026-11-22T10:00:00Z");
+
+    private static Exchange ex(Step step, int code) {
+        return new Exchange(step, step == Step.RCPT ? "r@x.com" : null, SmtpReply.of(code, null, "t" + code));
+    }
+
+    private record Case(List<Exchange> exchanges, RecipientStatus status, int decidingCode) { }
+
+    @Test
+    void everyReplySequenceMapsToOneStatusAndItsDecidingReply() {
+        List<Case> table = List.of(
+                new Case(List.of(ex(Step.MAIL, 250), ex(Step.RCPT, 250), ex(Step.DATA, 354), ex(Step.END_OF_DATA, 250)), SENT, 250),
+                new Case(List.of(ex(Step.MAIL, 250), ex(Step.RCPT, 250), ex(Step.DATA, 354), ex(Step.END_OF_DATA, 451)), DEFERRED, 451),
+                new Case(List.of(ex(Step.MAIL, 250), ex(Step.RCPT, 250), ex(Step.DATA, 354), ex(Step.END_OF_DATA, 554)), FAILED, 554),
+                new Case(List.of(ex(Step.MAIL, 550)), FAILED, 550),
+                new Case(List.of(ex(Step.MAIL, 421)), DEFERRED, 421),
+                new Case(List.of(ex(Step.MAIL, 250), ex(Step.RCPT, 550)), FAILED, 550),
+                new Case(List.of(ex(Step.MAIL, 250), ex(Step.RCPT, 550), ex(Step.RCPT, 450)), DEFERRED, 450),
+                new Case(List.of(ex(Step.MAIL, 250), ex(Step.RCPT, 550), ex(Step.RCPT, 250), ex(Step.DATA, 354), ex(Step.END_OF_DATA, 250)), SENT, 250),
+                new Case(List.of(ex(Step.MAIL, 250), ex(Step.RCPT, 250), ex(Step.DATA, 554)), FAILED, 554),
+                new Case(List.of(ex(Step.MAIL, 250), ex(Step.RCPT, 250), ex(Step.DATA, 451)), DEFERRED, 451));
+        for (Case c : table) {
+            Outcome o = OutcomePolicy.afterDelivery(new Delivery(c.exchanges()), 0, NOW);
+            assertEquals(c.status(), o.status(), c.toString());
+            assertEquals(c.decidingCode(), o.reply().code(), c.toString());
+            if (c.status() == DEFERRED) assertEquals(NOW.plus(Duration.ofMinutes(1)), o.notBefore());
+            else assertNull(o.notBefore());
+        }
+    }
+
+    @Test
+    void connectionLostAfterTheFinalDotIsUnknownAndBeforeItDeferred() {
+        for (Step step : Step.values()) {
+            SmtpIOException e = new SmtpIOException(step, List.of(), new IOException("reset"));
+            assertEquals(step == Step.END_OF_DATA ? UNKNOWN : DEFERRED, OutcomePolicy.afterIoFailure(e, 0, NOW).status(), step.name());
+        }
+    }
+
+    @Test
+    void backoffDoublesAndIsCappedAtAnHour() {
+        assertEquals(NOW.plus(Duration.ofMinutes(1)), OutcomePolicy.retryAt(0, NOW));
+        assertEquals(NOW.plus(Duration.ofMinutes(8)), OutcomePolicy.retryAt(3, NOW));
+        assertEquals(NOW.plus(Duration.ofHours(1)), OutcomePolicy.retryAt(12, NOW));
+    }
+}

@@ -1,0 +1,97 @@
+package io.mailroom.template;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class MessageTemplateTest {
+
+    private static MessageTemplate compile(String text) throws TemplateSyntaxException {
+        return MessageTemplate.compile("t.ftl", text, null, null);
+    }
+
+    @Test
+    void headerBlockAndBodySplitAtTheFirstBlankLine() throws Exception {
+        RenderedMessage m = compile("From: a@x.com\nTo: ${email}\nSubject: Hi ${name}\n\nHello ${name}\n\nBye\n")
+                .render(Map.of("email", "b@x.com", "name", "Bob"));
+        assertEquals(List.of(new Header("From", "a@x.com"), new Header("To", "b@x.com"), new Header("Subject", "Hi Bob")), m.headers());
+        assertEquals("Hello Bob\n\nBye\n", m.text());
+        assertNull(m.html());
+    }
+
+    @Test
+    void directiveInTheHeaderBlockThatRendersNothingLeavesTheHeaderOut() throws Exception {
+        MessageTemplate t = compile("From: a@x.com\nTo: b@x.com\n<#if cc?has_content>Cc: ${cc}</#if>\nSubject: s\n\nbody\n");
+        assertEquals(List.of("From", "To", "Subject"), t.render(Map.of("cc", "")).headers().stream().map(Header::name).toList());
+        assertEquals(List.of("c@x.com"), t.render(Map.of("cc", "c@x.com")).values("Cc"));
+    }
+
+    @Test
+    void undefinedVariableFailsTheRowWithItsLine() throws Exception {
+        RowRenderException e = assertThrows(RowRenderException.class,
+                () -> compile("From: a@x.com\nTo: b@x.com\n\nHello ${frist_name}\n").render(Map.of("first_name", "Ann")));
+        assertTrue(e.getMessage().contains("t.ftl line 4") && e.getMessage().contains("frist_name"), e.getMessage());
+    }
+
+    @Test
+    void syntaxErrorNamesFileLineAndColumn() {
+        TemplateSyntaxException e = assertThrows(TemplateSyntaxException.class,
+                () -> compile("From: a@x.com\n\nHello\n<#if x>\nnever closed\n"));
+        assertTrue(e.getMessage().startsWith("t.ftl line "), e.getMessage());
+        assertTrue(e.getMessage().contains("column"), e.getMessage());
+    }
+
+    @Test
+    void templateWithoutBlankLineIsRefused() {
+        assertThrows(TemplateSyntaxException.class, () -> compile("From: a@x.com\nTo: b@x.com"));
+    }
+
+    @Test
+    void lineBreakFromDataInTheHeaderBlockFailsTheRowNamingTheColumn() throws Exception {
+        MessageTemplate t = compile("From: a@x.com\nTo: ${email}\nSubject: ${subject}\n\n${subject}\n");
+        for (String evil : List.of("x\r\nBcc: y@z.com", "x\nBcc: y@z.com", "x\rBcc: y@z.com", "x\u2028Bcc: y@z.com", "x\u0085Bcc: y@z.com")) {
+            RowRenderException e = assertThrows(RowRenderException.class, () -> t.render(Map.of("email", "b@x.com", "subject", evil)));
+            assertTrue(e.getMessage().contains("header injection") && e.getMessage().contains("\"subject\""), e.getMessage());
+        }
+    }
+
+    @Test
+    void lineBreakFromDataInTheBodyIsJustText() throws Exception {
+        RenderedMessage m = compile("From: a@x.com\nTo: b@x.com\n\n${note}\n").render(Map.of("note", "one\ntwo"));
+        assertEquals("one\ntwo\n", m.text());
+    }
+
+    @Test
+    void templatesCannotReachJavaClasses() throws Exception {
+        Map<String, String> row = Map.of("x", "1");
+        assertThrows(RowRenderException.class,
+                () -> compile("From: a@x.com\n\n<#assign ex=\"freemarker.template.utility.Execute\"?new()>${ex(\"id\")}\n").render(row));
+        assertThrows(RowRenderException.class, () -> compile("From: a@x.com\n\n${x?api.getClass()}\n").render(row));
+        assertThrows(RowRenderException.class, () -> compile("From: a@x.com\n\n<#include \"/etc/passwd\">\n").render(row));
+    }
+
+    @Test
+    void htmlAlternativeEscapesData() throws Exception {
+        MessageTemplate t = MessageTemplate.compile("t.ftl", "From: a@x.com\n\ntext\n", "t.html.ftl", "<p>${name}</p>");
+        assertEquals("<p>&lt;script&gt;x&amp;y</p>", t.render(Map.of("name", "<script>x&y")).html());
+    }
+
+    @Test
+    void headerMailroomWritesItselfCannotBeSetByTheTemplate() {
+        assertThrows(RowRenderException.class, () -> compile("From: a@x.com\nMessage-ID: <x@y>\n\nb\n").render(Map.of()));
+    }
+
+    @Test
+    void commasFromDataAreMarkedInHeadersButReadBackUnchanged() throws Exception {
+        RenderedMessage m = compile("From: a@x.com\nTo: ${name} <b@x.com>\nSubject: ${name}\n\n${name}\n").render(Map.of("name", "Lee, \"Ann\""));
+        assertTrue(Header.hasDataMarks(m.rawValues("To").get(0)));
+        assertEquals("Lee, \"Ann\" <b@x.com>", m.values("To").get(0));
+        assertEquals("Lee, \"Ann\"", m.values("Subject").get(0));
+        assertEquals("Lee, \"Ann\"\n", m.text());
+    }
+}

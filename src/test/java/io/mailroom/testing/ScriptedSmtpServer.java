@@ -1,0 +1,140 @@
+package io.mailroom.testing;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A small SMTP server on a real loopback socket, for what real servers won't do on demand (a chosen
+ * reply to a chosen RCPT, a refusing greeting). Lock-step, no TLS; accepts any AUTH PLAIN/LOGIN. Records
+ * each connection's client lines and every accepted message (envelope and un-stuffed content).
+ */
+public final class ScriptedSmtpServer implements AutoCloseable {
+    public record Received(String from, List<String> recipients, String content) { }
+
+    private final ServerSocket listener;
+    private final Map<String, String> rcptReplies = new ConcurrentHashMap<>();
+    private final List<Received> received = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> clientLines = Collections.synchronizedList(new ArrayList<>());
+    private volatile String greeting = "220 scripted.test ESMTP ready";
+
+    public ScriptedSmtpServer() throws IOException {
+        listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread t = new Thread(this::serve, "scripted-smtp");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    public int port() { return listener.getLocalPort(); }
+
+    /** The whole reply line RCPT TO:&lt;address&gt; gets, e.g. "550 5.1.1 No such user". */
+    public ScriptedSmtpServer rejectRecipient(String address, String replyLine) {
+        rcptReplies.put(address.toLowerCase(java.util.Locale.ROOT), replyLine);
+        return this;
+    }
+
+    public ScriptedSmtpServer greeting(String line) {
+        greeting = line;
+        return this;
+    }
+
+    public List<Received> received() { return List.copyOf(received); }
+
+    public List<String> clientLines() { return List.copyOf(clientLines); }
+
+    private void serve() {
+        while (!listener.isClosed()) {
+            try (Socket s = listener.accept()) {
+                converse(s);
+            } catch (IOException dropped) {
+                // the client went away, or the listener closed
+            }
+        }
+    }
+
+    private void converse(Socket s) throws IOException {
+        BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+        OutputStream out = s.getOutputStream();
+        reply(out, greeting);
+        if (!greeting.startsWith("220")) return;
+        String from = null;
+        List<String> rcpts = new ArrayList<>();
+        String line;
+        while ((line = in.readLine()) != null) {
+            clientLines.add(line);
+            String upper = line.toUpperCase(java.util.Locale.ROOT);
+            if (upper.startsWith("EHLO")) {
+                reply(out, "250-scripted.test\r\n250-AUTH PLAIN LOGIN\r\n250-ENHANCEDSTATUSCODES\r\n250 8BITMIME");
+            } else if (upper.startsWith("HELO")) {
+                reply(out, "250 scripted.test");
+            } else if (upper.startsWith("AUTH")) {
+                reply(out, "235 2.7.0 Authentication successful");
+            } else if (upper.startsWith("MAIL FROM:")) {
+                from = between(line);
+                rcpts.clear();
+                reply(out, "250 2.1.0 Ok");
+            } else if (upper.startsWith("RCPT TO:")) {
+                String rcpt = between(line);
+                String scripted = rcptReplies.get(rcpt.toLowerCase(java.util.Locale.ROOT));
+                if (scripted == null) rcpts.add(rcpt);
+                reply(out, scripted != null ? scripted : "250 2.1.5 Ok");
+            } else if (upper.equals("DATA")) {
+                if (rcpts.isEmpty()) {
+                    reply(out, "554 5.5.1 Error: no valid recipients");
+                    continue;
+                }
+                reply(out, "354 End data with <CR><LF>.<CR><LF>");
+                received.add(new Received(from, List.copyOf(rcpts), readData(in)));
+                reply(out, "250 2.0.0 Ok: queued as Q" + received.size());
+            } else if (upper.equals("RSET")) {
+                from = null;
+                rcpts.clear();
+                reply(out, "250 2.0.0 Ok");
+            } else if (upper.equals("NOOP")) {
+                reply(out, "250 2.0.0 Ok");
+            } else if (upper.equals("QUIT")) {
+                reply(out, "221 2.0.0 Bye");
+                return;
+            } else {
+                reply(out, "502 5.5.2 Error: command not recognized");
+            }
+        }
+    }
+
+    private static String readData(BufferedReader in) throws IOException {
+        ByteArrayOutputStream content = new ByteArrayOutputStream();
+        String line;
+        while ((line = in.readLine()) != null && !line.equals(".")) {
+            String unstuffed = line.startsWith(".") ? line.substring(1) : line;
+            content.writeBytes((unstuffed + "\r\n").getBytes(StandardCharsets.UTF_8));
+        }
+        return content.toString(StandardCharsets.UTF_8);
+    }
+
+    private static String between(String line) {
+        int open = line.indexOf('<');
+        int close = line.indexOf('>', open);
+        return open < 0 || close < 0 ? "" : line.substring(open + 1, close);
+    }
+
+    private static void reply(OutputStream out, String lines) throws IOException {
+        out.write((lines + "\r\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+        listener.close();
+    }
+}
