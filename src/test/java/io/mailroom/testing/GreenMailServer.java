@@ -1,0 +1,45 @@
+package io.mailroom.testing;
+
+import com.icegreen.greenmail.configuration.GreenMailConfiguration;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import jakarta.mail.internet.MimeMessage;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * An in-process GreenMail with AUTH required: plain SMTP and implicit-TLS SMTPS on loopback ports,
+ * serving a generated certificate for localhost that jobs trust through smtp.trust.
+ */
+public final class GreenMailServer implements AutoCloseable {
+    public static final String USER = "team@example.com";
+    public static final String PASSWORD = "s3cret-PASS-7f3a9";
+
+    private final GreenMail greenMail;
+    private final TestCertificate certificate;
+
+    public GreenMailServer(Path certDir) throws Exception {
+        certificate = TestCertificate.create(certDir, "localhost");
+        certificate.installForGreenMail();
+        greenMail = new GreenMail(new ServerSetup[] {
+            new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP).dynamicPort(),
+            new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTPS).dynamicPort()});
+        greenMail.withConfiguration(GreenMailConfiguration.aConfig().withUser(USER, USER, PASSWORD));
+        greenMail.start();
+        greenMail.getUserManager().setAuthRequired(true);
+    }
+
+    public int smtpPort() { return greenMail.getSmtp().getPort(); }
+
+    public int smtpsPort() { return greenMail.getSmtps().getPort(); }
+
+    public Path trustedPem() { return certificate.pem(); }
+
+    /** One entry per recipient mailbox (a message to To and Cc appears twice). */
+    public List<MimeMessage> received() { return List.of(greenMail.getReceivedMessages()); }
+
+    public void purge() throws Exception { greenMail.purgeEmailFromAllMailboxes(); }
+
+    @Override
+    public void close() { greenMail.stop(); }
+}
