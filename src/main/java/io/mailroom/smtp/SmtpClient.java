@@ -83,7 +83,7 @@ public final class SmtpClient {
 
     private Extensions startTls(Connection c, SSLContext context, Extensions ext) throws IOException, SmtpSessionException {
         if (!ext.has("STARTTLS")) {
-            throw new SmtpSessionException(POLICY, address() + " does not offer STARTTLS; the job requires it"
+            throw new SmtpSessionException(REFUSED, address() + " does not offer STARTTLS; the job requires it"
                     + " (smtp.security=starttls), so mailroom will not continue unencrypted", null, null);
         }
         SmtpReply reply = c.command(Step.STARTTLS, "STARTTLS");

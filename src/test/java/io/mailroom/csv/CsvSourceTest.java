@@ -64,7 +64,7 @@ class CsvSourceTest {
     void bytesInvalidForTheEncodingNameTheFileAndRow() {
         byte[] latin1 = "email,name\na@x.com,ok\nb@x.com,M\u00fcller\n".getBytes(StandardCharsets.ISO_8859_1);
         CsvException e = assertThrows(CsvException.class, () -> readAll(latin1, StandardCharsets.UTF_8));
-        assertTrue(e.getMessage().contains("r.csv") && e.getMessage().contains("recipients.encoding"), e.getMessage());
+        assertTrue(e.getMessage().contains("r.csv, row 3, column \"name\"") && e.getMessage().contains("recipients.encoding"), e.getMessage());
     }
 
     @Test

@@ -1,0 +1,180 @@
+package io.mailroom.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mailroom.testing.JobDir;
+import io.mailroom.testing.ScriptedSmtpServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad input gets one clear line naming the file, row or column, and the contract's exit code. Nothing bad is sent. */
+class BadInputTest {
+    @TempDir
+    Path dir;
+    String db;
+    ScriptedSmtpServer server;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        db = "jdbc:h2:" + dir.resolve("db").toAbsolutePath();
+        server = new ScriptedSmtpServer();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        server.close();
+    }
+
+    private JobDir job() throws Exception {
+        return new JobDir(dir.resolve("job")).smtp("127.0.0.1", server.port(), "none")
+                .csv("email,first_name,n\nann@example.com,Ann,1\nbob@example.com,Bob,2\n");
+    }
+
+    private Cli.Result mailroom(String... args) {
+        return Cli.run(Cli.withDb(db, args));
+    }
+
+    @Test
+    void missingInputFilesExit66NamingTheFile() throws Exception {
+        Cli.Result noJob = mailroom("run", dir.resolve("nope.job").toString());
+        assertEquals(66, noJob.exit());
+        assertTrue(noJob.err().contains("nope.job"), noJob.err());
+
+        Cli.Result noCsv = mailroom("run", job().set("recipients", "missing.csv").write().toString());
+        assertEquals(66, noCsv.exit());
+        assertTrue(noCsv.err().contains("missing.csv"), noCsv.err());
+
+        Cli.Result noTemplate = mailroom("run", job().set("template", "missing.ftl").write().toString());
+        assertEquals(66, noTemplate.exit());
+        assertTrue(noTemplate.err().contains("missing.ftl"), noTemplate.err());
+
+        Cli.Result noPasswordFile = mailroom("run", job().set("smtp.username", "u@x.com").set("smtp.password.file", "pw.txt").write().toString());
+        assertEquals(66, noPasswordFile.exit());
+        assertTrue(noPasswordFile.err().contains("pw.txt"), noPasswordFile.err());
+        assertTrue(server.received().isEmpty());
+    }
+
+    @Test
+    void jobFileProblemsExit78NamingTheKey() throws Exception {
+        Cli.Result typo = mailroom("run", job().set("smtp.prot", "25").write().toString());
+        assertEquals(78, typo.exit());
+        assertTrue(typo.err().contains("smtp.prot"), typo.err());
+
+        Cli.Result noEnv = mailroom("run", job().set("smtp.username", "u@x.com").set("smtp.password.env", "NOT_SET_ANYWHERE").write().toString());
+        assertEquals(78, noEnv.exit());
+        assertTrue(noEnv.err().contains("NOT_SET_ANYWHERE"), noEnv.err());
+    }
+
+    @Test
+    void csvWithoutTheKeyColumnExits65NamingTheColumn() throws Exception {
+        Cli.Result run = mailroom("run", job().set("recipients.key", "customer_id").write().toString());
+        assertEquals(65, run.exit());
+        assertTrue(run.err().contains("customer_id") && run.err().contains("recipients.csv"), run.err());
+        assertTrue(server.received().isEmpty());
+    }
+
+    @Test
+    void templateSyntaxErrorExits65WithItsLineAndNothingIsStored() throws Exception {
+        Cli.Result run = mailroom("run", job().file("message.ftl", "From: a@x.com\nTo: ${email}\n\nHello ${first_name\n").write().toString());
+        assertEquals(65, run.exit());
+        assertTrue(run.err().contains("message.ftl line 4"), run.err());
+        assertTrue(mailroom("status").out().contains("no jobs yet"));
+    }
+
+    @Test
+    void badRowsAreSkippedWithReasonsAndOnlyGoodRowsAreSent() throws Exception {
+        JobDir job = job()
+                .file("message.ftl", "From: Team <team@example.com>\nTo: ${first_name} <${email}>\nSubject: Hi ${first_name}\n"
+                        + "<#if file?has_content>Attachment: ${file}</#if>\n\nHello ${first_name}, ${n}\n")
+                .file("ok.txt", "attached")
+                .csv("email,first_name,n,file\n"
+                        + "ann@example.com,Ann,1,ok.txt\n"
+                        + "not-an-address,Bob,2,\n"
+                        + "carl@example.com,\"Carl\r\nBcc: spy@evil.example\",3,\n"
+                        + "dora@example.com,Dora,4,missing.pdf\n"
+                        + "eve@example.com,Eve,5,../../../etc/passwd\n"
+                        + "fay@example.com,Fay,6\n");
+        Cli.Result run = mailroom("run", job.write().toString());
+        assertEquals(1, run.exit(), run.all());
+        assertTrue(run.err().contains("row 3") && run.err().contains("not-an-address"), run.err());
+        assertTrue(run.err().contains("row 4") && run.err().contains("header injection") && run.err().contains("first_name"), run.err());
+        assertTrue(run.err().contains("row 5") && run.err().contains("missing.pdf"), run.err());
+        assertTrue(run.err().contains("row 6") && run.err().contains("template's folder"), run.err());
+        assertTrue(run.err().contains("row 7") && run.err().contains("3 fields but the header has 4"), run.err());
+        assertEquals(1, server.received().size());
+        assertEquals("ann@example.com", server.received().get(0).recipients().get(0));
+        assertFalse(server.clientLines().toString().contains("spy@evil.example"));
+        String report = mailroom("report", "test-job", "--format", "json").out();
+        assertTrue(report.contains("\"skipped\": 5"), report);
+    }
+
+    @Test
+    void undefinedVariableSkipsTheRowNamingIt() throws Exception {
+        Cli.Result run = mailroom("run", job().file("message.ftl", "From: a@example.com\nTo: ${email}\n\nHi ${frist_name}\n").write().toString());
+        assertEquals(1, run.exit());
+        assertTrue(run.err().contains("frist_name") && run.err().contains("line 4"), run.err());
+        assertTrue(server.received().isEmpty());
+    }
+
+    @Test
+    void dryRunReportsEveryProblemAtOnceAndStoresAndSendsNothing() throws Exception {
+        JobDir job = job().csv("email,first_name,n\nann@example.com,Ann,1\nbad@,Bob,2\n\"x\ny\",Carl,3\ndora@example.com,Dora,4\n")
+                .set("smtp.host", "unreachable.invalid");
+        Cli.Result dry = mailroom("run", job.write().toString(), "--dry-run");
+        assertEquals(1, dry.exit(), dry.all());
+        assertTrue(dry.err().contains("row 3") && dry.err().contains("row 4"), dry.err());
+        assertTrue(dry.out().contains("2 message(s) would be sent"), dry.out());
+        assertTrue(mailroom("status").out().contains("no jobs yet"));
+    }
+
+    @Test
+    void unreachableOrRefusingServerExits69AndKeepsRecipientsPending() throws Exception {
+        int closedPort;
+        try (var s = new java.net.ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        Cli.Result unreachable = mailroom("run", job().smtp("127.0.0.1", closedPort, "none").write().toString());
+        assertEquals(69, unreachable.exit(), unreachable.all());
+        assertTrue(unreachable.err().contains("cannot connect to 127.0.0.1:" + closedPort), unreachable.err());
+        assertTrue(mailroom("status", "test-job").out().contains("pending 2"));
+
+        server.greeting("554 5.3.2 no service for you");
+        Cli.Result refused = mailroom("run", job().write().toString());
+        assertEquals(69, refused.exit(), refused.all());
+        assertTrue(refused.err().contains("554"), refused.err());
+    }
+
+    @Test
+    void starttlsJobRefusesAServerWithoutStarttls() throws Exception {
+        Cli.Result run = mailroom("run", job().set("smtp.security", "starttls").write().toString());
+        assertEquals(69, run.exit(), run.all());
+        assertTrue(run.err().contains("does not offer STARTTLS"), run.err());
+        assertTrue(server.received().isEmpty());
+        assertFalse(server.clientLines().stream().anyMatch(l -> l.startsWith("MAIL")));
+    }
+
+    @Test
+    void usageErrorsExit64AndUnknownJobsExit66() {
+        assertEquals(64, Cli.run().exit());
+        assertEquals(64, Cli.run("run").exit());
+        assertEquals(64, Cli.run("run", "x.job", "--limit", "zero").exit());
+        assertEquals(64, mailroom("report", "x", "--format", "pdf").exit());
+        assertEquals(66, mailroom("resume", "no-such-job").exit());
+        assertEquals(66, mailroom("report", "no-such-job").exit());
+    }
+
+    @Test
+    void csvInAnotherEncodingThanDeclaredExits65NamingTheRow() throws Exception {
+        JobDir job = job().file("recipients.csv", "email,first_name,n\nann@example.com,Zoë,1\n", java.nio.charset.StandardCharsets.ISO_8859_1);
+        Cli.Result run = mailroom("run", job.write().toString());
+        assertEquals(65, run.exit(), run.all());
+        assertTrue(run.err().contains("row 2") && run.err().contains("recipients.encoding"), run.err());
+        assertTrue(Files.exists(job.dir().resolve("recipients.csv")));
+    }
+}

@@ -1,0 +1,64 @@
+package io.mailroom.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.mail.Session;
+import jakarta.mail.internet.MimeMessage;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PreviewAndInitTest {
+    @TempDir
+    Path dir;
+
+    private static List<Path> emls(Path folder) throws Exception {
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.filter(p -> p.toString().endsWith(".eml")).sorted().toList();
+        }
+    }
+
+    private static MimeMessage parse(Path eml) throws Exception {
+        try (InputStream in = Files.newInputStream(eml)) {
+            return new MimeMessage(Session.getInstance(new Properties()), in);
+        }
+    }
+
+    @Test
+    void previewWritesParseableMessagesWithoutDatabaseOrNetwork() throws Exception {
+        Path out = dir.resolve("preview");
+        Cli.Result r = Cli.run("preview", Path.of("samples/welcome/welcome.job").toAbsolutePath().toString(), "--output", out.toString(), "--limit", "3");
+        assertEquals(0, r.exit(), r.all());
+        List<Path> files = emls(out);
+        assertEquals(List.of("000002-ann@example.com.eml", "000003-jose@example.com.eml", "000004-wang.fang@example.com.eml"),
+                files.stream().map(p -> p.getFileName().toString()).toList());
+        MimeMessage jose = parse(files.get(1));
+        assertEquals("Welcome, José!", jose.getSubject());
+        assertTrue(jose.isMimeType("multipart/mixed"));
+    }
+
+    @Test
+    void initWritesAStarterJobThatRunsAsIsInTheSandbox() throws Exception {
+        Path starter = dir.resolve("starter");
+        Cli.Result init = Cli.run("init", starter.toString());
+        assertEquals(0, init.exit(), init.all());
+        String job = Files.readString(starter.resolve("starter.job"));
+        assertTrue(job.contains("smtp.port=587") && job.contains("# smtp.port=465") && job.contains("# smtp.security=none"), job);
+
+        Path outbox = dir.resolve("outbox");
+        Cli.Result run = Cli.run("run", starter.resolve("starter.job").toString(), "--sandbox", outbox.toString(),
+                "--db", "jdbc:h2:" + dir.resolve("db").toAbsolutePath());
+        assertEquals(0, run.exit(), run.all());
+        List<Path> sent = emls(outbox);
+        assertEquals(2, sent.size());
+        assertEquals("Hello Bob Müller", parse(sent.get(1)).getSubject());
+
+        assertEquals(64, Cli.run("init", starter.toString()).exit(), "init never overwrites");
+    }
+}
