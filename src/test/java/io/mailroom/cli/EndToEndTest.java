@@ -198,6 +198,57 @@ class EndToEndTest {
     }
 
     @Test
+    void starttlsUpgradesVerifiesTheCertificateAndAuthenticatesOnlyAfterTheHandshake() throws Exception {
+        try (ScriptedSmtpServer scripted = new ScriptedSmtpServer().startTls(server.certificate(), false)) {
+            Path job = plainJob(scripted.port(), 2).smtp("localhost", scripted.port(), "starttls").set("smtp.trust", server.trustedPem().toString())
+                    .set("smtp.username", GreenMailServer.USER).set("smtp.password.env", "MAILROOM_SMTP_PASSWORD").write();
+            Cli.Result run = mailroom("run", job.toString());
+            assertEquals(0, run.exit(), run.all());
+            assertEquals(2, scripted.received().size());
+            List<String> verbs = scripted.clientLines().stream().map(l -> l.split(" ")[0]).toList();
+            assertEquals(List.of("EHLO", "STARTTLS", "EHLO", "AUTH"), verbs.subList(0, 4));
+        }
+    }
+
+    @Test
+    void replyForgedAheadOfTheTlsHandshakeIsNeverReadAsAReply() throws Exception {
+        try (ScriptedSmtpServer scripted = new ScriptedSmtpServer().startTls(server.certificate(), true)) {
+            Path job = plainJob(scripted.port(), 2).smtp("localhost", scripted.port(), "starttls").set("smtp.trust", server.trustedPem().toString())
+                    .write();
+            Cli.Result run = mailroom("run", job.toString(), "--verbose");
+            assertEquals(0, run.exit(), run.all());
+            assertEquals(2, scripted.received().size());
+            assertFalse(run.err().contains("S: 250 2.0.0 forged"), run.err());
+        }
+    }
+
+    @Test
+    void authLoginIsUsedWhenTheServerOffersOnlyLogin() throws Exception {
+        try (RecordingProxy proxy = new RecordingProxy(server.smtpPort(), s -> s.replaceAll("AUTH [A-Z0-9 -]+", "AUTH LOGIN"))) {
+            Path job = plainJob(proxy.port(), 2).set("smtp.username", GreenMailServer.USER).set("smtp.password.env", "MAILROOM_SMTP_PASSWORD")
+                    .set("smtp.allow-plaintext-auth", "true").write();
+            Cli.Result run = mailroom("run", job.toString(), "--verbose");
+            assertEquals(0, run.exit(), run.all());
+            assertEquals(2, server.received().size());
+            assertTrue(proxy.clientLines().contains("AUTH LOGIN"), proxy.clientLines().toString());
+            assertFalse(run.err().contains(Base64.getEncoder().encodeToString(GreenMailServer.PASSWORD.getBytes(StandardCharsets.UTF_8))), run.err());
+        }
+    }
+
+    @Test
+    void transientRecipientReplyDefersTheRecipientAndLeavesTheJobUnfinished() throws Exception {
+        try (ScriptedSmtpServer scripted = new ScriptedSmtpServer()) {
+            scripted.rejectRecipient("user1@example.com", "450 4.2.0 Mailbox busy, try later");
+            Cli.Result run = mailroom("run", plainJob(scripted.port(), 2).write().toString());
+            assertEquals(75, run.exit(), run.all());
+            assertEquals(1, scripted.received().size());
+            String json = mailroom("report", "test-job", "--format", "json").out();
+            assertTrue(json.contains("\"status\": \"deferred\", \"attempts\": 1, \"reply\": {\"code\": 450, \"enhanced\": \"4.2.0\""), json);
+            assertEquals(75, mailroom("status", "test-job").exit());
+        }
+    }
+
+    @Test
     void rejectedRecipientIsFailedWithItsReplyAndTheOthersAreSent() throws Exception {
         try (ScriptedSmtpServer scripted = new ScriptedSmtpServer()) {
             scripted.rejectRecipient("user2@example.com", "550 5.1.1 <user2@example.com>: Recipient address rejected: User unknown");

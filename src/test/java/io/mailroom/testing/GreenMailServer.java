@@ -35,6 +35,9 @@ public final class GreenMailServer implements AutoCloseable {
 
     public Path trustedPem() { return certificate.pem(); }
 
+    /** The certificate GreenMail serves; other test servers may serve it too. */
+    public TestCertificate certificate() { return certificate; }
+
     /** One entry per recipient mailbox (a message to To and Cc appears twice). */
     public List<MimeMessage> received() { return List.of(greenMail.getReceivedMessages()); }
 

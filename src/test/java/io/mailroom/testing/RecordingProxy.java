@@ -10,20 +10,29 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * A TCP proxy on loopback in front of a real server that records every byte the client sends, so tests
- * can prove from the wire what the client did (one EHLO, one AUTH, RSET between messages).
+ * can prove from the wire what the client did (one EHLO, one AUTH, RSET between messages). It can also
+ * edit what the server says (plaintext only).
  */
 public final class RecordingProxy implements AutoCloseable {
     private final ServerSocket listener;
     private final int targetPort;
+    private final UnaryOperator<String> rewriteServer;
     private final ByteArrayOutputStream fromClient = new ByteArrayOutputStream();
     private final List<Socket> sockets = new ArrayList<>();
     private int connections;
 
     public RecordingProxy(int targetPort) throws IOException {
+        this(targetPort, UnaryOperator.identity());
+    }
+
+    /** {@code rewriteServer} edits what the server sends (each read), e.g. to hide an AUTH mechanism. */
+    public RecordingProxy(int targetPort, UnaryOperator<String> rewriteServer) throws IOException {
         this.targetPort = targetPort;
+        this.rewriteServer = rewriteServer;
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread t = new Thread(this::accept, "recording-proxy");
         t.setDaemon(true);
@@ -67,8 +76,10 @@ public final class RecordingProxy implements AutoCloseable {
                         synchronized (this) {
                             fromClient.write(buf, 0, n);
                         }
+                        out.write(buf, 0, n);
+                    } else {
+                        out.write(rewriteServer.apply(new String(buf, 0, n, StandardCharsets.ISO_8859_1)).getBytes(StandardCharsets.ISO_8859_1));
                     }
-                    out.write(buf, 0, n);
                     out.flush();
                 }
                 out.close();

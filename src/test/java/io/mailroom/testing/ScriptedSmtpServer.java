@@ -14,10 +14,15 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.security.KeyStore;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 
 /**
  * A small SMTP server on a real loopback socket, for what real servers won't do on demand (a chosen
- * reply to a chosen RCPT, a refusing greeting). Lock-step, no TLS; accepts any AUTH PLAIN/LOGIN. Records
+ * reply to a chosen RCPT, a refusing greeting, STARTTLS, a reply forged ahead of the TLS handshake; GreenMail
+ * has no STARTTLS). Lock-step; accepts any AUTH PLAIN/LOGIN. Records
  * each connection's client lines and every accepted message (envelope and un-stuffed content).
  */
 public final class ScriptedSmtpServer implements AutoCloseable {
@@ -28,6 +33,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private final List<Received> received = Collections.synchronizedList(new ArrayList<>());
     private final List<String> clientLines = Collections.synchronizedList(new ArrayList<>());
     private volatile String greeting = "220 scripted.test ESMTP ready";
+    private volatile SSLContext tls;
+    private volatile boolean injectBeforeTls;
 
     public ScriptedSmtpServer() throws IOException {
         listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -49,6 +56,21 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         return this;
     }
 
+    /** Offers STARTTLS with this certificate; {@code inject} sends a forged reply right behind the 220. */
+    public ScriptedSmtpServer startTls(TestCertificate certificate, boolean inject) throws Exception {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (var in = java.nio.file.Files.newInputStream(certificate.keyStore())) {
+            ks.load(in, certificate.password().toCharArray());
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, certificate.password().toCharArray());
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(kmf.getKeyManagers(), null, null);
+        tls = context;
+        injectBeforeTls = inject;
+        return this;
+    }
+
     public List<Received> received() { return List.copyOf(received); }
 
     public List<String> clientLines() { return List.copyOf(clientLines); }
@@ -63,11 +85,13 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         }
     }
 
-    private void converse(Socket s) throws IOException {
+    private void converse(Socket plain) throws IOException {
+        Socket s = plain;
         BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
         OutputStream out = s.getOutputStream();
         reply(out, greeting);
         if (!greeting.startsWith("220")) return;
+        boolean secure = false;
         String from = null;
         List<String> rcpts = new ArrayList<>();
         String line;
@@ -75,7 +99,17 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             clientLines.add(line);
             String upper = line.toUpperCase(java.util.Locale.ROOT);
             if (upper.startsWith("EHLO")) {
-                reply(out, "250-scripted.test\r\n250-AUTH PLAIN LOGIN\r\n250-ENHANCEDSTATUSCODES\r\n250 8BITMIME");
+                reply(out, "250-scripted.test\r\n" + (tls != null && !secure ? "250-STARTTLS\r\n" : "")
+                        + "250-AUTH PLAIN LOGIN\r\n250-ENHANCEDSTATUSCODES\r\n250 8BITMIME");
+            } else if (upper.equals("STARTTLS") && tls != null && !secure) {
+                reply(out, injectBeforeTls ? "220 2.0.0 Ready to start TLS\r\n250 2.0.0 forged reply sent before the handshake" : "220 2.0.0 Ready to start TLS");
+                SSLSocket ssl = (SSLSocket) tls.getSocketFactory().createSocket(s, null, s.getPort(), true);
+                ssl.setUseClientMode(false);
+                ssl.startHandshake();
+                s = ssl;
+                secure = true;
+                in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+                out = s.getOutputStream();
             } else if (upper.startsWith("HELO")) {
                 reply(out, "250 scripted.test");
             } else if (upper.startsWith("AUTH")) {
