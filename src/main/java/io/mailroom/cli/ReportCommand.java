@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -21,8 +22,8 @@ final class ReportCommand implements Callable<Integer> {
     @Parameters(paramLabel = "JOBNAME")
     String name;
 
-    @Option(names = "--db", paramLabel = "URL", description = "JDBC URL of the job database")
-    String db;
+    @Mixin
+    DatabaseOption db;
 
     @Option(names = "--format", paramLabel = "FORMAT", description = "text, csv, json or html (default: text)")
     String format = "text";
@@ -42,7 +43,7 @@ final class ReportCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--format must be text, csv, json or html, not \"" + format + "\"");
         }
-        try (Store store = Store.open(ctx.dbUrl(db))) {
+        try (Store store = Store.open(db.resolve(ctx))) {
             Report r = Report.load(store, name).orElseThrow(() -> new InputMissingException("no job named \"" + name + "\" in the database", null));
             if (output == null) {
                 f.write(r, new PrintWriter(new OutputStreamWriter(ctx.out(), StandardCharsets.UTF_8)));

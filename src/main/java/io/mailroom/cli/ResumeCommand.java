@@ -4,6 +4,7 @@ import io.mailroom.job.Jobs;
 import io.mailroom.job.RunSummary;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -14,8 +15,8 @@ final class ResumeCommand implements Callable<Integer> {
     @Parameters(paramLabel = "JOBNAME")
     String name;
 
-    @Option(names = "--db", paramLabel = "URL", description = "JDBC URL of the job database")
-    String db;
+    @Mixin
+    DatabaseOption db;
 
     @Option(names = "--resend-unknown", description = "send again to recipients whose fate is unknown (they may get a second copy)")
     boolean resendUnknown;
@@ -33,7 +34,7 @@ final class ResumeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Jobs jobs = new Jobs(ctx.clock(), ctx.err(), ctx.env(), Transcripts.of(verbose, ctx.err()));
-        RunSummary s = jobs.resume(name, ctx.dbUrl(db), resendUnknown, retryFailed);
+        RunSummary s = jobs.resume(name, db.resolve(ctx), resendUnknown, retryFailed);
         Summaries.print(s, ctx.out());
         return s.exitCode();
     }

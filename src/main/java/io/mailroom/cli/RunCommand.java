@@ -7,6 +7,7 @@ import io.mailroom.sandbox.SandboxServer;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -17,8 +18,8 @@ final class RunCommand implements Callable<Integer> {
     @Parameters(paramLabel = "JOBFILE", description = "the job file (Java properties)")
     Path jobFile;
 
-    @Option(names = "--db", paramLabel = "URL", description = "JDBC URL of the job database (default: $MAILROOM_DB, else ./.mailroom/)")
-    String db;
+    @Mixin
+    DatabaseOption db;
 
     @Option(names = "--dry-run", description = "plan, render and validate every row; report all problems; store and send nothing")
     boolean dryRun;
@@ -42,11 +43,11 @@ final class RunCommand implements Callable<Integer> {
         Jobs jobs = new Jobs(ctx.clock(), ctx.err(), ctx.env(), Transcripts.of(verbose, ctx.err()));
         int max = limit == null ? Integer.MAX_VALUE : limit;
         if (sandbox == null || dryRun) {
-            return report(jobs.run(jobFile, new RunOptions(ctx.dbUrl(db), dryRun, max, null)));
+            return report(jobs.run(jobFile, new RunOptions(db.resolve(ctx), dryRun, max, null)));
         }
         try (SandboxServer server = SandboxServer.start(sandbox)) {
             ctx.err().println("sandbox: SMTP on 127.0.0.1:" + server.settings().port() + ", writing messages to " + sandbox);
-            return report(jobs.run(jobFile, new RunOptions(ctx.dbUrl(db), false, max, server.settings())));
+            return report(jobs.run(jobFile, new RunOptions(db.resolve(ctx), false, max, server.settings())));
         }
     }
 

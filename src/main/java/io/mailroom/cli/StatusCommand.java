@@ -7,7 +7,7 @@ import io.mailroom.store.Store;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "status", description = "Counts per status for one job (exit code as for run) or for every job.")
@@ -17,8 +17,8 @@ final class StatusCommand implements Callable<Integer> {
     @Parameters(paramLabel = "JOBNAME", arity = "0..1")
     String name;
 
-    @Option(names = "--db", paramLabel = "URL", description = "JDBC URL of the job database")
-    String db;
+    @Mixin
+    DatabaseOption db;
 
     StatusCommand(Context ctx) {
         this.ctx = ctx;
@@ -26,7 +26,7 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (Store store = Store.open(ctx.dbUrl(db))) {
+        try (Store store = Store.open(db.resolve(ctx))) {
             List<String> names = name != null ? List.of(name) : store.jobs().stream().map(JobRecord::name).toList();
             if (names.isEmpty()) ctx.out().println("no jobs yet");
             int exit = ExitCodes.OK;

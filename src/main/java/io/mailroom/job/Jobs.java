@@ -112,8 +112,7 @@ public final class Jobs {
 
     private RunSummary dryRun(JobSpec spec) throws Exception {
         MessageTemplate template = compile(spec);
-        Composer composer = new Composer(template, name -> readIfPresent(spec.template().getParent().resolve(name)),
-                new MessageBuilder(clock), spec.send().envelopeFrom());
+        Composer composer = new Composer(template, folder(spec.template().getParent()), new MessageBuilder(clock), spec.send().envelopeFrom());
         Set<String> keys = new HashSet<>();
         var counts = new java.util.EnumMap<RecipientStatus, Integer>(RecipientStatus.class);
         for (RecipientStatus s : RecipientStatus.values()) counts.put(s, 0);
@@ -184,6 +183,11 @@ public final class Jobs {
             if (content != null) store.putFile(job.id(), ATTACHMENT, name, content);
             return content;
         };
+    }
+
+    /** Attachments straight from the template's folder (preview, dry run: nothing is stored). */
+    static AttachmentFiles folder(Path folder) {
+        return name -> readIfPresent(folder.resolve(name));
     }
 
     private static byte[] readIfPresent(Path p) throws IOException {

@@ -42,8 +42,8 @@ final class OutcomePolicy {
 
     static Outcome afterIoFailure(SmtpIOException e, int attemptsBefore, Instant now) {
         RecipientStatus status = afterIoFailure(e.step());
-        SmtpReply last = e.completed().isEmpty() ? null : e.completed().get(e.completed().size() - 1).reply();
-        return new Outcome(status, last, e.getMessage(), status == RecipientStatus.DEFERRED ? retryAt(attemptsBefore, now) : null);
+        // no reply decided this: the failure text says what happened, the attempt keeps the replies read so far
+        return new Outcome(status, null, e.getMessage(), status == RecipientStatus.DEFERRED ? retryAt(attemptsBefore, now) : null);
     }
 
     static Outcome skipped(String reason) {

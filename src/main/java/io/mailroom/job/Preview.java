@@ -8,7 +8,6 @@ import io.mailroom.mime.OutgoingMessage;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 
@@ -31,14 +30,8 @@ public final class Preview {
 
     public Result write(Path jobFile, Path folder, int limit) throws Exception {
         JobSpec spec = JobFile.load(jobFile);
-        Path templates = spec.template().getParent();
-        Composer composer = new Composer(Jobs.compile(spec), name -> {
-            try {
-                return Files.readAllBytes(templates.resolve(name));
-            } catch (NoSuchFileException e) {
-                return null;
-            }
-        }, new MessageBuilder(clock), spec.send().envelopeFrom());
+        Composer composer = new Composer(Jobs.compile(spec), Jobs.folder(spec.template().getParent()), new MessageBuilder(clock),
+                spec.send().envelopeFrom());
         Path out = folder != null ? folder : Path.of(spec.name() + "-preview");
         Files.createDirectories(out);
         int written = 0, skipped = 0;

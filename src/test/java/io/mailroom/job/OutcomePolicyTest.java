@@ -6,6 +6,7 @@ import static io.mailroom.store.RecipientStatus.SENT;
 import static io.mailroom.store.RecipientStatus.UNKNOWN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailroom.smtp.Delivery;
 import io.mailroom.smtp.Exchange;
@@ -55,7 +56,10 @@ class OutcomePolicyTest {
     void connectionLostAfterTheFinalDotIsUnknownAndBeforeItDeferred() {
         for (Step step : Step.values()) {
             SmtpIOException e = new SmtpIOException(step, List.of(), new IOException("reset"));
-            assertEquals(step == Step.END_OF_DATA ? UNKNOWN : DEFERRED, OutcomePolicy.afterIoFailure(e, 0, NOW).status(), step.name());
+            Outcome o = OutcomePolicy.afterIoFailure(e, 0, NOW);
+            assertEquals(step == Step.END_OF_DATA ? UNKNOWN : DEFERRED, o.status(), step.name());
+            assertNull(o.reply(), "no reply decided it");
+            assertTrue(o.failure().contains(step.name()), o.failure());
         }
     }
 

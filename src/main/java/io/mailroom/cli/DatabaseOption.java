@@ -1,0 +1,11 @@
+package io.mailroom.cli;
+
+import picocli.CommandLine.Option;
+
+/** The --db option every command that touches the database shares. */
+final class DatabaseOption {
+    @Option(names = "--db", paramLabel = "URL", description = "JDBC URL of the job database (default: $MAILROOM_DB, else ./.mailroom/)")
+    String url;
+
+    String resolve(Context ctx) { return ctx.dbUrl(url); }
+}
