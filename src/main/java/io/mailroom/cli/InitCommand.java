@@ -10,7 +10,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "init", description = "Write a starter job (job file, template, CSV) into DIR; it runs as is with --sandbox.")
+@Command(name = "init", mixinStandardHelpOptions = true, description = "Write a starter job (job file, template, CSV) into DIR; it runs as is with --sandbox.")
 final class InitCommand implements Callable<Integer> {
     private static final List<String> FILES = List.of("starter.job", "message.ftl", "recipients.csv");
 

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "preview", description = "Render messages to .eml files; touches neither the database nor the network.")
+@Command(name = "preview", mixinStandardHelpOptions = true, description = "Render messages to .eml files; touches neither the database nor the network.")
 final class PreviewCommand implements Callable<Integer> {
     private final Context ctx;
 

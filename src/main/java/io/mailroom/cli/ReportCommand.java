@@ -15,7 +15,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "report", description = "Who got it, who didn't, and what the server said.")
+@Command(name = "report", mixinStandardHelpOptions = true, description = "Who got it, who didn't, and what the server said.")
 final class ReportCommand implements Callable<Integer> {
     private final Context ctx;
 

@@ -8,7 +8,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "resume", description = "Send what is due for a stored job, from the database alone (the CSV and templates may be gone).")
+@Command(name = "resume", mixinStandardHelpOptions = true, description = "Send what is due for a stored job, from the database alone (the CSV and templates may be gone).")
 final class ResumeCommand implements Callable<Integer> {
     private final Context ctx;
 

@@ -11,7 +11,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "run", description = "Snapshot the job (first call) or add new rows, then send whatever is due. Safe to repeat.")
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Snapshot the job (first call) or add new rows, then send whatever is due. Safe to repeat.")
 final class RunCommand implements Callable<Integer> {
     private final Context ctx;
 

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "status", description = "Counts per status for one job (exit code as for run) or for every job.")
+@Command(name = "status", mixinStandardHelpOptions = true, description = "Counts per status for one job (exit code as for run) or for every job.")
 final class StatusCommand implements Callable<Integer> {
     private final Context ctx;
 
