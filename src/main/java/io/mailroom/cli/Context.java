@@ -1,11 +1,12 @@
 package io.mailroom.cli;
 
+import io.mailroom.job.Pause;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.util.function.Function;
 
-/** What commands get from the outside world: streams, environment and clock (injected by tests). */
-record Context(PrintStream out, PrintStream err, Function<String, String> env, Clock clock) {
+/** What commands get from the outside world: streams, environment, clock and waiting (injected by tests). */
+record Context(PrintStream out, PrintStream err, Function<String, String> env, Clock clock, Pause pause) {
 
     static final String DEFAULT_DB = "jdbc:h2:./.mailroom/mailroom";
 

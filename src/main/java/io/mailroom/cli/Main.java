@@ -1,5 +1,6 @@
 package io.mailroom.cli;
 
+import io.mailroom.job.Pause;
 import java.time.Clock;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,7 +14,7 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(execute(new Context(System.out, System.err, System::getenv, Clock.systemUTC()), args));
+        System.exit(execute(new Context(System.out, System.err, System::getenv, Clock.systemUTC(), Pause.REAL), args));
     }
 
     /** Runs one command line; returns the exit code. */

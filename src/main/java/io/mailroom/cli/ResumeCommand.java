@@ -33,7 +33,7 @@ final class ResumeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Jobs jobs = new Jobs(ctx.clock(), ctx.err(), ctx.env(), Transcripts.of(verbose, ctx.err()));
+        Jobs jobs = new Jobs(ctx.clock(), ctx.pause(), ctx.err(), ctx.env(), Transcripts.of(verbose, ctx.err()));
         RunSummary s = jobs.resume(name, db.resolve(ctx), resendUnknown, retryFailed);
         Summaries.print(s, ctx.out());
         return s.exitCode();

@@ -30,7 +30,8 @@ import java.util.regex.Pattern;
 public final class JobFile {
     static final Set<String> KEYS = Set.of("name", "recipients", "recipients.encoding", "recipients.key", "template", "template.html",
             "smtp.host", "smtp.port", "smtp.security", "smtp.username", "smtp.password.env", "smtp.password.file", "smtp.trust",
-            "smtp.allow-plaintext-auth", "smtp.timeout", "smtp.max-messages-per-session", "smtp.helo", "envelope.from");
+            "smtp.allow-plaintext-auth", "smtp.timeout", "smtp.max-messages-per-session", "smtp.idle-probe", "smtp.helo", "envelope.from");
+    static final Duration DEFAULT_IDLE_PROBE = Duration.ofSeconds(30);
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
     private final String file;
@@ -79,6 +80,7 @@ public final class JobFile {
         p.setProperty("smtp.allow-plaintext-auth", String.valueOf(s.allowPlaintextAuth()));
         if (s.timeout() != null) p.setProperty("smtp.timeout", s.timeout().toMillis() + "ms");
         p.setProperty("smtp.max-messages-per-session", String.valueOf(s.maxMessagesPerSession()));
+        p.setProperty("smtp.idle-probe", s.idleProbe().toMillis() + "ms");
         putIf(p, "envelope.from", s.envelopeFrom());
         putIf(p, "smtp.helo", s.helo());
         StringWriter out = new StringWriter();
@@ -117,7 +119,8 @@ public final class JobFile {
         int max = integer("smtp.max-messages-per-session", 0, 0, Integer.MAX_VALUE);
         return new SendSettings(required("smtp.host"), integer("smtp.port", defaultPort, 1, 65535), security, username, env,
                 pwFile == null ? null : path("smtp.password.file", false), props.containsKey("smtp.trust") ? path("smtp.trust", false) : null,
-                bool("smtp.allow-plaintext-auth"), duration("smtp.timeout"), max, optional("envelope.from", null), optional("smtp.helo", null));
+                bool("smtp.allow-plaintext-auth"), duration("smtp.timeout"), max, orDefault(duration("smtp.idle-probe"), DEFAULT_IDLE_PROBE),
+                optional("envelope.from", null), optional("smtp.helo", null));
     }
 
     private void refuseUnknownKeys() throws JobFileException {
@@ -198,6 +201,10 @@ public final class JobFile {
             case "h" -> Duration.ofHours(n);
             default -> Duration.ofDays(n);
         };
+    }
+
+    private static Duration orDefault(Duration d, Duration fallback) {
+        return d == null ? fallback : d;
     }
 
     private static void putIf(Properties p, String key, Object value) {

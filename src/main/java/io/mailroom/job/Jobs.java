@@ -37,12 +37,14 @@ public final class Jobs {
     static final String ATTACHMENT = "attachment";
 
     private final Clock clock;
+    private final Pause pause;
     private final PrintStream err;
     private final Function<String, String> env;
     private final Function<String, Transcript> transcripts;
 
-    public Jobs(Clock clock, PrintStream err, Function<String, String> env, Function<String, Transcript> transcripts) {
+    public Jobs(Clock clock, Pause pause, PrintStream err, Function<String, String> env, Function<String, Transcript> transcripts) {
         this.clock = clock;
+        this.pause = pause;
         this.err = err;
         this.env = env;
         this.transcripts = transcripts;
@@ -90,15 +92,16 @@ public final class Jobs {
     }
 
     private RunSummary send(Store store, JobRecord job, MessageTemplate template, SmtpSettings smtp, SendSettings send, String command,
-                            Plan plan, int limit) throws SQLException, SmtpSessionException {
+                            Plan plan, int limit) throws SQLException, SmtpSessionException, InterruptedException {
         int settled = store.settleInFlight(job.id(), clock.instant());
         if (settled > 0) err.println(job.name() + ": " + settled + " recipient(s) were in flight when a previous run stopped; marked unknown");
         long runId = store.beginRun(job.id(), command, clock.instant());
         Composer composer = new Composer(template, name -> store.file(job.id(), ATTACHMENT, name).orElse(null), new MessageBuilder(clock),
                 send.envelopeFrom());
         int exit = 70;
-        try (Sessions sessions = new Sessions(new SmtpClient(smtp), send.maxMessagesPerSession(), String.valueOf(runId), transcripts)) {
-            int tried = new Sender(store, composer, job.header(), sessions, clock, runId).sendDue(job.id(), limit);
+        try (Sessions sessions = new Sessions(new SmtpClient(smtp), send.maxMessagesPerSession(), send.idleProbe(), String.valueOf(runId),
+                transcripts, clock, pause)) {
+            int tried = new Sender(store, job.id(), composer, job.header(), sessions, clock, runId).sendDue(limit);
             RunSummary summary = new RunSummary(job.name(), plan, tried, sessions.opened(), store.counts(job.id()), false);
             exit = summary.exitCode();
             return summary;

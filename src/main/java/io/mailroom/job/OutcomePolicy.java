@@ -13,12 +13,14 @@ import java.time.Instant;
 /**
  * THE outcome policy: the only place that decides a recipient's status from what the server did.
  * 2xx to the end of DATA → sent; 4xx → deferred (retried with backoff); 5xx → failed. A connection lost
- * before the final "." → deferred; lost after it → unknown (the server may have the message).
+ * before the final "." → deferred; lost after it → unknown (the server may have the message). A message
+ * larger than the server's SIZE fails without being sent.
  * When every RCPT is refused, a 4xx among them defers (it may pass later), otherwise the first 5xx fails it.
  */
 final class OutcomePolicy {
     private static final Duration FIRST_RETRY = Duration.ofMinutes(1);
     private static final Duration LONGEST_WAIT = Duration.ofHours(1);
+    static final int IN_RUN_RETRIES = 2;
 
     private OutcomePolicy() { }
 
@@ -37,13 +39,27 @@ final class OutcomePolicy {
     static Outcome afterDelivery(Delivery d, int attemptsBefore, Instant now) {
         SmtpReply decisive = decisiveReply(d);
         RecipientStatus status = afterReply(decisive);
-        return new Outcome(status, decisive, null, status == RecipientStatus.DEFERRED ? retryAt(attemptsBefore, now) : null);
+        Instant retry = status != RecipientStatus.DEFERRED ? null : decisive.isClosing() ? soon(attemptsBefore, now) : retryAt(attemptsBefore, now);
+        return new Outcome(status, decisive, null, retry);
     }
 
     static Outcome afterIoFailure(SmtpIOException e, int attemptsBefore, Instant now) {
         RecipientStatus status = afterIoFailure(e.step());
         // no reply decided this: the failure text says what happened, the attempt keeps the replies read so far
-        return new Outcome(status, null, e.getMessage(), status == RecipientStatus.DEFERRED ? retryAt(attemptsBefore, now) : null);
+        return new Outcome(status, null, e.getMessage(), status == RecipientStatus.DEFERRED ? soon(attemptsBefore, now) : null);
+    }
+
+    static Outcome tooLarge(int size, long limit) {
+        return new Outcome(RecipientStatus.FAILED, null, "the message is " + size + " octets; the server accepts at most " + limit
+                + " (SIZE), so it was not sent", null);
+    }
+
+    /**
+     * The session failed, not the message (lost connection before the final ".", a 421): the first
+     * {@link #IN_RUN_RETRIES} tries are due again at once, on a fresh session; after that, the usual backoff.
+     */
+    private static Instant soon(int attemptsBefore, Instant now) {
+        return attemptsBefore < IN_RUN_RETRIES ? now : retryAt(attemptsBefore, now);
     }
 
     static Outcome skipped(String reason) {

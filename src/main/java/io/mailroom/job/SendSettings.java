@@ -11,4 +11,4 @@ import java.time.Duration;
  */
 public record SendSettings(String host, int port, Security security, String username, String passwordEnv, Path passwordFile,
                            Path trust, boolean allowPlaintextAuth, Duration timeout, int maxMessagesPerSession,
-                           String envelopeFrom, String helo) { }
+                           Duration idleProbe, String envelopeFrom, String helo) { }

@@ -2,36 +2,50 @@ package io.mailroom.job;
 
 import io.mailroom.mime.OutgoingMessage;
 import io.mailroom.smtp.Delivery;
+import io.mailroom.smtp.Mail;
+import io.mailroom.smtp.Outbox;
 import io.mailroom.smtp.SmtpIOException;
 import io.mailroom.smtp.SmtpSession;
 import io.mailroom.smtp.SmtpSessionException;
 import io.mailroom.smtp.UnsendableMessageException;
-import io.mailroom.store.Outcome;
 import io.mailroom.store.Recipient;
 import io.mailroom.store.Store;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The send loop: due recipients in row order, each rebuilt from its snapshot, its attempt written ahead,
- * sent on the job's session, its outcome decided by {@link OutcomePolicy} and committed at once. A 4xx or
- * 5xx for one recipient never stops the job; a session that broke is replaced for the next message.
+ * The send loop, as the session's {@link Outbox}: due recipients in row order, each rebuilt from its
+ * snapshot; its attempt is written ahead (in flight) just before its first command, and its outcome,
+ * decided by {@link OutcomePolicy}, is committed the moment the session reports it. A 4xx or 5xx for one
+ * recipient never stops the job; a session that broke is replaced and the loop carries on.
  */
-final class Sender {
+final class Sender implements Outbox<SQLException> {
     private static final int BATCH = 200;
 
+    private record InFlight(Recipient recipient, long attempt) { }
+
     private final Store store;
+    private final long jobId;
     private final Composer composer;
     private final List<String> header;
     private final Sessions sessions;
     private final Clock clock;
     private final long runId;
+    private final ArrayDeque<Recipient> queue = new ArrayDeque<>();
+    private final Map<Mail, InFlight> inFlight = new IdentityHashMap<>();
+    private SmtpSession session;
+    private int limit;
+    private int tried;
+    private boolean drained;
 
-    Sender(Store store, Composer composer, List<String> header, Sessions sessions, Clock clock, long runId) {
+    Sender(Store store, long jobId, Composer composer, List<String> header, Sessions sessions, Clock clock, long runId) {
         this.store = store;
+        this.jobId = jobId;
         this.composer = composer;
         this.header = header;
         this.sessions = sessions;
@@ -40,38 +54,75 @@ final class Sender {
     }
 
     /** Sends what is due, at most {@code limit} messages; returns how many were tried. */
-    int sendDue(long jobId, int limit) throws SQLException, SmtpSessionException {
-        int tried = 0;
-        while (tried < limit) {
-            List<Recipient> batch = store.due(jobId, clock.instant(), Math.min(BATCH, limit - tried));
-            if (batch.isEmpty()) break;
-            for (Recipient r : batch) {
-                send(r);
-                tried++;
-            }
+    int sendDue(int limit) throws SQLException, SmtpSessionException, InterruptedException {
+        this.limit = limit;
+        while (tried < limit && !drained) {
+            if (queue.isEmpty() && !refill()) break;
+            session = sessions.acquire();
+            session.pump(this);
+            if (!inFlight.isEmpty()) throw new IllegalStateException(inFlight.size() + " message(s) were not reported by the session");
         }
         return tried;
     }
 
-    private void send(Recipient r) throws SQLException, SmtpSessionException {
-        OutgoingMessage m;
+    @Override
+    public Mail next() throws SQLException {
+        if (tried >= limit || sessions.isFull(session)) return null;
+        while (true) {
+            Recipient r = queue.poll();
+            if (r == null && (!refill() || (r = queue.poll()) == null)) {
+                drained = true;
+                return null;
+            }
+            Mail mail = mail(r);
+            if (mail == null) continue;
+            long limitOfServer = session.extensions().sizeLimit();
+            if (limitOfServer > 0 && mail.size() > limitOfServer) {
+                store.markWithoutAttempt(r.id(), OutcomePolicy.tooLarge(mail.size(), limitOfServer), clock.instant());
+                continue;
+            }
+            inFlight.put(mail, new InFlight(r, store.beginAttempt(r.id(), runId, session.id(), clock.instant())));
+            tried++;
+            return mail;
+        }
+    }
+
+    @Override
+    public void finished(Mail mail, Delivery delivery) throws SQLException {
+        InFlight f = take(mail);
+        store.finishAttempt(f.attempt(), f.recipient().id(), OutcomePolicy.afterDelivery(delivery, f.recipient().attempts(), clock.instant()),
+                delivery.exchanges(), clock.instant());
+        sessions.finishedOne();
+    }
+
+    @Override
+    public void failed(Mail mail, SmtpIOException failure) throws SQLException {
+        InFlight f = take(mail);
+        store.finishAttempt(f.attempt(), f.recipient().id(), OutcomePolicy.afterIoFailure(failure, f.recipient().attempts(), clock.instant()),
+                failure.completed(), clock.instant());
+    }
+
+    /** The recipient's message, or null after marking it skipped when it cannot be built. */
+    private Mail mail(Recipient r) throws SQLException {
         try {
-            m = composer.compose(fields(r), r.messageId());
-        } catch (RowProblem p) {
+            OutgoingMessage m = composer.compose(fields(r), r.messageId());
+            return Mail.of(m.envelopeFrom(), m.recipients(), m.bytes());
+        } catch (RowProblem | UnsendableMessageException p) {
             store.markWithoutAttempt(r.id(), OutcomePolicy.skipped(p.getMessage()), clock.instant());
-            return;
+            return null;
         }
-        SmtpSession session = sessions.acquire();
-        long attempt = store.beginAttempt(r.id(), runId, session.id(), clock.instant());
-        try {
-            Delivery d = session.send(m.envelopeFrom(), m.recipients(), m.bytes());
-            store.finishAttempt(attempt, r.id(), OutcomePolicy.afterDelivery(d, r.attempts(), clock.instant()), d.exchanges(), clock.instant());
-        } catch (SmtpIOException e) {
-            store.finishAttempt(attempt, r.id(), OutcomePolicy.afterIoFailure(e, r.attempts(), clock.instant()), e.completed(), clock.instant());
-        } catch (UnsendableMessageException e) {
-            Outcome skipped = OutcomePolicy.skipped(e.getMessage());
-            store.finishAttempt(attempt, r.id(), skipped, List.of(), clock.instant());
-        }
+    }
+
+    /** Loads the next due recipients; the store never returns one with an attempt in flight. */
+    private boolean refill() throws SQLException {
+        queue.addAll(store.due(jobId, clock.instant(), BATCH));
+        return !queue.isEmpty();
+    }
+
+    private InFlight take(Mail mail) {
+        InFlight f = inFlight.remove(mail);
+        if (f == null) throw new IllegalStateException("the session reported a message twice or one it was not given");
+        return f;
     }
 
     private Map<String, String> fields(Recipient r) {

@@ -1,52 +1,97 @@
 package io.mailroom.job;
 
 import io.mailroom.smtp.SmtpClient;
-import io.mailroom.smtp.SmtpIOException;
 import io.mailroom.smtp.SmtpSession;
 import io.mailroom.smtp.SmtpSessionException;
 import io.mailroom.smtp.Transcript;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.function.Function;
 
 /**
- * Keeps the job's one SMTP session. Opened lazily (a run with nothing due connects to nothing), checked
- * before lending: a used session is RSET first, and a broken one, one whose RSET failed, or one that has
- * carried {@code smtp.max-messages-per-session} messages is replaced by a fresh session.
+ * Keeps the job's one SMTP session. Opened lazily (a run with nothing due connects to nothing) and
+ * checked before lending: a session idle longer than {@code smtp.idle-probe} must answer NOOP first; one
+ * that has carried {@code smtp.max-messages-per-session} messages is closed; a broken one is replaced.
+ * Reconnecting waits 1, 2, 4 … seconds (at most 30) while the server keeps failing, and gives up after
+ * {@link #CONNECT_TRIES} failed connections in a row.
  */
 final class Sessions implements AutoCloseable {
+    static final int CONNECT_TRIES = 4;
+    private static final Duration FIRST_WAIT = Duration.ofSeconds(1);
+    private static final Duration LONGEST_WAIT = Duration.ofSeconds(30);
+
     private final SmtpClient client;
     private final int maxPerSession;
+    private final Duration idleProbe;
     private final String runId;
     private final Function<String, Transcript> transcripts;
+    private final Clock clock;
+    private final Pause pause;
     private SmtpSession current;
+    private Instant lastUsed;
     private int opened;
+    private int failuresInARow;
+    private int finishedOnCurrent;
 
-    Sessions(SmtpClient client, int maxPerSession, String runId, Function<String, Transcript> transcripts) {
+    Sessions(SmtpClient client, int maxPerSession, Duration idleProbe, String runId, Function<String, Transcript> transcripts,
+             Clock clock, Pause pause) {
         this.client = client;
         this.maxPerSession = maxPerSession;
+        this.idleProbe = idleProbe;
         this.runId = runId;
         this.transcripts = transcripts;
+        this.clock = clock;
+        this.pause = pause;
     }
 
-    SmtpSession acquire() throws SmtpSessionException {
-        if (current != null && current.isUsable() && maxPerSession > 0 && current.transactions() >= maxPerSession) {
-            current.quit();
+    SmtpSession acquire() throws SmtpSessionException, InterruptedException {
+        if (current != null && current.isUsable() && isFull(current)) current.quit();
+        if (current != null && current.isUsable() && idleFor().compareTo(idleProbe) > 0 && !current.probe()) failuresInARow++;
+        if (current != null && current.isUsable()) return current;
+        if (current != null) {
+            // a session that broke before carrying anything counts as a failure to connect
+            if (finishedOnCurrent == 0) failuresInARow++;
+            current.close();
+            current = null;
         }
-        if (current != null && current.isUsable() && current.needsReset()) {
+        while (true) {
+            if (failuresInARow > 0) pause.sleep(backoff(failuresInARow));
+            String id = runId + "." + (++opened);
             try {
-                current.reset();
-            } catch (SmtpIOException e) {
-                // a session that cannot RSET carries no more messages; a fresh one is opened below
+                current = client.open(id, transcripts.apply(id));
+                lastUsed = clock.instant();
+                finishedOnCurrent = 0;
+                return current;
+            } catch (SmtpSessionException e) {
+                failuresInARow++;
+                if (e.kind() != SmtpSessionException.Kind.UNREACHABLE || failuresInARow >= CONNECT_TRIES) throw e;
             }
         }
-        if (current == null || !current.isUsable()) {
-            if (current != null) current.close();
-            String id = runId + "." + (++opened);
-            current = client.open(id, transcripts.apply(id));
-        }
-        return current;
+    }
+
+    /** True once the session has carried as many messages as the job allows per session. */
+    boolean isFull(SmtpSession s) {
+        return maxPerSession > 0 && s.transactions() >= maxPerSession;
+    }
+
+    /** A message got its final reply: the server works, so a later reconnect starts without waiting. */
+    void finishedOne() {
+        lastUsed = clock.instant();
+        finishedOnCurrent++;
+        failuresInARow = 0;
     }
 
     int opened() { return opened; }
+
+    private Duration idleFor() {
+        return lastUsed == null ? Duration.ZERO : Duration.between(lastUsed, clock.instant());
+    }
+
+    static Duration backoff(int failures) {
+        Duration d = FIRST_WAIT.multipliedBy(1L << Math.min(failures - 1, 10));
+        return d.compareTo(LONGEST_WAIT) > 0 ? LONGEST_WAIT : d;
+    }
 
     @Override
     public void close() {

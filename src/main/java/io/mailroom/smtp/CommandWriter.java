@@ -5,7 +5,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Writes command lines. The wire invariant lives here: a command is printable US-ASCII only, so no CR,
+ * Writes command lines (the caller flushes, so a pipelined group leaves in one write). The wire invariant lives here: a command is printable US-ASCII only, so no CR,
  * LF, NUL or non-ASCII character (one that could narrow to CR/LF) can ever reach the wire from data.
  * Violations are bugs upstream and throw {@link IllegalArgumentException} before anything is written.
  */
@@ -29,7 +29,6 @@ final class CommandWriter {
         out.write(command.getBytes(StandardCharsets.US_ASCII));
         out.write('\r');
         out.write('\n');
-        out.flush();
     }
 
     static void requirePrintableAscii(String command) {

@@ -83,16 +83,24 @@ final class Connection implements Closeable {
     }
 
     SmtpReply command(Step step, String command, String shown) throws IOException {
-        socket.setSoTimeout(timeouts.millisFor(step));
         writer.write(command, shown);
-        return reader.read();
+        flush(step);
+        return read(step);
     }
 
-    /** Writes raw bytes (DATA content); the caller has already made them wire-safe. */
-    void writeRaw(Step step, byte[] bytes, int offset, int length) throws IOException {
+    /** Buffers a command without sending it: a pipelined group is flushed once. */
+    void queue(String command) throws IOException {
+        writer.write(command, command);
+    }
+
+    void flush(Step step) throws IOException {
         socket.setSoTimeout(timeouts.millisFor(step));
-        out.write(bytes, offset, length);
         out.flush();
+    }
+
+    /** Buffers raw bytes (DATA content); the caller has already made them wire-safe. */
+    void writeRaw(byte[] bytes, int offset, int length) throws IOException {
+        out.write(bytes, offset, length);
     }
 
     String localAddressLiteral() {

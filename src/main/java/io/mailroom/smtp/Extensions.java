@@ -25,6 +25,16 @@ public record Extensions(Map<String, List<String>> keywords) {
 
     public List<String> params(String keyword) { return keywords.getOrDefault(keyword, List.of()); }
 
+    /** The SIZE limit (RFC 1870), or 0 when the server announces none. */
+    public long sizeLimit() {
+        List<String> p = params("SIZE");
+        try {
+            return p.isEmpty() ? 0 : Long.parseLong(p.get(0));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
     public boolean supportsAuth(String mechanism) {
         return params("AUTH").stream().anyMatch(m -> m.equalsIgnoreCase(mechanism));
     }

@@ -7,12 +7,13 @@ import java.util.List;
 
 /**
  * One authenticated SMTP session, reused for a whole job.
- * Lifecycle: (opened by {@link SmtpClient}) READY → send → NEEDS_RESET → reset (RSET) → READY … → quit.
- * Negative replies are returned, never thrown. An I/O failure throws {@link SmtpIOException} naming the
- * step and breaks the session for good; after the final "." the message may have been accepted (the
- * caller's status is then unknown). A 421 or a refused RSET also breaks it: a broken session carries no
- * more messages and the caller opens a fresh one. Using a session in the wrong state is a bug
- * ({@link IllegalStateException}), never bytes on the wire.
+ * Lifecycle: (opened by {@link SmtpClient}) → pump: ([RSET] MAIL RCPT+ DATA content ".")* → quit.
+ * With PIPELINING (RFC 2920) a message costs one round trip: its content and final "." leave together
+ * with the next message's RSET, MAIL, RCPT and DATA, and the replies are matched in order; without it,
+ * every command waits for its reply. Content is only sent after a 354 to DATA.
+ * Negative replies are returned, never thrown. An I/O failure breaks the session for good and is
+ * reported per message with its step: a message whose final "." was sent is in doubt (END_OF_DATA).
+ * A 421 or a refused RSET also breaks it. Using a broken session is a bug ({@link IllegalStateException}).
  */
 public final class SmtpSession implements Closeable {
     private enum State { READY, NEEDS_RESET, BROKEN, CLOSED }
@@ -20,6 +21,7 @@ public final class SmtpSession implements Closeable {
     private final String id;
     private final Connection connection;
     private final Extensions extensions;
+    private final boolean pipelining;
     private State state = State.READY;
     private int transactions;
 
@@ -27,14 +29,14 @@ public final class SmtpSession implements Closeable {
         this.id = id;
         this.connection = connection;
         this.extensions = extensions;
+        this.pipelining = extensions.has("PIPELINING");
     }
 
     public String id() { return id; }
 
     public Extensions extensions() { return extensions; }
 
-    /** True after a transaction, until {@link #reset()} proves the session still good. */
-    public boolean needsReset() { return state == State.NEEDS_RESET; }
+    public boolean isPipelining() { return pipelining; }
 
     /** Mail transactions started on this session. */
     public int transactions() { return transactions; }
@@ -42,67 +44,157 @@ public final class SmtpSession implements Closeable {
     /** False once the session is broken or closed: it must not carry another message. */
     public boolean isUsable() { return state == State.READY || state == State.NEEDS_RESET; }
 
-    /**
-     * Sends one message: MAIL FROM, RCPT TO for each address, DATA unless every address was refused.
-     * Validates the whole envelope and content before the first byte is written.
-     */
-    public Delivery send(String from, List<String> recipients, byte[] content)
-            throws SmtpIOException, UnsendableMessageException {
-        requireState(State.READY);
-        if (recipients.isEmpty()) throw new IllegalArgumentException("a message needs at least one recipient");
-        Addresses.requireSendable(from, true);
-        for (String r : recipients) Addresses.requireSendable(r, false);
-        byte[] data = DataWriter.encode(content);
-
-        transactions++;
-        state = State.NEEDS_RESET;
-        List<Exchange> done = new ArrayList<>();
+    /** A message in progress: what was sent and every reply so far. */
+    private static final class Tx {
+        final Mail mail;
+        final List<Exchange> done = new ArrayList<>();
         Step step = Step.MAIL;
-        try {
-            SmtpReply mail = connection.command(step, "MAIL FROM:<" + from + ">" + mailParameters(data.length));
-            if (!record(done, step, from, mail)) return new Delivery(done);
-            boolean anyAccepted = false;
-            step = Step.RCPT;
-            for (String rcpt : recipients) {
-                anyAccepted |= record(done, step, rcpt, connection.command(step, "RCPT TO:<" + rcpt + ">"));
-                if (state == State.BROKEN) return new Delivery(done);
+
+        Tx(Mail mail) { this.mail = mail; }
+    }
+
+    /** Sends what the outbox hands out until it hands out null or the session breaks. */
+    public <X extends Exception> void pump(Outbox<X> outbox) throws X {
+        requireUsable();
+        if (pipelining) pumpPipelined(outbox);
+        else pumpLockStep(outbox);
+    }
+
+    private <X extends Exception> void pumpPipelined(Outbox<X> outbox) throws X {
+        Tx inDoubt = null;
+        while (true) {
+            Mail mail = outbox.next();
+            Tx tx = mail == null ? null : new Tx(mail);
+            boolean reset = tx != null && state == State.NEEDS_RESET;
+            try {
+                if (tx != null) {
+                    if (reset) connection.queue("RSET");
+                    queueEnvelope(tx);
+                }
+                connection.flush(Step.MAIL);
+            } catch (IOException e) {
+                failBoth(outbox, inDoubt, tx, e);
+                return;
             }
-            if (!anyAccepted) return new Delivery(done);
-            step = Step.DATA;
-            SmtpReply dataReply = connection.command(step, "DATA");
-            done.add(new Exchange(step, null, dataReply));
-            if (dataReply.code() != 354) {
-                if (dataReply.isClosing()) breakSession();
-                return new Delivery(done);
+            if (inDoubt != null) {
+                Tx finishing = inDoubt;
+                inDoubt = null;
+                try {
+                    record(finishing, Step.END_OF_DATA, null, connection.read(Step.END_OF_DATA));
+                } catch (IOException e) {
+                    failBoth(outbox, finishing, tx, e);
+                    return;
+                }
+                outbox.finished(finishing.mail, new Delivery(finishing.done));
             }
-            step = Step.CONTENT;
-            int dot = data.length - 3;
-            connection.writeRaw(step, data, 0, dot);
-            step = Step.END_OF_DATA;
-            connection.writeRaw(step, data, dot, 3);
-            record(done, step, null, connection.read(step));
-            return new Delivery(done);
-        } catch (IOException e) {
-            breakSession();
-            throw new SmtpIOException(step, done, e);
+            if (tx == null) return;
+            try {
+                if (reset && !connection.read(Step.RSET).isPositive()) throw new IOException("RSET refused; the session is no longer trusted");
+                tx.step = Step.MAIL;
+                record(tx, Step.MAIL, tx.mail.from(), connection.read(Step.MAIL));
+                tx.step = Step.RCPT;
+                boolean anyAccepted = false;
+                for (String rcpt : tx.mail.recipients()) anyAccepted |= record(tx, Step.RCPT, rcpt, connection.read(Step.RCPT));
+                tx.step = Step.DATA;
+                SmtpReply data = connection.read(Step.DATA);
+                tx.done.add(new Exchange(Step.DATA, null, data));
+                if (data.code() == 354 && anyAccepted && state != State.BROKEN) {
+                    writeContent(tx);
+                    inDoubt = tx;
+                    continue;
+                }
+                if (data.code() == 354) endEmptyData(tx);
+                if (data.isClosing()) breakSession();
+            } catch (IOException e) {
+                fail(outbox, tx, e);
+                return;
+            }
+            outbox.finished(tx.mail, new Delivery(tx.done));
+            if (state == State.BROKEN) return;
         }
     }
 
-    /** RSET between messages: proves the session still works. Returns the reply; anything but 2xx breaks it. */
-    public SmtpReply reset() throws SmtpIOException {
-        if (state == State.BROKEN || state == State.CLOSED) throw new IllegalStateException("session " + id + " is " + state);
-        try {
-            SmtpReply reply = connection.command(Step.RSET, "RSET");
-            if (reply.isPositive()) {
-                state = State.READY;
-            } else {
-                breakSession();
+    private <X extends Exception> void pumpLockStep(Outbox<X> outbox) throws X {
+        while (true) {
+            Mail mail = outbox.next();
+            if (mail == null) return;
+            Tx tx = new Tx(mail);
+            try {
+                if (state == State.NEEDS_RESET) reset();
+                transactions++;
+                state = State.NEEDS_RESET;
+                send(tx);
+            } catch (IOException e) {
+                fail(outbox, tx, e);
+                return;
             }
-            return reply;
-        } catch (IOException e) {
-            breakSession();
-            throw new SmtpIOException(Step.RSET, List.of(), e);
+            outbox.finished(tx.mail, new Delivery(tx.done));
+            if (state == State.BROKEN) return;
         }
+    }
+
+    private void send(Tx tx) throws IOException {
+        tx.step = Step.MAIL;
+        if (!record(tx, Step.MAIL, tx.mail.from(), connection.command(Step.MAIL, mailFrom(tx.mail)))) return;
+        tx.step = Step.RCPT;
+        boolean anyAccepted = false;
+        for (String rcpt : tx.mail.recipients()) {
+            anyAccepted |= record(tx, Step.RCPT, rcpt, connection.command(Step.RCPT, "RCPT TO:<" + rcpt + ">"));
+            if (state == State.BROKEN) return;
+        }
+        if (!anyAccepted) return;
+        tx.step = Step.DATA;
+        SmtpReply data = connection.command(Step.DATA, "DATA");
+        tx.done.add(new Exchange(Step.DATA, null, data));
+        if (data.isClosing()) breakSession();
+        if (data.code() != 354) return;
+        writeContent(tx);
+        connection.flush(Step.END_OF_DATA);
+        record(tx, Step.END_OF_DATA, null, connection.read(Step.END_OF_DATA));
+    }
+
+    private void queueEnvelope(Tx tx) throws IOException {
+        transactions++;
+        state = State.NEEDS_RESET;
+        connection.queue(mailFrom(tx.mail));
+        for (String rcpt : tx.mail.recipients()) connection.queue("RCPT TO:<" + rcpt + ">");
+        connection.queue("DATA");
+    }
+
+    /** Writes the content, then the final "."; a failure while writing the "." leaves the message in doubt. */
+    private void writeContent(Tx tx) throws IOException {
+        byte[] data = tx.mail.data();
+        int dot = data.length - 3;
+        tx.step = Step.CONTENT;
+        connection.writeRaw(data, 0, dot);
+        tx.step = Step.END_OF_DATA;
+        connection.writeRaw(data, dot, 3);
+    }
+
+    /** A server that says 354 although no recipient was accepted gets an empty message it cannot deliver. */
+    private void endEmptyData(Tx tx) throws IOException {
+        tx.step = Step.END_OF_DATA;
+        connection.queue(".");
+        connection.flush(Step.END_OF_DATA);
+        record(tx, Step.END_OF_DATA, null, connection.read(Step.END_OF_DATA));
+    }
+
+    /** NOOP: proves an idle session still answers. Returns false (and breaks it) when it doesn't. */
+    public boolean probe() {
+        requireUsable();
+        try {
+            if (connection.command(Step.NOOP, "NOOP").isPositive()) return true;
+        } catch (IOException e) {
+            // reported by the false below: the caller opens a fresh session
+        }
+        breakSession();
+        return false;
+    }
+
+    /** RSET between messages proves the session still good; a refusal is treated like a broken connection. */
+    private void reset() throws IOException {
+        if (!connection.command(Step.RSET, "RSET").isPositive()) throw new IOException("RSET refused; the session is no longer trusted");
+        state = State.READY;
     }
 
     /** Says QUIT when the session is still sound, then closes the connection. Never throws. */
@@ -123,25 +215,35 @@ public final class SmtpSession implements Closeable {
         state = State.CLOSED;
     }
 
-    private boolean record(List<Exchange> done, Step step, String argument, SmtpReply reply) {
-        done.add(new Exchange(step, argument, reply));
+    private <X extends Exception> void failBoth(Outbox<X> outbox, Tx inDoubt, Tx tx, IOException e) throws X {
+        breakSession();
+        if (inDoubt != null) outbox.failed(inDoubt.mail, new SmtpIOException(Step.END_OF_DATA, inDoubt.done, e));
+        if (tx != null) outbox.failed(tx.mail, new SmtpIOException(tx.step, tx.done, e));
+    }
+
+    private <X extends Exception> void fail(Outbox<X> outbox, Tx tx, IOException e) throws X {
+        failBoth(outbox, null, tx, e);
+    }
+
+    private boolean record(Tx tx, Step step, String argument, SmtpReply reply) {
+        tx.done.add(new Exchange(step, argument, reply));
         if (reply.isClosing()) breakSession();
         return reply.isPositive();
     }
 
-    private String mailParameters(int size) {
-        StringBuilder p = new StringBuilder();
+    private String mailFrom(Mail mail) {
+        StringBuilder p = new StringBuilder("MAIL FROM:<").append(mail.from()).append('>');
         if (extensions.has("8BITMIME")) p.append(" BODY=8BITMIME");
-        if (extensions.has("SIZE")) p.append(" SIZE=").append(size);
+        if (extensions.has("SIZE")) p.append(" SIZE=").append(mail.size());
         return p.toString();
     }
 
     private void breakSession() {
-        state = State.BROKEN;
+        if (state != State.CLOSED) state = State.BROKEN;
         connection.close();
     }
 
-    private void requireState(State expected) {
-        if (state != expected) throw new IllegalStateException("session " + id + " is " + state + ", expected " + expected);
+    private void requireUsable() {
+        if (!isUsable()) throw new IllegalStateException("session " + id + " is " + state);
     }
 }

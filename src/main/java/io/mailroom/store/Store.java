@@ -118,7 +118,7 @@ public final class Store implements AutoCloseable {
     }
 
     public Optional<Recipient> recipientByKey(long jobId, String key) throws SQLException {
-        List<Recipient> found = recipients("WHERE job_id = ? AND rkey = ?", jobId, key);
+        List<Recipient> found = recipients("r WHERE job_id = ? AND rkey = ?", jobId, key);
         return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
     }
 
@@ -150,14 +150,15 @@ public final class Store implements AutoCloseable {
 
     public void rollback() throws SQLException { db.rollback(); }
 
-    /** Recipients that may be sent now, in row order. */
+    /** Recipients that may be sent now, in row order; never one with an attempt in flight. */
     public List<Recipient> due(long jobId, Instant now, int max) throws SQLException {
-        return recipients("WHERE job_id = ? AND (status = 'pending' OR (status = 'deferred' AND (not_before IS NULL OR not_before <= ?)))"
-                + " ORDER BY row_no, id LIMIT " + max, jobId, Timestamp.from(now));
+        return recipients("r WHERE r.job_id = ? AND (r.status = 'pending' OR (r.status = 'deferred' AND (r.not_before IS NULL OR r.not_before <= ?)))"
+                + " AND NOT EXISTS (SELECT 1 FROM attempts a WHERE a.recipient_id = r.id AND a.in_flight)"
+                + " ORDER BY r.row_no, r.id LIMIT " + max, jobId, Timestamp.from(now));
     }
 
     public List<Recipient> recipients(long jobId) throws SQLException {
-        return recipients("WHERE job_id = ? ORDER BY row_no, id", jobId);
+        return recipients("r WHERE job_id = ? ORDER BY row_no, id", jobId);
     }
 
     public Map<RecipientStatus, Integer> counts(long jobId) throws SQLException {
@@ -291,7 +292,7 @@ public final class Store implements AutoCloseable {
 
     private List<Recipient> recipients(String where, Object... args) throws SQLException {
         List<Recipient> out = new ArrayList<>();
-        try (PreparedStatement ps = db.prepareStatement("SELECT * FROM recipients " + where)) {
+        try (PreparedStatement ps = db.prepareStatement("SELECT r.* FROM recipients " + where)) {
             bind(ps, args);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) out.add(recipient(rs));

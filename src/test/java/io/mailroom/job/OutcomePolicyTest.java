@@ -47,8 +47,9 @@ class OutcomePolicyTest {
             Outcome o = OutcomePolicy.afterDelivery(new Delivery(c.exchanges()), 0, NOW);
             assertEquals(c.status(), o.status(), c.toString());
             assertEquals(c.decidingCode(), o.reply().code(), c.toString());
-            if (c.status() == DEFERRED) assertEquals(NOW.plus(Duration.ofMinutes(1)), o.notBefore());
-            else assertNull(o.notBefore());
+            if (c.status() != DEFERRED) assertNull(o.notBefore());
+            else if (c.decidingCode() == 421) assertEquals(NOW, o.notBefore(), "421 closes the session, not the message: retry at once");
+            else assertEquals(NOW.plus(Duration.ofMinutes(1)), o.notBefore());
         }
     }
 
@@ -61,6 +62,22 @@ class OutcomePolicyTest {
             assertNull(o.reply(), "no reply decided it");
             assertTrue(o.failure().contains(step.name()), o.failure());
         }
+    }
+
+    @Test
+    void sessionFailuresRetryAtOnceTwiceThenBackOff() {
+        SmtpIOException lost = new SmtpIOException(Step.DATA, List.of(), new IOException("reset"));
+        assertEquals(NOW, OutcomePolicy.afterIoFailure(lost, 0, NOW).notBefore());
+        assertEquals(NOW, OutcomePolicy.afterIoFailure(lost, 1, NOW).notBefore());
+        assertEquals(NOW.plus(Duration.ofMinutes(4)), OutcomePolicy.afterIoFailure(lost, 2, NOW).notBefore());
+    }
+
+    @Test
+    void messageOverTheServersSizeLimitFailsWithoutAReply() {
+        Outcome o = OutcomePolicy.tooLarge(2000, 1000);
+        assertEquals(FAILED, o.status());
+        assertNull(o.reply());
+        assertTrue(o.failure().contains("1000"), o.failure());
     }
 
     @Test
