@@ -9,6 +9,7 @@ import io.mailroom.store.Outcome;
 import io.mailroom.store.RecipientStatus;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * THE outcome policy: the only place that decides a recipient's status from what the server did.
@@ -66,15 +67,20 @@ final class OutcomePolicy {
         return new Outcome(RecipientStatus.SKIPPED, null, reason, null);
     }
 
+    /**
+     * The reply that decided the transaction, in protocol order: a refused MAIL; else, when no RCPT was
+     * accepted, the RCPT replies (pipelined servers still answer DATA, with a 5xx that decides nothing);
+     * else a DATA reply other than 354; else the reply to the final ".".
+     */
     private static SmtpReply decisiveReply(Delivery d) {
-        Exchange last = d.last();
-        if (last.step() != Step.RCPT) return last.reply();
-        SmtpReply firstPermanent = null;
-        for (Exchange e : d.recipients()) {
-            if (e.reply().isTransient()) return e.reply();
-            if (firstPermanent == null && !e.reply().isPositive()) firstPermanent = e.reply();
+        Exchange mail = d.exchanges().get(0);
+        if (!mail.reply().isPositive()) return mail.reply();
+        List<Exchange> rcpts = d.recipients();
+        if (rcpts.stream().noneMatch(e -> e.reply().isPositive())) {
+            return rcpts.stream().map(Exchange::reply).filter(SmtpReply::isTransient).findFirst()
+                    .orElse(rcpts.isEmpty() ? d.last().reply() : rcpts.get(0).reply());
         }
-        return firstPermanent != null ? firstPermanent : last.reply();
+        return d.last().reply();
     }
 
     /** Exponential backoff: 1, 2, 4 … minutes after each failed attempt, at most an hour. */

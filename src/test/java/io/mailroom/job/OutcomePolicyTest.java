@@ -42,7 +42,11 @@ class OutcomePolicyTest {
                 new Case(List.of(ex(Step.MAIL, 250), ex(Step.RCPT, 550), ex(Step.RCPT, 450)), DEFERRED, 450),
                 new Case(List.of(ex(Step.MAIL, 250), ex(Step.RCPT, 550), ex(Step.RCPT, 250), ex(Step.DATA, 354), ex(Step.END_OF_DATA, 250)), SENT, 250),
                 new Case(List.of(ex(Step.MAIL, 250), ex(Step.RCPT, 250), ex(Step.DATA, 554)), FAILED, 554),
-                new Case(List.of(ex(Step.MAIL, 250), ex(Step.RCPT, 250), ex(Step.DATA, 451)), DEFERRED, 451));
+                new Case(List.of(ex(Step.MAIL, 250), ex(Step.RCPT, 250), ex(Step.DATA, 451)), DEFERRED, 451),
+                // pipelined: the server answers DATA even when it refused every RCPT, or MAIL
+                new Case(List.of(ex(Step.MAIL, 250), ex(Step.RCPT, 450), ex(Step.DATA, 554)), DEFERRED, 450),
+                new Case(List.of(ex(Step.MAIL, 250), ex(Step.RCPT, 550), ex(Step.DATA, 554)), FAILED, 550),
+                new Case(List.of(ex(Step.MAIL, 451), ex(Step.RCPT, 503), ex(Step.DATA, 503)), DEFERRED, 451));
         for (Case c : table) {
             Outcome o = OutcomePolicy.afterDelivery(new Delivery(c.exchanges()), 0, NOW);
             assertEquals(c.status(), o.status(), c.toString());

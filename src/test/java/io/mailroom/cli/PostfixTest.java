@@ -1,0 +1,150 @@
+package io.mailroom.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mailroom.testing.JobDir;
+import io.mailroom.testing.PostfixServer;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real jobs through a real Postfix (installed and started by the test setup), read back from its maildir. */
+class PostfixTest {
+    static PostfixServer postfix;
+
+    @TempDir
+    Path dir;
+    String db;
+
+    @BeforeAll
+    static void start() throws Exception {
+        postfix = PostfixServer.start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (postfix != null) postfix.close();
+    }
+
+    @BeforeEach
+    void freshDatabase() {
+        db = "jdbc:h2:" + dir.resolve("db").toAbsolutePath();
+    }
+
+    private JobDir job(String name, int port, String... locals) throws Exception {
+        StringBuilder csv = new StringBuilder("email,first_name,n\n");
+        for (int i = 0; i < locals.length; i++) csv.append(locals[i]).append("@example.com,").append(locals[i]).append(',').append(i).append('\n');
+        return new JobDir(dir.resolve(name)).set("name", name).csv(csv.toString()).smtp("127.0.0.1", port, "none");
+    }
+
+    private Cli.Result mailroom(String... args) {
+        return Cli.run(Map.of(), Cli.withDb(db, args));
+    }
+
+    private Map<String, Long> deliveredCounts(String prefix, int atLeast) throws Exception {
+        return postfix.awaitDelivered(atLeast).stream().map(PostfixServer.Delivered::to).filter(t -> t.startsWith(prefix))
+                .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+    }
+
+    @Test
+    void pipelinedJobRecordsEveryRecipientsOwnReplyAndDeliversTheAcceptedOnesOnce() throws Exception {
+        int before = postfix.delivered().size();
+        Path job = job("pipe", postfix.port(), "p-ok1", "reject-p", "busy-p", "p-ok2", "later-p", "p-ok3").write();
+        Cli.Result run = mailroom("run", job.toString(), "--verbose");
+        assertEquals(75, run.exit(), run.all());
+
+        List<String> transcript = run.err().lines().filter(l -> l.contains("] C: ") || l.contains("] S: ")).map(l -> l.replaceFirst("^\\[[^]]*] ", "")).toList();
+        int mail = transcript.indexOf(transcript.stream().filter(l -> l.startsWith("C: MAIL FROM:<team@example.com>")).findFirst().orElseThrow());
+        assertEquals(List.of("C: RCPT TO:<p-ok1@example.com>", "C: DATA", "S: 250 2.1.0 Ok"), transcript.subList(mail + 1, mail + 4),
+                "MAIL, RCPT and DATA leave together before any reply is read");
+
+        String json = mailroom("report", "pipe", "--format", "json").out();
+        assertTrue(json.contains("\"key\": \"reject-p@example.com\", \"to\": [\"reject-p@example.com\"], \"status\": \"failed\", \"attempts\": 1,"
+                + " \"reply\": {\"code\": 550, \"enhanced\": \"5.1.1\""), json);
+        assertTrue(json.contains("\"key\": \"busy-p@example.com\", \"to\": [\"busy-p@example.com\"], \"status\": \"deferred\", \"attempts\": 1,"
+                + " \"reply\": {\"code\": 450, \"enhanced\": \"4.2.0\""), json);
+        assertTrue(json.contains("\"key\": \"later-p@example.com\", \"to\": [\"later-p@example.com\"], \"status\": \"deferred\", \"attempts\": 1,"
+                + " \"reply\": {\"code\": 451, \"enhanced\": \"4.3.0\""), json);
+        assertTrue(json.contains("\"counts\": {\"pending\": 0, \"deferred\": 2, \"sent\": 3, \"failed\": 1"), json);
+
+        assertEquals(Map.of("p-ok1@example.com", 1L, "p-ok2@example.com", 1L, "p-ok3@example.com", 1L), deliveredCounts("p-", before + 3), postfix.log());
+    }
+
+    @Test
+    void refusedCopyRecipientIsRecordedWhileTheMessageGoesToTheOthers() throws Exception {
+        int before = postfix.delivered().size();
+        JobDir job = job("cc", postfix.port(), "cc-ann").file("message.ftl",
+                "From: team@example.com\nTo: ${email}\nCc: reject-cc@example.com, cc-copy@example.com\nSubject: s\n\nbody\n");
+        Cli.Result run = mailroom("run", job.write().toString());
+        assertEquals(0, run.exit(), run.all());
+        assertEquals(Map.of("cc-ann@example.com", 1L, "cc-copy@example.com", 1L), deliveredCounts("cc-", before + 2), postfix.log());
+        assertEquals(List.of("RCPT cc-ann@example.com 250", "RCPT reject-cc@example.com 550", "RCPT cc-copy@example.com 250"),
+                query("SELECT step || ' ' || argument || ' ' || code FROM attempt_replies WHERE step = 'RCPT' ORDER BY attempt_id, seq"));
+    }
+
+    @Test
+    void starttlsWithPostfixCertificateTrustedThroughTheJob() throws Exception {
+        int before = postfix.delivered().size();
+        Path job = job("tls", postfix.port(), "tls-ann", "tls-bob").smtp("localhost", postfix.port(), "starttls")
+                .set("smtp.trust", postfix.certificate().toString()).write();
+        Cli.Result run = mailroom("run", job.toString(), "--verbose");
+        assertEquals(0, run.exit(), run.all());
+        assertTrue(run.err().contains("TLS established"), run.err());
+        assertEquals(2, deliveredCounts("tls-", before + 2).size(), postfix.log());
+        assertTrue(postfix.delivered().stream().filter(d -> d.to().startsWith("tls-")).allMatch(d -> d.message().contains("with ESMTPS")),
+                "Postfix received it over TLS");
+    }
+
+    @Test
+    void messageLargerThanTheServersSizeIsFailedWithoutSendingIt() throws Exception {
+        JobDir job = job("size", postfix.port(), "size-small", "size-big")
+                .file("message.ftl", "From: team@example.com\nTo: ${email}\nSubject: s\n<#if first_name == \"size-big\">Attachment: big.bin</#if>\n\nbody\n")
+                .bytes("big.bin", new byte[300_000]);
+        Cli.Result run = mailroom("run", job.write().toString(), "--verbose");
+        assertEquals(1, run.exit(), run.all());
+        String json = mailroom("report", "size", "--format", "json").out();
+        assertTrue(json.contains("\"key\": \"size-big@example.com\", \"to\": [\"size-big@example.com\"], \"status\": \"failed\", \"attempts\": 0,"
+                + " \"reply\": null"), json);
+        assertTrue(json.contains("(SIZE)"), json);
+        assertFalse(run.err().contains("RCPT TO:<size-big@example.com>"), "nothing of it went on the wire");
+    }
+
+    @Test
+    void maxMessagesPerSessionOpensAFreshSessionAfterN() throws Exception {
+        Path job = job("max", postfix.port(), "max1", "max2", "max3", "max4", "max5").set("smtp.max-messages-per-session", "2").write();
+        Cli.Result run = mailroom("run", job.toString());
+        assertEquals(0, run.exit(), run.all());
+        assertTrue(run.out().contains("over 3 SMTP session(s)"), run.out());
+        assertEquals(List.of("2", "2", "1"), query("SELECT COUNT(*) FROM attempts GROUP BY connection_id ORDER BY connection_id"));
+    }
+
+    @Test
+    void serverRateLimitDefersTheRestWithoutFailingTheJob() throws Exception {
+        Path job = job("rate", postfix.rateLimitedPort(), "rate1", "rate2", "rate3", "rate4", "rate5").write();
+        Cli.Result run = mailroom("run", job.toString());
+        assertEquals(75, run.exit(), run.all());
+        String json = mailroom("report", "rate", "--format", "json").out();
+        assertTrue(json.contains("\"sent\": 3") && json.contains("\"deferred\": 2"), json);
+        assertTrue(json.contains("\"code\": 450, \"enhanced\": \"4.7.1\""), json);
+    }
+
+    private List<String> query(String sql) throws Exception {
+        try (Connection c = DriverManager.getConnection(db, "", ""); ResultSet rs = c.createStatement().executeQuery(sql)) {
+            List<String> rows = new java.util.ArrayList<>();
+            while (rs.next()) rows.add(rs.getString(1));
+            return rows;
+        }
+    }
+}
