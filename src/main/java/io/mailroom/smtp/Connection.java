@@ -6,15 +6,26 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
 /**
- * One TCP connection: the socket, a reply reader and a command writer, each wait bounded by the stage's
- * timeout. Knows nothing of SMTP state; {@link SmtpClient} and {@link SmtpSession} drive it.
+ * One TCP connection: the socket, a reply reader and a command writer, every wait (read or write)
+ * bounded by the stage's timeout. Knows nothing of SMTP state; {@link SmtpClient} and {@link SmtpSession} drive it.
  */
 final class Connection implements Closeable {
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "mailroom-write-timeout");
+        t.setDaemon(true);
+        return t;
+    });
+
     private final String host;
     private final Timeouts timeouts;
     private final Transcript transcript;
@@ -94,13 +105,31 @@ final class Connection implements Closeable {
     }
 
     void flush(Step step) throws IOException {
-        socket.setSoTimeout(timeouts.millisFor(step));
-        out.flush();
+        guarded(step, out::flush);
     }
 
-    /** Buffers raw bytes (DATA content); the caller has already made them wire-safe. */
-    void writeRaw(byte[] bytes, int offset, int length) throws IOException {
-        out.write(bytes, offset, length);
+    /** Writes raw bytes (DATA content); the caller has already made them wire-safe. */
+    void writeRaw(Step step, byte[] bytes, int offset, int length) throws IOException {
+        guarded(step, () -> out.write(bytes, offset, length));
+    }
+
+    private interface Write { void run() throws IOException; }
+
+    /**
+     * Socket timeouts bound reads only; a server that stops reading would block a write forever. A
+     * watchdog closes the socket when a write outlasts the stage's timeout.
+     */
+    private void guarded(Step step, Write write) throws IOException {
+        int millis = timeouts.millisFor(step);
+        ScheduledFuture<?> alarm = WATCHDOG.schedule(this::close, millis, TimeUnit.MILLISECONDS);
+        try {
+            write.run();
+        } catch (IOException e) {
+            if (alarm.isDone()) throw new SocketTimeoutException("timed out after " + millis + " ms writing to the server during " + step);
+            throw e;
+        } finally {
+            alarm.cancel(false);
+        }
     }
 
     String localAddressLiteral() {

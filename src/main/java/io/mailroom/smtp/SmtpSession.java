@@ -166,9 +166,9 @@ public final class SmtpSession implements Closeable {
         byte[] data = tx.mail.data();
         int dot = data.length - 3;
         tx.step = Step.CONTENT;
-        connection.writeRaw(data, 0, dot);
+        connection.writeRaw(Step.CONTENT, data, 0, dot);
         tx.step = Step.END_OF_DATA;
-        connection.writeRaw(data, dot, 3);
+        connection.writeRaw(Step.END_OF_DATA, data, dot, 3);
     }
 
     /** A server that says 354 although no recipient was accepted gets an empty message it cannot deliver. */

@@ -22,11 +22,27 @@ import javax.net.ssl.SSLSocket;
 /**
  * A small SMTP server on a real loopback socket, for what real servers won't do on demand (a chosen
  * reply to a chosen RCPT, a refusing greeting, STARTTLS, a reply forged ahead of the TLS handshake; GreenMail
- * has no STARTTLS). Lock-step; accepts any AUTH PLAIN/LOGIN. Records
+ * has no STARTTLS), and faults: a drop inside DATA or after the final ".", a hang, 421 after K messages,
+ * multi-line replies, a slow greeting. Answers commands in order, so it also serves pipelining clients;
+ * accepts any AUTH PLAIN/LOGIN. Records
  * each connection's client lines and every accepted message (envelope and un-stuffed content).
  */
 public final class ScriptedSmtpServer implements AutoCloseable {
     public record Received(String from, List<String> recipients, String content) { }
+
+    /** What goes wrong with the Nth message the server is sent (counted over all connections, from 1). */
+    public enum Fault {
+        /** Hangs up on the DATA command, before 354: the message was never on its way. */
+        DROP_AT_DATA,
+        /** Says 354, reads one line, then resets the connection: with content larger than the socket buffers the client is still writing. */
+        DROP_IN_DATA,
+        /** Says 354, then stops reading without closing: a client writing a large message blocks. */
+        STALL_IN_DATA,
+        /** Takes the whole message, then hangs up without a reply: the server has it, the client can't know. */
+        DROP_AFTER_DOT,
+        /** Takes the whole message and never replies. */
+        HANG_AFTER_DOT
+    }
 
     private final ServerSocket listener;
     private final Map<String, String> rcptReplies = new ConcurrentHashMap<>();
@@ -35,6 +51,14 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private volatile String greeting = "220 scripted.test ESMTP ready";
     private volatile SSLContext tls;
     private volatile boolean injectBeforeTls;
+    private volatile boolean pipelining;
+    private volatile boolean multiLine;
+    private volatile int closeAfter;
+    private volatile long greetingDelayMillis;
+    private final Map<Integer, Fault> faults = new ConcurrentHashMap<>();
+    private int messages;
+    private int connections;
+    // connections are served one thread each, so a stalled one does not block the next
 
     public ScriptedSmtpServer() throws IOException {
         listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -50,6 +74,37 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         rcptReplies.put(address.toLowerCase(java.util.Locale.ROOT), replyLine);
         return this;
     }
+
+    public ScriptedSmtpServer fault(int message, Fault fault) {
+        faults.put(message, fault);
+        return this;
+    }
+
+    /** Announces PIPELINING (commands are answered in order either way). */
+    public ScriptedSmtpServer pipelining(boolean on) {
+        pipelining = on;
+        return this;
+    }
+
+    /** Every reply comes as two lines. */
+    public ScriptedSmtpServer multiLine(boolean on) {
+        multiLine = on;
+        return this;
+    }
+
+    /** Answers MAIL with 421 4.7.0 once a connection has carried {@code k} messages, then hangs up. */
+    public ScriptedSmtpServer closeAfter(int k) {
+        closeAfter = k;
+        return this;
+    }
+
+    /** Waits this long before the greeting (a real wait: the client's timeout is what is tested). */
+    public ScriptedSmtpServer greetingDelay(long millis) {
+        greetingDelayMillis = millis;
+        return this;
+    }
+
+    public synchronized int connections() { return connections; }
 
     public ScriptedSmtpServer greeting(String line) {
         greeting = line;
@@ -77,19 +132,33 @@ public final class ScriptedSmtpServer implements AutoCloseable {
 
     private void serve() {
         while (!listener.isClosed()) {
-            try (Socket s = listener.accept()) {
-                converse(s);
-            } catch (IOException dropped) {
-                // the client went away, or the listener closed
+            try {
+                Socket s = listener.accept();
+                Thread t = new Thread(() -> {
+                    try (s) {
+                        converse(s);
+                    } catch (IOException dropped) {
+                        // the client went away
+                    }
+                }, "scripted-smtp-connection");
+                t.setDaemon(true);
+                t.start();
+            } catch (IOException closed) {
+                // the listener closed
             }
         }
     }
 
     private void converse(Socket plain) throws IOException {
+        synchronized (this) {
+            connections++;
+        }
         Socket s = plain;
         BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
         OutputStream out = s.getOutputStream();
+        if (greetingDelayMillis > 0) pause(greetingDelayMillis);
         reply(out, greeting);
+        int carried = 0;
         if (!greeting.startsWith("220")) return;
         boolean secure = false;
         String from = null;
@@ -99,7 +168,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             clientLines.add(line);
             String upper = line.toUpperCase(java.util.Locale.ROOT);
             if (upper.startsWith("EHLO")) {
-                reply(out, "250-scripted.test\r\n" + (tls != null && !secure ? "250-STARTTLS\r\n" : "")
+                reply(out, "250-scripted.test\r\n" + (tls != null && !secure ? "250-STARTTLS\r\n" : "") + (pipelining ? "250-PIPELINING\r\n" : "")
                         + "250-AUTH PLAIN LOGIN\r\n250-ENHANCEDSTATUSCODES\r\n250 8BITMIME");
             } else if (upper.equals("STARTTLS") && tls != null && !secure) {
                 reply(out, injectBeforeTls ? "220 2.0.0 Ready to start TLS\r\n250 2.0.0 forged reply sent before the handshake" : "220 2.0.0 Ready to start TLS");
@@ -115,6 +184,10 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             } else if (upper.startsWith("AUTH")) {
                 reply(out, "235 2.7.0 Authentication successful");
             } else if (upper.startsWith("MAIL FROM:")) {
+                if (closeAfter > 0 && carried >= closeAfter) {
+                    reply(out, "421 4.7.0 Too many messages for this connection, closing");
+                    return;
+                }
                 from = between(line);
                 rcpts.clear();
                 reply(out, "250 2.1.0 Ok");
@@ -128,8 +201,30 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                     reply(out, "554 5.5.1 Error: no valid recipients");
                     continue;
                 }
+                Fault fault;
+                synchronized (this) {
+                    fault = faults.get(++messages);
+                }
+                if (fault == Fault.DROP_AT_DATA) return;
                 reply(out, "354 End data with <CR><LF>.<CR><LF>");
+                if (fault == Fault.DROP_IN_DATA) {
+                    in.readLine();
+                    s.setSoLinger(true, 0);
+                    return;
+                }
+                if (fault == Fault.STALL_IN_DATA) {
+                    stall(s);
+                    return;
+                }
                 received.add(new Received(from, List.copyOf(rcpts), readData(in)));
+                carried++;
+                if (fault == Fault.DROP_AFTER_DOT) return;
+                if (fault == Fault.HANG_AFTER_DOT) {
+                    while (in.readLine() != null) {
+                        // say nothing until the client gives up
+                    }
+                    return;
+                }
                 reply(out, "250 2.0.0 Ok: queued as Q" + received.size());
             } else if (upper.equals("RSET")) {
                 from = null;
@@ -162,9 +257,26 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         return open < 0 || close < 0 ? "" : line.substring(open + 1, close);
     }
 
-    private static void reply(OutputStream out, String lines) throws IOException {
-        out.write((lines + "\r\n").getBytes(StandardCharsets.UTF_8));
+    private void reply(OutputStream out, String lines) throws IOException {
+        String wire = lines;
+        if (multiLine && !lines.contains("\r\n") && lines.length() > 4) {
+            wire = lines.substring(0, 3) + "-" + lines.substring(4) + "\r\n" + lines.substring(0, 3) + " (continued)";
+        }
+        out.write((wire + "\r\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
+    }
+
+    /** Holds the connection open, reading nothing, until the server is closed. */
+    private void stall(Socket s) {
+        while (!listener.isClosed()) pause(50);
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override

@@ -1,0 +1,172 @@
+package io.mailroom.cli;
+
+import static io.mailroom.testing.ScriptedSmtpServer.Fault.DROP_AFTER_DOT;
+import static io.mailroom.testing.ScriptedSmtpServer.Fault.DROP_AT_DATA;
+import static io.mailroom.testing.ScriptedSmtpServer.Fault.DROP_IN_DATA;
+import static io.mailroom.testing.ScriptedSmtpServer.Fault.HANG_AFTER_DOT;
+import static io.mailroom.testing.ScriptedSmtpServer.Fault.STALL_IN_DATA;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mailroom.testing.JobDir;
+import io.mailroom.testing.ScriptedSmtpServer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Faults no real server produces on demand, from a scripted server on a real socket; each run both
+ * lock-step and pipelined. The server's own record of what it accepted is the truth the statuses must match:
+ * nothing lost, nothing sent twice, and a message whose fate the client cannot know is unknown.
+ */
+class FaultTest {
+    @TempDir
+    Path dir;
+    String db;
+    ScriptedSmtpServer server;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        db = "jdbc:h2:" + dir.resolve("db").toAbsolutePath();
+        server = new ScriptedSmtpServer();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        server.close();
+    }
+
+    private Path job(int rows, String... keys) throws Exception {
+        StringBuilder csv = new StringBuilder("email,first_name,n\n");
+        for (int i = 1; i <= rows; i++) csv.append("user").append(i).append("@example.com,User").append(i).append(',').append(i).append('\n');
+        JobDir job = new JobDir(dir.resolve("job")).csv(csv.toString()).smtp("127.0.0.1", server.port(), "none");
+        for (int i = 0; i + 1 < keys.length; i += 2) job.set(keys[i], keys[i + 1]);
+        return job.write();
+    }
+
+    private Cli.Result mailroom(String... args) {
+        return Cli.run(Map.of(), Cli.withDb(db, args));
+    }
+
+    private Map<String, Long> receivedPerRecipient() {
+        return server.received().stream().map(r -> r.recipients().get(0)).collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+    }
+
+    private String report() {
+        return mailroom("report", "test-job", "--format", "json").out();
+    }
+
+    @ParameterizedTest(name = "pipelining={0}")
+    @ValueSource(booleans = {false, true})
+    void connectionLostAtDataIsRetriedOnAFreshSessionAndSentOnce(boolean pipelining) throws Exception {
+        server.pipelining(pipelining).fault(2, DROP_AT_DATA);
+        Cli.Result run = mailroom("run", job(4).toString());
+        assertEquals(0, run.exit(), run.all());
+        assertEquals(Map.of("user1@example.com", 1L, "user2@example.com", 1L, "user3@example.com", 1L, "user4@example.com", 1L), receivedPerRecipient());
+        assertTrue(report().contains("\"key\": \"user2@example.com\", \"to\": [\"user2@example.com\"], \"status\": \"sent\", \"attempts\": 2"), report());
+    }
+
+    @ParameterizedTest(name = "pipelining={0}")
+    @ValueSource(booleans = {false, true})
+    void connectionResetWhileWritingContentIsDeferredAndRetried(boolean pipelining) throws Exception {
+        server.pipelining(pipelining).fault(1, DROP_IN_DATA);
+        JobDir job = new JobDir(dir.resolve("big")).csv("email,first_name,n\nuser1@example.com,User1,1\n").smtp("127.0.0.1", server.port(), "none")
+                .file("message.ftl", JobDir.TEMPLATE.replace("Subject:", "Attachment: big.bin\nSubject:"))
+                .bytes("big.bin", new byte[24 * 1024 * 1024]);
+        Cli.Result run = mailroom("run", job.write().toString());
+        assertEquals(0, run.exit(), run.all());
+        assertEquals(Map.of("user1@example.com", 1L), receivedPerRecipient());
+        assertTrue(report().contains("\"status\": \"sent\", \"attempts\": 2"), report());
+    }
+
+    @Test
+    void serverThatStopsReadingMidMessageCannotHangTheJob() throws Exception {
+        server.fault(1, STALL_IN_DATA);
+        JobDir job = new JobDir(dir.resolve("stall")).csv("email,first_name,n\nuser1@example.com,User1,1\n").smtp("127.0.0.1", server.port(), "none")
+                .set("smtp.timeout", "1s").file("message.ftl", JobDir.TEMPLATE.replace("Subject:", "Attachment: big.bin\nSubject:"))
+                .bytes("big.bin", new byte[24 * 1024 * 1024]);
+        Cli.Result run = mailroom("run", job.write().toString());
+        assertEquals(0, run.exit(), run.all());
+        assertEquals(Map.of("user1@example.com", 1L), receivedPerRecipient());
+        String json = report();
+        assertTrue(json.contains("\"status\": \"sent\", \"attempts\": 2"), json);
+    }
+
+    @ParameterizedTest(name = "pipelining={0}")
+    @ValueSource(booleans = {false, true})
+    void connectionLostAfterTheFinalDotIsUnknownAndNeverResentSilently(boolean pipelining) throws Exception {
+        server.pipelining(pipelining).fault(2, DROP_AFTER_DOT);
+        Cli.Result run = mailroom("run", job(4).toString());
+        assertEquals(1, run.exit(), run.all());
+        assertEquals(Map.of("user1@example.com", 1L, "user2@example.com", 1L, "user3@example.com", 1L, "user4@example.com", 1L), receivedPerRecipient(),
+                "the server has every message exactly once");
+        String json = report();
+        assertTrue(json.contains("\"key\": \"user2@example.com\", \"to\": [\"user2@example.com\"], \"status\": \"unknown\""), json);
+        assertTrue(json.contains("\"sent\": 3") && json.contains("\"unknown\": 1"), json);
+
+        assertEquals(1, mailroom("resume", "test-job").exit());
+        assertEquals(4, server.received().size(), "resume does not resend an unknown recipient");
+        assertEquals(0, mailroom("resume", "test-job", "--resend-unknown").exit());
+        assertEquals(2L, receivedPerRecipient().get("user2@example.com"), "--resend-unknown sends it again, as asked");
+    }
+
+    @ParameterizedTest(name = "pipelining={0}")
+    @ValueSource(booleans = {false, true})
+    void hungServerTimesOutAndTheUnansweredMessageIsUnknown(boolean pipelining) throws Exception {
+        server.pipelining(pipelining).fault(1, HANG_AFTER_DOT);
+        Cli.Result run = mailroom("run", job(3, "smtp.timeout", "1s").toString());
+        assertEquals(1, run.exit(), run.all());
+        String json = report();
+        assertTrue(json.contains("\"key\": \"user1@example.com\", \"to\": [\"user1@example.com\"], \"status\": \"unknown\""), json);
+        assertTrue(json.contains("\"sent\": 2"), json);
+        assertEquals(3, server.received().size());
+    }
+
+    @ParameterizedTest(name = "pipelining={0}")
+    @ValueSource(booleans = {false, true})
+    void serverClosingAfterKMessagesLeadsToAFreshSessionNotAFailedJob(boolean pipelining) throws Exception {
+        server.pipelining(pipelining).closeAfter(2);
+        Cli.Result run = mailroom("run", job(5).toString());
+        assertEquals(0, run.exit(), run.all());
+        assertEquals(5, receivedPerRecipient().size());
+        assertTrue(receivedPerRecipient().values().stream().allMatch(n -> n == 1));
+        assertEquals(3, server.connections());
+    }
+
+    @ParameterizedTest(name = "pipelining={0}")
+    @ValueSource(booleans = {false, true})
+    void multiLineRepliesEverywhereAreUnderstood(boolean pipelining) throws Exception {
+        server.pipelining(pipelining).multiLine(true);
+        Cli.Result run = mailroom("run", job(3).toString());
+        assertEquals(0, run.exit(), run.all());
+        assertEquals(3, server.received().size());
+        assertTrue(report().contains("\"reply\": {\"code\": 250, \"enhanced\": \"2.0.0\", \"text\": \"Ok: queued as Q1\\n(continued)\"}"), report());
+    }
+
+    @Test
+    void slowGreetingWithinTheTimeoutIsFineBeyondItTheServerIsUnreachable() throws Exception {
+        server.greetingDelay(300);
+        assertEquals(0, mailroom("run", job(1, "smtp.timeout", "5s").toString()).exit());
+        server.greetingDelay(3000);
+        Cli.Result slow = mailroom("run", job(2, "smtp.timeout", "1s").toString());
+        assertEquals(69, slow.exit(), slow.all());
+        assertTrue(slow.err().contains("timed out"), slow.err());
+    }
+
+    @Test
+    void serverThatKeepsDroppingDefersAfterTwoQuickRetriesInsteadOfLooping() throws Exception {
+        for (int i = 1; i <= 10; i++) server.fault(i, DROP_AT_DATA);
+        Cli.Result run = mailroom("run", job(1).toString());
+        assertEquals(75, run.exit(), run.all());
+        assertTrue(report().contains("\"status\": \"deferred\", \"attempts\": 3"), report());
+        assertEquals(List.of(), server.received());
+    }
+}
