@@ -34,6 +34,22 @@ final class Composer {
         this.envelopeFrom = envelopeFrom;
     }
 
+    /**
+     * Checks that the row can become a message (rendering, addresses, attachments) and returns its
+     * envelope and a new Message-ID, without building the bytes.
+     */
+    OutgoingMessage check(Map<String, String> fields) throws RowProblem {
+        try {
+            RenderedMessage rendered = template.render(fields);
+            for (String name : rendered.values("Attachment")) attachment(name);
+            OutgoingMessage envelope = MessageBuilder.envelope(rendered, envelopeFrom);
+            return new OutgoingMessage(envelope.envelopeFrom(), envelope.recipients(), envelope.to(), envelope.bytes(),
+                    MessageBuilder.newMessageId(MessageBuilder.fromAddress(rendered)));
+        } catch (RowRenderException | MessageException e) {
+            throw new RowProblem(e.getMessage());
+        }
+    }
+
     /** Builds the row's message; {@code messageId} null assigns a new one. */
     OutgoingMessage compose(Map<String, String> fields, String messageId) throws RowProblem {
         try {

@@ -223,11 +223,13 @@ public final class Jobs {
     private final class StoreSink implements Planner.Sink {
         private final Store store;
         private final JobRecord job;
+        private final boolean hasPlaceholderSkips;
         private int pending;
 
-        StoreSink(Store store, JobRecord job) {
+        StoreSink(Store store, JobRecord job) throws SQLException {
             this.store = store;
             this.job = job;
+            this.hasPlaceholderSkips = store.hasSyntheticSkips(job.id());
         }
 
         @Override
@@ -249,7 +251,7 @@ public final class Jobs {
             } else {
                 return Planner.Added.KNOWN;
             }
-            if (r.status() == RecipientStatus.PENDING) store.dropSyntheticSkip(job.id(), r.row());
+            if (hasPlaceholderSkips && r.status() == RecipientStatus.PENDING) store.dropSyntheticSkip(job.id(), r.row());
             if (++pending % 500 == 0) store.commit();
             return result;
         }

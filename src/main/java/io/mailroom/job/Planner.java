@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Rows → recipients, streaming. Every row is rendered and built once to validate it: a row that cannot
+ * Rows → recipients, streaming. Every row is rendered and checked once to validate it: a row that cannot
  * become a message is planned as skipped with its reason (and printed), so nothing half-rendered is ever
  * sent. Within one CSV a key is planned once; later rows with the same key are reported and left out.
  * What happens to a planned recipient (insert, ignore as known, dry-run count) is the {@link Sink}'s call.
@@ -95,7 +95,7 @@ final class Planner {
         String fallbackKey = "#row-" + row.row();
         if (row.problem() != null) return skipped(row, values, keyOr(row, fallbackKey), row.problem());
         try {
-            OutgoingMessage m = composer.compose(row.fields(), null);
+            OutgoingMessage m = composer.check(row.fields());
             return new NewRecipient(row.row(), Composer.key(keyColumn, row.fields(), m), values, m.to(), m.messageId(),
                     RecipientStatus.PENDING, null);
         } catch (RowProblem p) {

@@ -114,7 +114,16 @@ public final class Store implements AutoCloseable {
 
     /** A row skipped under its placeholder key ("#row-N") that now plans under its real key is dropped. */
     public void dropSyntheticSkip(long jobId, int row) throws SQLException {
-        update("DELETE FROM recipients WHERE job_id = ? AND row_no = ? AND rkey = ? AND status = 'skipped'", jobId, row, "#row-" + row);
+        update("DELETE FROM recipients WHERE job_id = ? AND rkey = ? AND status = 'skipped'", jobId, "#row-" + row);
+    }
+
+    public boolean hasSyntheticSkips(long jobId) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement("SELECT 1 FROM recipients WHERE job_id = ? AND rkey LIKE '#row-%' LIMIT 1")) {
+            ps.setLong(1, jobId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
     }
 
     public Optional<Recipient> recipientByKey(long jobId, String key) throws SQLException {

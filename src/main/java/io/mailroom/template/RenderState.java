@@ -26,8 +26,10 @@ final class RenderState {
     private int bodyStart = -1;
     private String injection;
 
+    private static final SimpleObjectWrapper WRAPPER = new SimpleObjectWrapper(Configuration.VERSION_2_3_34);
+
     SimpleHash model(Map<String, String> fields) {
-        SimpleHash model = new SimpleHash(new SimpleObjectWrapper(Configuration.VERSION_2_3_34));
+        SimpleHash model = new SimpleHash(WRAPPER);
         fields.forEach((column, value) -> model.put(column, new GuardedValue(column, value)));
         model.put(DIRECTIVE, (TemplateDirectiveModel) RenderState::bodyStarts);
         return model;

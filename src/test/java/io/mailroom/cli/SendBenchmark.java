@@ -1,0 +1,218 @@
+package io.mailroom.cli;
+
+import jakarta.mail.Message;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * A benchmark, not a test: messages per second over one session, mailroom (rendering every message from
+ * its row and recording every attempt in H2) against Postfix's smtp-sink, with and without PIPELINING,
+ * on loopback and behind a proxy that delays each direction by 10 ms; beside a Jakarta Mail
+ * Transport.sendMessage loop and Postfix's smtp-source -d -s 1 against the same sink.
+ *
+ *   mvn -B -q -Pbench test-compile exec:java [-Dbench.messages=5000] [-Dbench.delayed=300]
+ */
+public final class SendBenchmark {
+    private static final int DELAY_MS = 10;
+
+    public static void main(String[] args) throws Exception {
+        int n = Integer.getInteger("bench.messages", 5000);
+        int delayedN = Integer.getInteger("bench.delayed", 300);
+        if (!Files.isExecutable(Path.of("/usr/sbin/smtp-sink"))) {
+            System.err.println("needs Postfix's smtp-sink and smtp-source: apt-get install postfix");
+            System.exit(2);
+        }
+        Path work = Files.createTempDirectory("mailroom-bench");
+        System.out.printf("mailroom send benchmark: %d messages on loopback, %d behind %d ms each way; %s, %d cores, Java %s%n",
+                n, delayedN, DELAY_MS, System.getProperty("os.name"), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+        try (Sink piped = Sink.start(false); Sink lockStep = Sink.start(true)) {
+            warmUp(work, piped.port);
+            row("mailroom, PIPELINING", n, mailroom(work, "pipe", piped.port, n));
+            row("mailroom, lock-step", n, mailroom(work, "lock", lockStep.port, n));
+            row("Jakarta Transport.sendMessage loop", n, jakarta(piped.port, n));
+            row("smtp-source -d -s 1", n, smtpSource(piped.port, n));
+            try (DelayProxy toPiped = new DelayProxy(piped.port); DelayProxy toLockStep = new DelayProxy(lockStep.port)) {
+                row("mailroom, PIPELINING, 20 ms RTT", delayedN, mailroom(work, "pipe-rtt", toPiped.port(), delayedN));
+                row("mailroom, lock-step, 20 ms RTT", delayedN, mailroom(work, "lock-rtt", toLockStep.port(), delayedN));
+                row("Jakarta loop, 20 ms RTT", delayedN, jakarta(toPiped.port(), delayedN));
+                row("smtp-source -d -s 1, 20 ms RTT", delayedN, smtpSource(toPiped.port(), delayedN));
+            }
+        }
+    }
+
+    private static void row(String what, int n, double seconds) {
+        System.out.printf("%-40s %7d msgs %8.2f s %9.0f msgs/s%n", what, n, seconds, n / seconds);
+    }
+
+    private static void warmUp(Path work, int port) throws Exception {
+        mailroom(work, "warm", port, 2000);
+        jakarta(port, 2000);
+    }
+
+    /** A whole `run`: snapshot and plan every row, then render, record and send each message. */
+    private static double mailroom(Path work, String name, int port, int n) throws Exception {
+        Path dir = Files.createDirectories(work.resolve(name));
+        StringBuilder csv = new StringBuilder("email,first_name,amount\n");
+        for (int i = 0; i < n; i++) csv.append("user").append(i).append("@example.com,Name").append(i).append(',').append(i * 3).append('\n');
+        Files.writeString(dir.resolve("r.csv"), csv);
+        Files.writeString(dir.resolve("m.ftl"), "From: Team <team@example.com>\nTo: ${first_name} <${email}>\nSubject: Hello ${first_name}\n\n"
+                + "Dear ${first_name},\n\nyour balance is ${amount} EUR.\n\nRegards\n");
+        Files.writeString(dir.resolve("b.job"), "name=" + name + "\nrecipients=r.csv\ntemplate=m.ftl\nsmtp.host=127.0.0.1\nsmtp.port=" + port
+                + "\nsmtp.security=none\n");
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+        Context ctx = new Context(quiet, quiet, Map.<String, String>of()::get, Clock.systemUTC(), d -> Thread.sleep(d.toMillis()));
+        long t0 = System.nanoTime();
+        int exit = Main.execute(ctx, "run", dir.resolve("b.job").toString(), "--db", "jdbc:h2:" + dir.resolve("db").toAbsolutePath());
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        if (exit != 0) throw new IllegalStateException(name + ": mailroom exited " + exit);
+        return seconds;
+    }
+
+    private static double jakarta(int port, int n) throws Exception {
+        Properties p = new Properties();
+        p.setProperty("mail.smtp.host", "127.0.0.1");
+        p.setProperty("mail.smtp.port", String.valueOf(port));
+        Session session = Session.getInstance(p);
+        long t0 = System.nanoTime();
+        try (Transport t = session.getTransport("smtp")) {
+            t.connect();
+            for (int i = 0; i < n; i++) {
+                MimeMessage m = new MimeMessage(session);
+                m.setFrom(new InternetAddress("team@example.com", "Team"));
+                m.setRecipient(Message.RecipientType.TO, new InternetAddress("user" + i + "@example.com", "Name" + i));
+                m.setSubject("Hello Name" + i, "UTF-8");
+                m.setText("Dear Name" + i + ",\n\nyour balance is " + i * 3 + " EUR.\n\nRegards\n", "UTF-8");
+                m.saveChanges();
+                t.sendMessage(m, m.getAllRecipients());
+            }
+        }
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static double smtpSource(int port, int n) throws Exception {
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder("/usr/sbin/smtp-source", "-d", "-s", "1", "-m", String.valueOf(n), "-l", "300",
+                "-f", "team@example.com", "-t", "user@example.com", "127.0.0.1:" + port).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) throw new IllegalStateException("smtp-source failed: " + out);
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /** Postfix's smtp-sink on a free loopback port; {@code lockStep} turns PIPELINING off (-P). */
+    private record Sink(Process process, int port) implements AutoCloseable {
+        static Sink start(boolean lockStep) throws Exception {
+            int port;
+            try (ServerSocket s = new ServerSocket(0)) {
+                port = s.getLocalPort();
+            }
+            List<String> cmd = new ArrayList<>(List.of("/usr/sbin/smtp-sink"));
+            if (lockStep) cmd.add("-P");
+            if ("root".equals(System.getProperty("user.name"))) cmd.addAll(List.of("-u", "postfix"));
+            cmd.addAll(List.of("127.0.0.1:" + port, "256"));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            for (int i = 0; i < 100; i++) {
+                try (Socket probe = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                    return new Sink(p, port);
+                } catch (IOException notYet) {
+                    Thread.sleep(20);
+                }
+            }
+            p.destroy();
+            throw new IOException("smtp-sink did not start");
+        }
+
+        @Override
+        public void close() {
+            process.destroy();
+        }
+    }
+
+    /** Forwards each direction after a fixed delay, keeping order: a link with a 20 ms round trip. */
+    private static final class DelayProxy implements AutoCloseable {
+        private final ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        private final int target;
+
+        DelayProxy(int target) throws IOException {
+            this.target = target;
+            daemon(() -> {
+                while (!listener.isClosed()) {
+                    try {
+                        Socket client = listener.accept();
+                        Socket server = new Socket(InetAddress.getLoopbackAddress(), target);
+                        client.setTcpNoDelay(true);
+                        server.setTcpNoDelay(true);
+                        pipe(client.getInputStream(), server.getOutputStream());
+                        pipe(server.getInputStream(), client.getOutputStream());
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            });
+        }
+
+        int port() { return listener.getLocalPort(); }
+
+        private record Chunk(long due, byte[] bytes) { }
+
+        private static void pipe(InputStream in, OutputStream out) {
+            LinkedBlockingQueue<Chunk> queue = new LinkedBlockingQueue<>();
+            daemon(() -> {
+                byte[] buf = new byte[65536];
+                try {
+                    int r;
+                    while ((r = in.read(buf)) > 0) queue.put(new Chunk(System.nanoTime() + DELAY_MS * 1_000_000L, Arrays.copyOf(buf, r)));
+                } catch (IOException | InterruptedException ignored) {
+                    // connection closed
+                }
+                queue.add(new Chunk(0, new byte[0]));
+            });
+            daemon(() -> {
+                try {
+                    while (true) {
+                        Chunk c = queue.take();
+                        if (c.bytes().length == 0) {
+                            out.close();
+                            return;
+                        }
+                        long wait = c.due() - System.nanoTime();
+                        if (wait > 0) Thread.sleep(wait / 1_000_000L, (int) (wait % 1_000_000L));
+                        out.write(c.bytes());
+                        out.flush();
+                    }
+                } catch (IOException | InterruptedException ignored) {
+                    // connection closed
+                }
+            });
+        }
+
+        private static void daemon(Runnable r) {
+            Thread t = new Thread(r, "delay-proxy");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        @Override
+        public void close() throws IOException {
+            listener.close();
+        }
+    }
+}
