@@ -13,6 +13,7 @@ import io.mailroom.store.Store;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,7 +21,8 @@ import java.util.Map;
 
 /**
  * The send loop, as the session's {@link Outbox}: due recipients in row order, each rebuilt from its
- * snapshot; its attempt is written ahead (in flight) just before its first command, and its outcome,
+ * snapshot; its attempt is written ahead (in flight) before its first command and is durable before its
+ * content goes (pipelined, it shares a commit with the previous message's outcome); its outcome,
  * decided by {@link OutcomePolicy}, is committed the moment the session reports it. A 4xx or 5xx for one
  * recipient never stops the job; a session that broke is replaced and the loop carries on.
  */
@@ -36,6 +38,7 @@ final class Sender implements Outbox<SQLException> {
     private final Sessions sessions;
     private final Clock clock;
     private final long runId;
+    private final ArrayDeque<Long> dueIds = new ArrayDeque<>();
     private final ArrayDeque<Recipient> queue = new ArrayDeque<>();
     private final Map<Mail, InFlight> inFlight = new IdentityHashMap<>();
     private SmtpSession session;
@@ -81,10 +84,16 @@ final class Sender implements Outbox<SQLException> {
                 store.markWithoutAttempt(r.id(), OutcomePolicy.tooLarge(mail.size(), limitOfServer), clock.instant());
                 continue;
             }
+            // committed with the previous outcome, or in sending() at the latest: before any content goes
             inFlight.put(mail, new InFlight(r, store.beginAttempt(r.id(), runId, session.id(), clock.instant())));
             tried++;
             return mail;
         }
+    }
+
+    @Override
+    public void sending(Mail mail) throws SQLException {
+        store.commit();
     }
 
     @Override
@@ -113,10 +122,21 @@ final class Sender implements Outbox<SQLException> {
         }
     }
 
-    /** Loads the next due recipients; the store never returns one with an attempt in flight. */
+    /**
+     * Loads the next batch of due recipients. The ids of all due recipients are read once per wave; when a
+     * wave is done, a new one picks up what became due meanwhile (a retry due again within this run).
+     */
     private boolean refill() throws SQLException {
-        queue.addAll(store.due(jobId, clock.instant(), BATCH));
-        return !queue.isEmpty();
+        while (queue.isEmpty()) {
+            if (dueIds.isEmpty()) {
+                dueIds.addAll(store.dueIds(jobId, clock.instant()));
+                if (dueIds.isEmpty()) return false;
+            }
+            List<Long> batch = new ArrayList<>();
+            while (batch.size() < BATCH && !dueIds.isEmpty()) batch.add(dueIds.poll());
+            queue.addAll(store.dueByIds(batch, clock.instant()));
+        }
+        return true;
     }
 
     private InFlight take(Mail mail) {

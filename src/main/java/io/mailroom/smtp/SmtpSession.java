@@ -99,6 +99,7 @@ public final class SmtpSession implements Closeable {
                 SmtpReply data = connection.read(Step.DATA);
                 tx.done.add(new Exchange(Step.DATA, null, data));
                 if (data.code() == 354 && anyAccepted && state != State.BROKEN) {
+                    outbox.sending(tx.mail);
                     writeContent(tx);
                     inDoubt = tx;
                     continue;
@@ -123,7 +124,7 @@ public final class SmtpSession implements Closeable {
                 if (state == State.NEEDS_RESET) reset();
                 transactions++;
                 state = State.NEEDS_RESET;
-                send(tx);
+                send(tx, outbox);
             } catch (IOException e) {
                 fail(outbox, tx, e);
                 return;
@@ -133,7 +134,7 @@ public final class SmtpSession implements Closeable {
         }
     }
 
-    private void send(Tx tx) throws IOException {
+    private <X extends Exception> void send(Tx tx, Outbox<X> outbox) throws IOException, X {
         tx.step = Step.MAIL;
         if (!record(tx, Step.MAIL, tx.mail.from(), connection.command(Step.MAIL, mailFrom(tx.mail)))) return;
         tx.step = Step.RCPT;
@@ -148,6 +149,7 @@ public final class SmtpSession implements Closeable {
         tx.done.add(new Exchange(Step.DATA, null, data));
         if (data.isClosing()) breakSession();
         if (data.code() != 354) return;
+        outbox.sending(tx.mail);
         writeContent(tx);
         connection.flush(Step.END_OF_DATA);
         record(tx, Step.END_OF_DATA, null, connection.read(Step.END_OF_DATA));

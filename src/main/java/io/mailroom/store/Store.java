@@ -159,11 +159,31 @@ public final class Store implements AutoCloseable {
 
     public void rollback() throws SQLException { db.rollback(); }
 
-    /** Recipients that may be sent now, in row order; never one with an attempt in flight. */
-    public List<Recipient> due(long jobId, Instant now, int max) throws SQLException {
-        return recipients("r WHERE r.job_id = ? AND (r.status = 'pending' OR (r.status = 'deferred' AND (r.not_before IS NULL OR r.not_before <= ?)))"
-                + " AND NOT EXISTS (SELECT 1 FROM attempts a WHERE a.recipient_id = r.id AND a.in_flight)"
-                + " ORDER BY r.row_no, r.id LIMIT " + max, jobId, Timestamp.from(now));
+    private static final String DUE = "(r.status = 'pending' OR (r.status = 'deferred' AND (r.not_before IS NULL OR r.not_before <= ?)))"
+            + " AND NOT EXISTS (SELECT 1 FROM attempts a WHERE a.recipient_id = r.id AND a.in_flight)";
+
+    /**
+     * The ids of every recipient that may be sent now, in row order: pending, or deferred and due; never
+     * one with an attempt in flight. One sort per call, so a sender walks a large job in batches by id.
+     */
+    public List<Long> dueIds(long jobId, Instant now) throws SQLException {
+        List<Long> ids = new ArrayList<>();
+        try (PreparedStatement ps = db.prepareStatement("SELECT r.id FROM recipients r WHERE r.job_id = ? AND " + DUE + " ORDER BY r.row_no, r.id")) {
+            bind(ps, jobId, Timestamp.from(now));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) ids.add(rs.getLong(1));
+            }
+        }
+        return ids;
+    }
+
+    /** These recipients, in row order, leaving out any that stopped being due since their ids were read. */
+    public List<Recipient> dueByIds(List<Long> ids, Instant now) throws SQLException {
+        if (ids.isEmpty()) return List.of();
+        String marks = String.join(", ", java.util.Collections.nCopies(ids.size(), "?"));
+        List<Object> args = new ArrayList<>(ids);
+        args.add(Timestamp.from(now));
+        return recipients("r WHERE r.id IN (" + marks + ") AND " + DUE + " ORDER BY r.row_no, r.id", args.toArray());
     }
 
     public List<Recipient> recipients(long jobId) throws SQLException {
@@ -200,7 +220,10 @@ public final class Store implements AutoCloseable {
         db.commit();
     }
 
-    /** Write-ahead: the attempt exists, in flight, before any command of its transaction is sent. */
+    /**
+     * Write-ahead: the attempt exists, in flight, before any command of its transaction is sent. The caller
+     * commits it, at the latest before the message's content goes (pipelined, with the previous outcome).
+     */
     public long beginAttempt(long recipientId, long runId, String connectionId, Instant now) throws SQLException {
         try (PreparedStatement ps = db.prepareStatement("INSERT INTO attempts (recipient_id, run_id, connection_id, started_at, in_flight)"
                 + " VALUES (?, ?, ?, ?, TRUE)", Statement.RETURN_GENERATED_KEYS)) {
@@ -209,9 +232,7 @@ public final class Store implements AutoCloseable {
             ps.setString(3, connectionId);
             ps.setTimestamp(4, Timestamp.from(now));
             ps.executeUpdate();
-            long id = generatedKey(ps);
-            db.commit();
-            return id;
+            return generatedKey(ps);
         }
     }
 

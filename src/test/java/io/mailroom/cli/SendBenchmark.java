@@ -46,13 +46,14 @@ public final class SendBenchmark {
                 n, delayedN, DELAY_MS, System.getProperty("os.name"), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
         try (Sink piped = Sink.start(false); Sink lockStep = Sink.start(true)) {
             warmUp(work, piped.port);
-            row("mailroom, PIPELINING", n, mailroom(work, "pipe", piped.port, n));
-            row("mailroom, lock-step", n, mailroom(work, "lock", lockStep.port, n));
+            row("mailroom run (plan + send), PIPELINING", n, mailroom(work, "pipe", piped.port, n));
+            row("mailroom send only, PIPELINING", n - 1, mailroomSendOnly(work, "pipe-send", piped.port, n));
+            row("mailroom send only, lock-step", n - 1, mailroomSendOnly(work, "lock-send", lockStep.port, n));
             row("Jakarta Transport.sendMessage loop", n, jakarta(piped.port, n));
             row("smtp-source -d -s 1", n, smtpSource(piped.port, n));
             try (DelayProxy toPiped = new DelayProxy(piped.port); DelayProxy toLockStep = new DelayProxy(lockStep.port)) {
-                row("mailroom, PIPELINING, 20 ms RTT", delayedN, mailroom(work, "pipe-rtt", toPiped.port(), delayedN));
-                row("mailroom, lock-step, 20 ms RTT", delayedN, mailroom(work, "lock-rtt", toLockStep.port(), delayedN));
+                row("mailroom send only, PIPELINING, 20 ms RTT", delayedN - 1, mailroomSendOnly(work, "pipe-rtt", toPiped.port(), delayedN));
+                row("mailroom send only, lock-step, 20 ms RTT", delayedN - 1, mailroomSendOnly(work, "lock-rtt", toLockStep.port(), delayedN));
                 row("Jakarta loop, 20 ms RTT", delayedN, jakarta(toPiped.port(), delayedN));
                 row("smtp-source -d -s 1, 20 ms RTT", delayedN, smtpSource(toPiped.port(), delayedN));
             }
@@ -70,6 +71,36 @@ public final class SendBenchmark {
 
     /** A whole `run`: snapshot and plan every row, then render, record and send each message. */
     private static double mailroom(Path work, String name, int port, int n) throws Exception {
+        Path dir = job(work, name, port, n);
+        long t0 = System.nanoTime();
+        mailroom(name, "run", dir.resolve("b.job").toString(), "--db", db(dir));
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /** Plans the job and sends one message (run --limit 1), then times `resume`: rendering, recording and sending the rest. */
+    private static double mailroomSendOnly(Path work, String name, int port, int n) throws Exception {
+        Path dir = job(work, name, port, n);
+        Main.execute(quiet(), "run", dir.resolve("b.job").toString(), "--limit", "1", "--db", db(dir));
+        long t0 = System.nanoTime();
+        mailroom(name, "resume", name, "--db", db(dir));
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static String db(Path dir) {
+        return "jdbc:h2:" + dir.resolve("db").toAbsolutePath();
+    }
+
+    private static Context quiet() {
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+        return new Context(quiet, quiet, Map.<String, String>of()::get, Clock.systemUTC(), d -> Thread.sleep(d.toMillis()));
+    }
+
+    private static void mailroom(String name, String... args) {
+        int exit = Main.execute(quiet(), args);
+        if (exit != 0) throw new IllegalStateException(name + ": mailroom " + args[0] + " exited " + exit);
+    }
+
+    private static Path job(Path work, String name, int port, int n) throws Exception {
         Path dir = Files.createDirectories(work.resolve(name));
         StringBuilder csv = new StringBuilder("email,first_name,amount\n");
         for (int i = 0; i < n; i++) csv.append("user").append(i).append("@example.com,Name").append(i).append(',').append(i * 3).append('\n');
@@ -78,13 +109,7 @@ public final class SendBenchmark {
                 + "Dear ${first_name},\n\nyour balance is ${amount} EUR.\n\nRegards\n");
         Files.writeString(dir.resolve("b.job"), "name=" + name + "\nrecipients=r.csv\ntemplate=m.ftl\nsmtp.host=127.0.0.1\nsmtp.port=" + port
                 + "\nsmtp.security=none\n");
-        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-        Context ctx = new Context(quiet, quiet, Map.<String, String>of()::get, Clock.systemUTC(), d -> Thread.sleep(d.toMillis()));
-        long t0 = System.nanoTime();
-        int exit = Main.execute(ctx, "run", dir.resolve("b.job").toString(), "--db", "jdbc:h2:" + dir.resolve("db").toAbsolutePath());
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        if (exit != 0) throw new IllegalStateException(name + ": mailroom exited " + exit);
-        return seconds;
+        return dir;
     }
 
     private static double jakarta(int port, int n) throws Exception {
