@@ -79,6 +79,11 @@ final class Sender implements Outbox<SQLException> {
             }
             Mail mail = mail(r);
             if (mail == null) continue;
+            if (mail.needsSmtpUtf8() && !session.extensions().has("SMTPUTF8")) {
+                store.markWithoutAttempt(r.id(), OutcomePolicy.skipped("an address has non-ASCII characters before the @, which needs"
+                        + " SMTPUTF8, and the server does not offer it"), clock.instant());
+                continue;
+            }
             long limitOfServer = session.extensions().sizeLimit();
             if (limitOfServer > 0 && mail.size() > limitOfServer) {
                 store.markWithoutAttempt(r.id(), OutcomePolicy.tooLarge(mail.size(), limitOfServer), clock.instant());

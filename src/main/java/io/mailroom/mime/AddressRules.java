@@ -1,21 +1,25 @@
 package io.mailroom.mime;
 
 import io.mailroom.template.Header;
+import java.net.IDN;
+import java.nio.charset.StandardCharsets;
 import jakarta.mail.internet.InternetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * Parses an address header value into mailboxes, strictly. Each mailbox's addr-spec must be ASCII
- * local@domain with a dot-atom (or quoted) local part and a domain of letters, digits, hyphens and dots;
- * anything else (group syntax, stray text, two addresses in one element, non-ASCII address characters)
- * is refused with the reason. Display names may hold any Unicode; Jakarta Mail quotes or RFC 2047
+ * Parses an address header value into mailboxes, strictly. Each mailbox's addr-spec must be
+ * local@domain with a dot-atom (or quoted) local part and a domain of letters, digits, hyphens and dots
+ * (internationalized domains are turned into A-labels; a UTF-8 local part marks the message as needing
+ * SMTPUTF8); anything else (group syntax, stray text, two addresses in one element) is refused with the reason. Display names may hold any Unicode; Jakarta Mail quotes or RFC 2047
  * encodes them as needed.
  */
 final class AddressRules {
     private static final Pattern DOT_ATOM = Pattern.compile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*");
     private static final Pattern QUOTED = Pattern.compile("\"([\\x20\\x21\\x23-\\x5b\\x5d-\\x7e]|\\\\[\\x20-\\x7e])*\"");
+    // RFC 6531 atext: ASCII atext or any non-ASCII character (controls and separators are refused separately)
+    private static final Pattern UTF8_DOT_ATOM = Pattern.compile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~\\-\\x{80}-\\x{10FFFF}]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~\\-\\x{80}-\\x{10FFFF}]+)*");
     private static final Pattern DOMAIN = Pattern.compile("([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
             + "|localhost|\\[[0-9.]+\\]|\\[IPv6:[0-9A-Fa-f:.]+\\]");
 
@@ -84,9 +88,9 @@ final class AddressRules {
         if (Header.hasDataMarks(address)) {
             throw new MessageException(header + ": \"" + Header.restore(address) + "\" is not a single address (a comma or quote from the CSV)");
         }
-        requireValid(header, address);
+        String normalized = normalize(header, address);
         try {
-            return new InternetAddress(address, name == null || name.isEmpty() ? null : Header.restore(name), "UTF-8");
+            return new InternetAddress(normalized, name == null || name.isEmpty() ? null : Header.restore(name), "UTF-8");
         } catch (java.io.UnsupportedEncodingException e) {
             throw new IllegalStateException("UTF-8 is always supported", e);
         }
@@ -99,23 +103,49 @@ final class AddressRules {
         return phrase;
     }
 
-    static void requireValid(String header, String address) throws MessageException {
+    /**
+     * The address as it goes on the wire, or the reason it can't: an internationalized domain becomes its
+     * A-label (xn--…), which every server understands; a non-ASCII local part stays UTF-8 and needs SMTPUTF8
+     * (RFC 6531), which {@link #isInternationalized} tells. Control, format and line-separator characters
+     * are never allowed.
+     */
+    static String normalize(String header, String address) throws MessageException {
         if (address == null || address.isEmpty()) throw new MessageException(header + ": empty address");
-        for (char c : address.toCharArray()) {
-            if (c > 0x7e) {
-                throw new MessageException(header + ": \"" + address + "\" has non-ASCII characters; internationalized"
-                        + " addresses need SMTPUTF8, which mailroom does not use yet");
-            }
-        }
         int at = address.lastIndexOf('@');
         if (at <= 0) throw new MessageException(header + ": \"" + address + "\" is not an address of the form name@domain");
         String local = address.substring(0, at);
         String domain = address.substring(at + 1);
-        if (!(DOT_ATOM.matcher(local).matches() || QUOTED.matcher(local).matches()) || local.length() > 64) {
+        if (!isAscii(domain)) {
+            try {
+                domain = IDN.toASCII(domain, IDN.USE_STD3_ASCII_RULES);
+            } catch (IllegalArgumentException e) {
+                throw new MessageException(header + ": \"" + address + "\" has an invalid internationalized domain (" + e.getMessage() + ")");
+            }
+        }
+        boolean localOk = isAscii(local) ? DOT_ATOM.matcher(local).matches() || QUOTED.matcher(local).matches()
+                : UTF8_DOT_ATOM.matcher(local).matches() && local.codePoints().noneMatch(AddressRules::isForbidden);
+        if (!localOk || local.getBytes(StandardCharsets.UTF_8).length > 64) {
             throw new MessageException(header + ": \"" + address + "\" has an invalid local part");
         }
         if (!DOMAIN.matcher(domain).matches() || domain.length() > 255) {
             throw new MessageException(header + ": \"" + address + "\" has an invalid domain");
         }
+        return local + "@" + domain;
+    }
+
+    /** True when the address needs SMTPUTF8: its local part is not ASCII. */
+    static boolean isInternationalized(String normalizedAddress) {
+        return !isAscii(normalizedAddress);
+    }
+
+    private static boolean isAscii(String s) {
+        return s.chars().allMatch(c -> c < 0x80);
+    }
+
+    private static boolean isForbidden(int cp) {
+        int type = Character.getType(cp);
+        return type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                || type == Character.PARAGRAPH_SEPARATOR || type == Character.SPACE_SEPARATOR || type == Character.UNASSIGNED
+                || type == Character.PRIVATE_USE || type == Character.SURROGATE;
     }
 }

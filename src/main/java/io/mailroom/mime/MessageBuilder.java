@@ -42,7 +42,9 @@ public final class MessageBuilder {
         if (System.getProperty(STREAM_PROVIDER) == null) System.setProperty(STREAM_PROVIDER, "org.eclipse.angus.mail.util.MailStreamProvider");
     }
 
-    private static final Session SESSION = Session.getInstance(mimeProperties());
+    private static final Session SESSION = Session.getInstance(mimeProperties(false));
+    /** For messages with UTF-8 addresses: headers in UTF-8 (RFC 6532); sent only with SMTPUTF8. */
+    private static final Session SESSION_UTF8 = Session.getInstance(mimeProperties(true));
 
     private final Clock clock;
 
@@ -87,11 +89,12 @@ public final class MessageBuilder {
 
     public OutgoingMessage build(RenderedMessage m, List<Attachment> attachments, String messageId, String envelopeFrom)
             throws MessageException {
+        OutgoingMessage envelope = envelope(m, envelopeFrom);
         try {
             InternetAddress from = AddressRules.parseSingle("From", first(m, "From"));
             Map<Message.RecipientType, List<InternetAddress>> visible = new LinkedHashMap<>();
             List<InternetAddress> bcc = new ArrayList<>();
-            MimeMessage msg = new FixedIdMessage(SESSION, messageId);
+            MimeMessage msg = new FixedIdMessage(envelope.needsSmtpUtf8() ? SESSION_UTF8 : SESSION, messageId);
             msg.setFrom(from);
             for (Header h : m.headers()) {
                 switch (h.name()) {
@@ -105,16 +108,12 @@ public final class MessageBuilder {
                 }
             }
             for (var e : visible.entrySet()) msg.setRecipients(e.getKey(), e.getValue().toArray(InternetAddress[]::new));
-            List<String> recipients = envelopeRecipients(visible, bcc);
-            if (recipients.isEmpty()) throw new MessageException("no recipient: the template renders no To, Cc or Bcc address");
             msg.setSentDate(Date.from(clock.instant()));
             setContent(msg, m, attachments);
             msg.saveChanges();
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             msg.writeTo(out);
-            String mailFrom = envelopeFrom != null ? envelopeFrom : from.getAddress();
-            List<String> to = visible.getOrDefault(Message.RecipientType.TO, List.of()).stream().map(InternetAddress::getAddress).toList();
-            return new OutgoingMessage(mailFrom, recipients, to, out.toByteArray(), messageId);
+            return new OutgoingMessage(envelope.envelopeFrom(), envelope.recipients(), envelope.to(), out.toByteArray(), messageId);
         } catch (MessagingException | IOException e) {
             throw new MessageException("cannot build the message: " + e.getMessage(), e);
         }
@@ -184,8 +183,9 @@ public final class MessageBuilder {
         return s.replace("\r\n", "\n").replace('\r', '\n').replace("\n", "\r\n");
     }
 
-    private static Properties mimeProperties() {
+    private static Properties mimeProperties(boolean utf8Headers) {
         Properties p = new Properties();
+        p.setProperty("mail.mime.allowutf8", String.valueOf(utf8Headers));
         p.setProperty("mail.mime.charset", "UTF-8");
         p.setProperty("mail.mime.encodefilename", "false");
         p.setProperty("mail.mime.encodeparameters", "true");

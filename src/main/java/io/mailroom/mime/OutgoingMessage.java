@@ -8,6 +8,12 @@ import java.util.List;
  * endings, and its Message-ID.
  */
 public record OutgoingMessage(String envelopeFrom, List<String> recipients, List<String> to, byte[] bytes, String messageId) {
+
+    /** True when an address has a UTF-8 local part: the message can only go to a server offering SMTPUTF8. */
+    public boolean needsSmtpUtf8() {
+        return AddressRules.isInternationalized(envelopeFrom) || recipients.stream().anyMatch(AddressRules::isInternationalized);
+    }
+
     public OutgoingMessage {
         recipients = List.copyOf(recipients);
         to = List.copyOf(to);

@@ -1,10 +1,9 @@
 package io.mailroom.smtp;
 
 /**
- * The envelope address rule at the wire: an address goes into MAIL FROM or RCPT TO only if it is
- * printable US-ASCII without spaces, angle brackets or control characters, and has a local part and a
- * domain. Non-ASCII is refused outright (SMTPUTF8 is not used yet), which also closes the class of
- * characters that narrow to CR or LF.
+ * The envelope address rule at the wire: an address goes into MAIL FROM or RCPT TO only without spaces,
+ * angle brackets, control or line-separator characters, and with a local part and a domain. Non-ASCII is
+ * allowed (the message then needs SMTPUTF8) and always written as UTF-8, never narrowed to one byte.
  */
 final class Addresses {
     private Addresses() { }
@@ -13,7 +12,7 @@ final class Addresses {
         if (address.isEmpty() && mayBeNull) return;
         for (int i = 0; i < address.length(); i++) {
             char c = address.charAt(i);
-            if (c <= 0x20 || c >= 0x7f || c == '<' || c == '>') {
+            if (c <= 0x20 || c == '<' || c == '>' || CommandWriter.isForbidden(c)) {
                 throw new UnsendableMessageException(String.format(
                         "address \"%s\" has character U+%04X, which cannot go into an SMTP command", printable(address), (int) c));
             }
@@ -22,6 +21,10 @@ final class Addresses {
         if (at <= 0 || at == address.length() - 1) {
             throw new UnsendableMessageException("\"" + address + "\" is not an address of the form local@domain");
         }
+    }
+
+    static boolean isInternationalized(String address) {
+        return address.chars().anyMatch(c -> c >= 0x80);
     }
 
     private static String printable(String s) {

@@ -5,9 +5,11 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Writes command lines (the caller flushes, so a pipelined group leaves in one write). The wire invariant lives here: a command is printable US-ASCII only, so no CR,
- * LF, NUL or non-ASCII character (one that could narrow to CR/LF) can ever reach the wire from data.
- * Violations are bugs upstream and throw {@link IllegalArgumentException} before anything is written.
+ * Writes command lines (the caller flushes, so a pipelined group leaves in one write). The wire invariant
+ * lives here: no CR, LF, NUL, other control character (C0 or C1) or Unicode line separator can ever reach
+ * the wire from data, and non-ASCII (used only with SMTPUTF8) is encoded as UTF-8, so no character is
+ * narrowed to a byte that could read as CR or LF. Violations are bugs upstream and throw
+ * {@link IllegalArgumentException} before anything is written.
  */
 final class CommandWriter {
     private final OutputStream out;
@@ -24,20 +26,24 @@ final class CommandWriter {
 
     /** Writes {@code command}; the transcript sees {@code shown} (AUTH lines redacted). */
     void write(String command, String shown) throws IOException {
-        requirePrintableAscii(command);
+        requireSafe(command);
         transcript.client(shown);
-        out.write(command.getBytes(StandardCharsets.US_ASCII));
+        out.write(command.getBytes(StandardCharsets.UTF_8));
         out.write('\r');
         out.write('\n');
     }
 
-    static void requirePrintableAscii(String command) {
+    static boolean isForbidden(char c) {
+        return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029;
+    }
+
+    static void requireSafe(String command) {
         for (int i = 0; i < command.length(); i++) {
             char c = command.charAt(i);
-            if (c < 0x20 || c > 0x7e) {
+            if (isForbidden(c)) {
                 throw new IllegalArgumentException(String.format("refusing to write a command with character U+%04X", (int) c));
             }
         }
-        if (command.length() > 510) throw new IllegalArgumentException("command longer than 512 octets");
+        if (command.getBytes(StandardCharsets.UTF_8).length > 510) throw new IllegalArgumentException("command longer than 512 octets");
     }
 }

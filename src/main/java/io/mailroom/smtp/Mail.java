@@ -31,6 +31,11 @@ public final class Mail {
 
     public List<String> recipients() { return recipients; }
 
+    /** True when an envelope address is not ASCII: only a server offering SMTPUTF8 (RFC 6531) may get it. */
+    public boolean needsSmtpUtf8() {
+        return Addresses.isInternationalized(from) || recipients.stream().anyMatch(Addresses::isInternationalized);
+    }
+
     /** The message size in octets, as announced with SIZE= (RFC 1870). */
     public int size() { return size; }
 

@@ -234,7 +234,11 @@ public final class SmtpSession implements Closeable {
     }
 
     private String mailFrom(Mail mail) {
+        if (mail.needsSmtpUtf8() && !extensions.has("SMTPUTF8")) {
+            throw new IllegalStateException("a message needing SMTPUTF8 was handed to a session without it");
+        }
         StringBuilder p = new StringBuilder("MAIL FROM:<").append(mail.from()).append('>');
+        if (mail.needsSmtpUtf8()) p.append(" SMTPUTF8");
         if (extensions.has("8BITMIME")) p.append(" BODY=8BITMIME");
         if (extensions.has("SIZE")) p.append(" SIZE=").append(mail.size());
         return p.toString();

@@ -131,6 +131,28 @@ class PostfixTest {
     }
 
     @Test
+    void internationalizedAddressesGoThroughAServerOfferingSmtpUtf8() throws Exception {
+        int before = postfix.delivered().size();
+        Path job = job("utf8", postfix.port(), "utf8-jürgen", "utf8-ann").write();
+        Cli.Result run = mailroom("run", job.toString(), "--verbose");
+        assertEquals(0, run.exit(), run.all());
+        assertTrue(run.err().contains("C: MAIL FROM:<team@example.com> BODY=8BITMIME SIZE="), run.err());
+        assertTrue(run.err().contains("C: MAIL FROM:<team@example.com> SMTPUTF8 BODY=8BITMIME"), "SMTPUTF8 only for the message that needs it");
+        assertEquals(Map.of("utf8-jürgen@example.com", 1L, "utf8-ann@example.com", 1L), deliveredCounts("utf8-", before + 2), postfix.log());
+    }
+
+    @Test
+    void internationalizedAddressIsSkippedWithAReasonWhereTheServerLacksSmtpUtf8() throws Exception {
+        try (io.mailroom.testing.ScriptedSmtpServer plain = new io.mailroom.testing.ScriptedSmtpServer()) {
+            Cli.Result run = mailroom("run", job("no-utf8", plain.port(), "jürgen", "ann").write().toString());
+            assertEquals(1, run.exit(), run.all());
+            assertEquals(List.of("ann@example.com"), plain.received().stream().map(r -> r.recipients().get(0)).toList());
+            String json = mailroom("report", "no-utf8", "--format", "json").out();
+            assertTrue(json.contains("\"key\": \"jürgen@example.com\"") && json.contains("needs SMTPUTF8, and the server does not offer it"), json);
+        }
+    }
+
+    @Test
     void serverRateLimitDefersTheRestWithoutFailingTheJob() throws Exception {
         Path job = job("rate", postfix.rateLimitedPort(), "rate1", "rate2", "rate3", "rate4", "rate5").write();
         Cli.Result run = mailroom("run", job.toString());

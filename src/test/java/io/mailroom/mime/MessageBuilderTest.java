@@ -77,11 +77,28 @@ class MessageBuilderTest {
 
     @Test
     void invalidAddressesAreRefusedWithTheHeaderName() throws Exception {
-        for (String bad : List.of("not-an-address", "a@", "a@@x.com", "a b@x.com", "müller@x.com", "a@x..com", "Ann <a@x.com", "<a@x.com> <b@x.com>")) {
+        for (String bad : List.of("not-an-address", "a@", "a@@x.com", "a b@x.com", "a@exa_mple.com", "a@x..com", "mü\u200Bller@x.com", "Ann <a@x.com", "<a@x.com> <b@x.com>")) {
             RenderedMessage m = render("From: a@x.com\nTo: ${to}\n\nx\n", Map.of("to", bad));
             MessageException e = assertThrows(MessageException.class, () -> builder.build(m, List.of(), "<id@x.com>", null), bad);
             assertTrue(e.getMessage().startsWith("To:"), e.getMessage());
         }
+    }
+
+    @Test
+    void internationalizedDomainBecomesItsALabelAndNeedsNothingSpecial() throws Exception {
+        OutgoingMessage m = builder.build(render("From: a@x.com\nTo: ${to}\n\nx\n", Map.of("to", "ann@bücher.example")), List.of(), "<i@x.com>", null);
+        assertEquals(List.of("ann@xn--bcher-kva.example"), m.recipients());
+        assertFalse(m.needsSmtpUtf8());
+        assertTrue(new String(m.bytes(), StandardCharsets.US_ASCII).contains("To: ann@xn--bcher-kva.example"));
+    }
+
+    @Test
+    void utf8LocalPartNeedsSmtpUtf8AndTravelsInUtf8Headers() throws Exception {
+        OutgoingMessage m = builder.build(render("From: a@x.com\nTo: Jürgen <${to}>\n\nx\n", Map.of("to", "jürgen@example.com")), List.of(), "<i@x.com>", null);
+        assertEquals(List.of("jürgen@example.com"), m.recipients());
+        assertTrue(m.needsSmtpUtf8());
+        String wire = new String(m.bytes(), StandardCharsets.UTF_8);
+        assertTrue(wire.contains("To: \"Jürgen\" <jürgen@example.com>"), "raw UTF-8 header, no RFC 2047 words: " + wire);
     }
 
     @Test
