@@ -1,5 +1,6 @@
 package io.mailroom.job;
 
+import io.mailroom.smtp.AuthMechanism;
 import io.mailroom.smtp.Security;
 import java.io.IOException;
 import java.io.Reader;
@@ -29,7 +30,7 @@ import java.util.regex.Pattern;
  */
 public final class JobFile {
     static final Set<String> KEYS = Set.of("name", "recipients", "recipients.encoding", "recipients.key", "template", "template.html",
-            "smtp.host", "smtp.port", "smtp.security", "smtp.username", "smtp.password.env", "smtp.password.file", "smtp.trust",
+            "smtp.host", "smtp.port", "smtp.security", "smtp.username", "smtp.auth", "smtp.password.env", "smtp.password.file", "smtp.trust",
             "smtp.allow-plaintext-auth", "smtp.timeout", "smtp.max-messages-per-session", "smtp.idle-probe", "smtp.helo", "envelope.from");
     static final Duration DEFAULT_IDLE_PROBE = Duration.ofSeconds(30);
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
@@ -74,6 +75,7 @@ public final class JobFile {
         p.setProperty("smtp.port", String.valueOf(s.port()));
         p.setProperty("smtp.security", s.security().name().toLowerCase(Locale.ROOT));
         putIf(p, "smtp.username", s.username());
+        p.setProperty("smtp.auth", s.auth().name().toLowerCase(Locale.ROOT));
         putIf(p, "smtp.password.env", s.passwordEnv());
         putIf(p, "smtp.password.file", s.passwordFile());
         putIf(p, "smtp.trust", s.trust());
@@ -117,7 +119,7 @@ public final class JobFile {
             throw new JobFileException(file + ": smtp.username is set but no password source: add smtp.password.env or smtp.password.file");
         }
         int max = integer("smtp.max-messages-per-session", 0, 0, Integer.MAX_VALUE);
-        return new SendSettings(required("smtp.host"), integer("smtp.port", defaultPort, 1, 65535), security, username, env,
+        return new SendSettings(required("smtp.host"), integer("smtp.port", defaultPort, 1, 65535), security, username, auth(), env,
                 pwFile == null ? null : path("smtp.password.file", false), props.containsKey("smtp.trust") ? path("smtp.trust", false) : null,
                 bool("smtp.allow-plaintext-auth"), duration("smtp.timeout"), max, orDefault(duration("smtp.idle-probe"), DEFAULT_IDLE_PROBE),
                 optional("envelope.from", null), optional("smtp.helo", null));
@@ -141,6 +143,15 @@ public final class JobFile {
             case "none" -> Security.NONE;
             default -> throw new JobFileException(file + ": smtp.security: \"" + v + "\" must be starttls, tls or none");
         };
+    }
+
+    private AuthMechanism auth() throws JobFileException {
+        String v = optional("smtp.auth", "auto");
+        try {
+            return AuthMechanism.valueOf(v.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new JobFileException(file + ": smtp.auth: \"" + v + "\" must be auto, plain, login or xoauth2");
+        }
     }
 
     private Charset charset() throws JobFileException {

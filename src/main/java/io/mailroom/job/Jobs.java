@@ -136,7 +136,7 @@ public final class Jobs {
 
     /** SMTP settings with the password resolved; fails before anything is planned or sent. */
     private SmtpSettings smtpSettings(String job, SendSettings s) throws JobFileException, InputMissingException {
-        return new SmtpSettings(s.host(), s.port(), s.security(), Secrets.credentials(s, env), s.trust(), s.allowPlaintextAuth(),
+        return new SmtpSettings(s.host(), s.port(), s.security(), Secrets.credentials(s, env), s.auth(), s.trust(), s.allowPlaintextAuth(),
                 s.timeout(), s.helo());
     }
 

@@ -1,5 +1,6 @@
 package io.mailroom.job;
 
+import io.mailroom.smtp.AuthMechanism;
 import io.mailroom.smtp.Security;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,6 +10,6 @@ import java.time.Duration;
  * the job file (paths made absolute) so resume works without it; it names where the password comes from,
  * never the password.
  */
-public record SendSettings(String host, int port, Security security, String username, String passwordEnv, Path passwordFile,
+public record SendSettings(String host, int port, Security security, String username, AuthMechanism auth, String passwordEnv, Path passwordFile,
                            Path trust, boolean allowPlaintextAuth, Duration timeout, int maxMessagesPerSession,
                            Duration idleProbe, String envelopeFrom, String helo) { }

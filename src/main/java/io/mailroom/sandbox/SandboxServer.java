@@ -5,6 +5,7 @@ import com.icegreen.greenmail.mail.MovingMessage;
 import com.icegreen.greenmail.user.MessageDeliveryHandler;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
+import io.mailroom.smtp.AuthMechanism;
 import io.mailroom.smtp.Security;
 import jakarta.mail.Address;
 import jakarta.mail.Message;
@@ -58,7 +59,7 @@ public final class SandboxServer implements AutoCloseable {
 
     /** Settings that point a job at this server instead of its own. */
     public SmtpSettings settings() {
-        return new SmtpSettings("127.0.0.1", greenMail.getSmtp().getPort(), Security.NONE, null, null, false, null, "localhost");
+        return new SmtpSettings("127.0.0.1", greenMail.getSmtp().getPort(), Security.NONE, null, AuthMechanism.AUTO, null, false, null, "localhost");
     }
 
     public Path folder() { return folder; }

@@ -98,23 +98,42 @@ public final class SmtpClient {
                     + " connection: set smtp.security=starttls or tls, or smtp.allow-plaintext-auth=true for a trusted local relay", null, null);
         }
         Credentials cred = settings.credentials();
-        SmtpReply reply;
-        if (ext.supportsAuth("PLAIN")) {
-            String token = base64("\0" + cred.username() + "\0" + cred.password());
-            reply = c.command(Step.AUTH, "AUTH PLAIN " + token, "AUTH PLAIN ****");
-        } else if (ext.supportsAuth("LOGIN")) {
-            reply = c.command(Step.AUTH, "AUTH LOGIN", "AUTH LOGIN");
-            if (reply.code() == 334) reply = c.command(Step.AUTH, base64(cred.username()), "****");
-            if (reply.code() == 334) reply = c.command(Step.AUTH, base64(cred.password()), "****");
-        } else {
-            throw new SmtpSessionException(REFUSED, address() + " offers no AUTH mechanism mailroom supports (PLAIN, LOGIN); it offers "
-                    + (ext.has("AUTH") ? String.join(" ", ext.params("AUTH")) : "none"), null, null);
-        }
+        AuthMechanism mechanism = mechanism(ext);
+        SmtpReply reply = switch (mechanism) {
+            case PLAIN -> c.command(Step.AUTH, "AUTH PLAIN " + base64("\0" + cred.username() + "\0" + cred.password()), "AUTH PLAIN ****");
+            case LOGIN -> {
+                SmtpReply r = c.command(Step.AUTH, "AUTH LOGIN", "AUTH LOGIN");
+                if (r.code() == 334) r = c.command(Step.AUTH, base64(cred.username()), "****");
+                if (r.code() == 334) r = c.command(Step.AUTH, base64(cred.password()), "****");
+                yield r;
+            }
+            case XOAUTH2 -> {
+                String token = base64("user=" + cred.username() + "\u0001auth=Bearer " + cred.password() + "\u0001\u0001");
+                SmtpReply r = c.command(Step.AUTH, "AUTH XOAUTH2 " + token, "AUTH XOAUTH2 ****");
+                // a refused token gets a 334 carrying the error; an empty line asks for the final reply
+                if (r.code() == 334) r = c.command(Step.AUTH, "", "");
+                yield r;
+            }
+            case AUTO -> throw new IllegalStateException("AUTO is resolved by mechanism()");
+        };
         if (reply.code() == 235) return;
         if (reply.isPermanent()) {
             throw new SmtpSessionException(AUTH_REJECTED, address() + " rejected the credentials of " + cred.username(), reply, null);
         }
         throw new SmtpSessionException(REFUSED, address() + " did not complete AUTH", reply, null);
+    }
+
+    /** The job's mechanism if the server offers it; with AUTO, PLAIN else LOGIN. */
+    private AuthMechanism mechanism(Extensions ext) throws SmtpSessionException {
+        AuthMechanism wanted = settings.auth();
+        if (wanted == AuthMechanism.AUTO) {
+            if (ext.supportsAuth("PLAIN")) return AuthMechanism.PLAIN;
+            if (ext.supportsAuth("LOGIN")) return AuthMechanism.LOGIN;
+        } else if (ext.supportsAuth(wanted.name())) {
+            return wanted;
+        }
+        throw new SmtpSessionException(REFUSED, address() + " does not offer AUTH " + (wanted == AuthMechanism.AUTO ? "PLAIN or LOGIN" : wanted.name())
+                + "; it offers " + (ext.has("AUTH") ? String.join(" ", ext.params("AUTH")) : "no AUTH at all"), null, null);
     }
 
     private String heloName(Connection c) {

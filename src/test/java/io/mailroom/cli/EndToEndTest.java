@@ -236,6 +236,20 @@ class EndToEndTest {
     }
 
     @Test
+    void xoauth2SendsTheTokenFromTheJobsPasswordSourceAndARefusedTokenExits77() throws Exception {
+        JobDir job = plainJob(server.smtpPort(), 2).set("smtp.username", GreenMailServer.USER).set("smtp.auth", "xoauth2")
+                .set("smtp.password.env", "MAILROOM_SMTP_PASSWORD").set("smtp.allow-plaintext-auth", "true");
+        Cli.Result refused = Cli.run(Map.of("MAILROOM_SMTP_PASSWORD", "expired-token"), Cli.withDb(db, "run", job.write().toString(), "--verbose"));
+        assertEquals(77, refused.exit(), refused.all());
+        assertTrue(refused.err().contains("C: AUTH XOAUTH2 ****"), refused.err());
+        assertFalse(refused.all().contains("expired-token"));
+
+        Cli.Result run = mailroom("run", job.write().toString());
+        assertEquals(0, run.exit(), run.all());
+        assertEquals(2, server.received().size());
+    }
+
+    @Test
     void transientRecipientReplyDefersTheRecipientAndLeavesTheJobUnfinished() throws Exception {
         try (ScriptedSmtpServer scripted = new ScriptedSmtpServer()) {
             scripted.rejectRecipient("user1@example.com", "450 4.2.0 Mailbox busy, try later");

@@ -24,7 +24,7 @@ class SessionsTest {
     private final List<Duration> waits = new ArrayList<>();
 
     private Sessions sessions(int port) {
-        SmtpSettings settings = new SmtpSettings("127.0.0.1", port, Security.NONE, null, null, false, Duration.ofSeconds(5), "client.test");
+        SmtpSettings settings = new SmtpSettings("127.0.0.1", port, Security.NONE, null, io.mailroom.smtp.AuthMechanism.AUTO, null, false, Duration.ofSeconds(5), "client.test");
         return new Sessions(new SmtpClient(settings), 0, Duration.ofSeconds(30), "1", id -> Transcript.NONE, clock, waits::add);
     }
 
