@@ -134,6 +134,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         while (!listener.isClosed()) {
             try {
                 Socket s = listener.accept();
+                s.setTcpNoDelay(true);
                 Thread t = new Thread(() -> {
                     try (s) {
                         converse(s);
