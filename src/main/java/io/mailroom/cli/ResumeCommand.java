@@ -24,8 +24,8 @@ final class ResumeCommand implements Callable<Integer> {
     @Option(names = "--retry-failed", description = "try failed recipients again")
     boolean retryFailed;
 
-    @Option(names = {"-v", "--verbose"}, description = "print the SMTP dialogue to standard error (AUTH redacted)")
-    boolean verbose;
+    @Mixin
+    SendOptions send;
 
     ResumeCommand(Context ctx) {
         this.ctx = ctx;
@@ -33,7 +33,7 @@ final class ResumeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Jobs jobs = new Jobs(ctx.clock(), ctx.pause(), ctx.err(), ctx.env(), Transcripts.of(verbose, ctx.err()));
+        Jobs jobs = send.jobs(ctx);
         RunSummary s = jobs.resume(name, db.resolve(ctx), resendUnknown, retryFailed);
         Summaries.print(s, ctx.out());
         return s.exitCode();

@@ -30,8 +30,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--sandbox", paramLabel = "DIR", description = "send to an embedded server on loopback that writes each message to DIR as .eml")
     Path sandbox;
 
-    @Option(names = {"-v", "--verbose"}, description = "print the SMTP dialogue to standard error (AUTH redacted)")
-    boolean verbose;
+    @Mixin
+    SendOptions send;
 
     RunCommand(Context ctx) {
         this.ctx = ctx;
@@ -40,7 +40,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (limit != null && limit < 1) throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--limit must be at least 1");
-        Jobs jobs = new Jobs(ctx.clock(), ctx.pause(), ctx.err(), ctx.env(), Transcripts.of(verbose, ctx.err()));
+        Jobs jobs = send.jobs(ctx);
         int max = limit == null ? Integer.MAX_VALUE : limit;
         if (sandbox == null || dryRun) {
             return report(jobs.run(jobFile, new RunOptions(db.resolve(ctx), dryRun, max, null)));

@@ -62,7 +62,7 @@ public final class Preview {
     }
 
     /** A key made safe as part of a file name. */
-    public static String safe(String key) {
+    private static String safe(String key) {
         String s = key.replaceAll("[^A-Za-z0-9@._+-]", "_");
         return s.length() > 80 ? s.substring(0, 80) : s;
     }

@@ -82,8 +82,6 @@ final class Connection implements Closeable {
 
     boolean isTls() { return tls; }
 
-    ReplyReader reader() { return reader; }
-
     SmtpReply read(Step step) throws IOException {
         socket.setSoTimeout(timeouts.millisFor(step));
         return reader.read();

@@ -16,11 +16,6 @@ public record Delivery(List<Exchange> exchanges) {
         return exchanges.stream().filter(e -> e.step() == Step.RCPT).toList();
     }
 
-    /** The reply to the final "." of DATA, or null when the transaction stopped before it. */
-    public SmtpReply endOfData() {
-        return exchanges.stream().filter(e -> e.step() == Step.END_OF_DATA).map(Exchange::reply).findFirst().orElse(null);
-    }
-
     /** The last reply received: the one that ended the transaction. */
     public Exchange last() { return exchanges.get(exchanges.size() - 1); }
 }

@@ -19,7 +19,6 @@ public record SmtpReply(int code, String enhanced, List<String> lines) {
     }
 
     public boolean isPositive() { return code / 100 == 2; }
-    public boolean isIntermediate() { return code / 100 == 3; }
     public boolean isTransient() { return code / 100 == 4; }
     public boolean isPermanent() { return code / 100 == 5; }
 

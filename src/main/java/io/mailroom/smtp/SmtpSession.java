@@ -36,8 +36,6 @@ public final class SmtpSession implements Closeable {
 
     public Extensions extensions() { return extensions; }
 
-    public boolean isPipelining() { return pipelining; }
-
     /** Mail transactions started on this session. */
     public int transactions() { return transactions; }
 

@@ -14,7 +14,6 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -304,22 +303,6 @@ public final class Store implements AutoCloseable {
         return n;
     }
 
-    /** Every reply of every attempt of a recipient, oldest first. */
-    public List<AttemptReply> replies(long recipientId) throws SQLException {
-        List<AttemptReply> out = new ArrayList<>();
-        try (PreparedStatement ps = db.prepareStatement("SELECT a.id, a.connection_id, a.started_at, r.step, r.argument, r.code, r.enhanced, r.text"
-                + " FROM attempts a JOIN attempt_replies r ON r.attempt_id = a.id WHERE a.recipient_id = ? ORDER BY a.id, r.seq")) {
-            ps.setLong(1, recipientId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new AttemptReply(rs.getLong(1), rs.getString(2), rs.getTimestamp(3).toInstant(), rs.getString(4),
-                            rs.getString(5), new StoredReply(rs.getInt(6), rs.getString(7), rs.getString(8))));
-                }
-            }
-        }
-        return out;
-    }
-
     private List<Recipient> recipients(String where, Object... args) throws SQLException {
         List<Recipient> out = new ArrayList<>();
         try (PreparedStatement ps = db.prepareStatement("SELECT r.* FROM recipients " + where)) {
@@ -375,12 +358,5 @@ public final class Store implements AutoCloseable {
     @Override
     public void close() throws SQLException {
         db.close();
-    }
-
-    /** Counts in the contract's order, for printing. */
-    public static Map<String, Integer> labelled(Map<RecipientStatus, Integer> counts) {
-        Map<String, Integer> out = new LinkedHashMap<>();
-        counts.forEach((k, v) -> out.put(k.label(), v));
-        return out;
     }
 }
