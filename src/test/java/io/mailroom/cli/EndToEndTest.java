@@ -35,8 +35,6 @@ class EndToEndTest {
     private static final Path SAMPLE = Path.of("samples/welcome").toAbsolutePath();
     private static final Path TEMPLATES = Path.of("templates").toAbsolutePath();
 
-    @TempDir
-    static Path certs;
     static GreenMailServer server;
 
     @TempDir
@@ -45,7 +43,7 @@ class EndToEndTest {
 
     @BeforeAll
     static void startServer() throws Exception {
-        server = new GreenMailServer(certs);
+        server = new GreenMailServer();
     }
 
     @AfterAll

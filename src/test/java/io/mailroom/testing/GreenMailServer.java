@@ -4,6 +4,7 @@ import com.icegreen.greenmail.configuration.GreenMailConfiguration;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import jakarta.mail.internet.MimeMessage;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -15,18 +16,30 @@ public final class GreenMailServer implements AutoCloseable {
     public static final String USER = "team@example.com";
     public static final String PASSWORD = "s3cret-PASS-7f3a9";
 
+    /** One certificate per test JVM: GreenMail loads its key store once and keeps it. */
+    private static TestCertificate shared;
+
     private final GreenMail greenMail;
     private final TestCertificate certificate;
 
-    public GreenMailServer(Path certDir) throws Exception {
-        certificate = TestCertificate.create(certDir, "localhost");
-        certificate.installForGreenMail();
+    public GreenMailServer() throws Exception {
+        certificate = sharedCertificate();
         greenMail = new GreenMail(new ServerSetup[] {
             new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP).dynamicPort(),
             new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTPS).dynamicPort()});
         greenMail.withConfiguration(GreenMailConfiguration.aConfig().withUser(USER, USER, PASSWORD));
         greenMail.start();
         greenMail.getUserManager().setAuthRequired(true);
+    }
+
+    private static synchronized TestCertificate sharedCertificate() throws Exception {
+        if (shared == null) {
+            Path dir = Files.createTempDirectory("mailroom-certs");
+            dir.toFile().deleteOnExit();
+            shared = TestCertificate.create(dir, "localhost");
+            shared.installForGreenMail();
+        }
+        return shared;
     }
 
     public int smtpPort() { return greenMail.getSmtp().getPort(); }

@@ -217,7 +217,9 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                     stall(s);
                     return;
                 }
-                received.add(new Received(from, List.copyOf(rcpts), readData(in)));
+                String content = readData(in);
+                if (content == null) return;
+                received.add(new Received(from, List.copyOf(rcpts), content));
                 carried++;
                 if (fault == Fault.DROP_AFTER_DOT) return;
                 if (fault == Fault.HANG_AFTER_DOT) {
@@ -242,14 +244,16 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         }
     }
 
+    /** The message up to its final ".", or null when the connection ended first (a server discards that). */
     private static String readData(BufferedReader in) throws IOException {
         ByteArrayOutputStream content = new ByteArrayOutputStream();
         String line;
-        while ((line = in.readLine()) != null && !line.equals(".")) {
+        while ((line = in.readLine()) != null) {
+            if (line.equals(".")) return content.toString(StandardCharsets.UTF_8);
             String unstuffed = line.startsWith(".") ? line.substring(1) : line;
             content.writeBytes((unstuffed + "\r\n").getBytes(StandardCharsets.UTF_8));
         }
-        return content.toString(StandardCharsets.UTF_8);
+        return null;
     }
 
     private static String between(String line) {
