@@ -6,6 +6,7 @@ import io.mailroom.smtp.SmtpClient;
 import io.mailroom.smtp.SmtpSessionException;
 import io.mailroom.smtp.SmtpSettings;
 import io.mailroom.smtp.Transcript;
+import io.mailroom.store.JobLock;
 import io.mailroom.store.JobRecord;
 import io.mailroom.store.NewRecipient;
 import io.mailroom.store.Recipient;
@@ -54,7 +55,7 @@ public final class Jobs {
         JobSpec spec = JobFile.load(jobFile);
         if (o.dryRun()) return dryRun(spec);
         SmtpSettings smtp = o.serverOverride() != null ? o.serverOverride() : smtpSettings(spec.name(), spec.send());
-        try (Store store = Store.open(o.dbUrl())) {
+        try (Store store = Store.open(o.dbUrl()); JobLock lock = JobLock.take(o.dbUrl(), spec.name())) {
             Optional<JobRecord> existing = store.job(spec.name());
             JobRecord job = existing.isPresent() ? existing.get() : null;
             MessageTemplate template = job == null ? compile(spec) : storedTemplate(store, job);
@@ -81,7 +82,7 @@ public final class Jobs {
     }
 
     public RunSummary resume(String name, String dbUrl, boolean resendUnknown, boolean retryFailed) throws Exception {
-        try (Store store = Store.open(dbUrl)) {
+        try (Store store = Store.open(dbUrl); JobLock lock = JobLock.take(dbUrl, name)) {
             JobRecord job = store.job(name).orElseThrow(() -> new InputMissingException("no job named \"" + name + "\" in the database", null));
             SendSettings send = JobFile.fromSnapshot(name, job.settings());
             SmtpSettings smtp = smtpSettings(name, send);

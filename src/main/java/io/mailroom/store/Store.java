@@ -33,9 +33,16 @@ public final class Store implements AutoCloseable {
     }
 
     /** Opens (creating if needed) and migrates the database at {@code url}. */
-    public static Store open(String url) throws SQLException {
+    public static Store open(String url) throws SQLException, DatabaseBusyException {
+        Connection c;
+        try {
+            c = DriverManager.getConnection(url, "", "");
+        } catch (SQLException e) {
+            // H2 90020: the file is open in another process without AUTO_SERVER
+            if (e.getErrorCode() == 90020) throw new DatabaseBusyException(url, e);
+            throw e;
+        }
         Flyway.configure().dataSource(url, "", "").locations("classpath:db/migration").load().migrate();
-        Connection c = DriverManager.getConnection(url, "", "");
         if (url.startsWith("jdbc:h2:")) {
             // H2 writes commits to its file in the background after up to WRITE_DELAY (500 ms); a kill in
             // that window would lose a committed outcome. 0 writes each commit before commit() returns.

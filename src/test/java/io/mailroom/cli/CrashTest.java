@@ -3,6 +3,7 @@ package io.mailroom.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mailroom.testing.Child;
 import io.mailroom.testing.GreenMailServer;
 import io.mailroom.testing.JobDir;
 import io.mailroom.testing.ScriptedSmtpServer;
@@ -147,13 +148,7 @@ class CrashTest {
     }
 
     private Process start(Map<String, String> env, String... args) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> command = new ArrayList<>(List.of(java, "-cp", classpath, "io.mailroom.cli.Main"));
-        command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile());
-        pb.environment().putAll(env);
-        return pb.start();
+        return Child.start(dir.resolve("child.log"), env, args);
     }
 
     private Map<String, String> statuses(String db) throws Exception {

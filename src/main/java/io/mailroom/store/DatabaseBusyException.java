@@ -1,0 +1,9 @@
+package io.mailroom.store;
+
+/** The database file is open in another process that does not share it. */
+public final class DatabaseBusyException extends Exception {
+    public DatabaseBusyException(String url, Throwable cause) {
+        super("the database " + url + " is in use by another process that does not share it; run again later,"
+                + " or add ;AUTO_SERVER=TRUE to an H2 file URL so processes can share it", cause);
+    }
+}

@@ -1,0 +1,68 @@
+package io.mailroom.store;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+
+/**
+ * The right to send one job, held by one process at a time: a row lock on the job's name, taken in its
+ * own connection and kept until {@link #close()}. The database releases it when the holder's connection
+ * or process dies, so a lock is never left behind by a crash.
+ */
+public final class JobLock implements AutoCloseable {
+    /** How long a second process waits for the lock before it gives up (exit 75). */
+    static final int WAIT_MILLIS = 2000;
+
+    private final Connection connection;
+
+    private JobLock(Connection connection) {
+        this.connection = connection;
+    }
+
+    /** Takes the lock, or throws {@link JobBusyException} when another process holds it. */
+    public static JobLock take(String url, String job) throws SQLException, JobBusyException {
+        Connection c = DriverManager.getConnection(url, "", "");
+        try {
+            c.setAutoCommit(true);
+            if (url.startsWith("jdbc:h2:")) {
+                try (var st = c.createStatement()) {
+                    st.execute("SET LOCK_TIMEOUT " + WAIT_MILLIS);
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO job_locks (name) VALUES (?)")) {
+                ps.setString(1, job);
+                ps.executeUpdate();
+            } catch (SQLException alreadyThere) {
+                // the row exists (or another process is adding it): the FOR UPDATE below settles who holds it
+            }
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("SELECT name FROM job_locks WHERE name = ? FOR UPDATE")) {
+                ps.setString(1, job);
+                ps.executeQuery().close();
+            } catch (SQLException e) {
+                if (isLockTimeout(e)) throw new JobBusyException(job);
+                throw e;
+            }
+            return new JobLock(c);
+        } catch (SQLException | JobBusyException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    private static boolean isLockTimeout(SQLException e) {
+        // H2: 50200 LOCK_TIMEOUT_1, 40001 deadlock; PostgreSQL: 55P03 lock_not_available
+        return e.getErrorCode() == 50200 || "40001".equals(e.getSQLState()) || "55P03".equals(e.getSQLState())
+                || "HYT00".equals(e.getSQLState());
+    }
+
+    @Override
+    public void close() throws SQLException {
+        try {
+            connection.rollback();
+        } finally {
+            connection.close();
+        }
+    }
+}

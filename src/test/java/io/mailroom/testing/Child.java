@@ -1,0 +1,27 @@
+package io.mailroom.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The real program in a child JVM (the test classpath), for tests that kill it or run two at once. */
+public final class Child {
+    private Child() { }
+
+    public static Process start(Path log, Map<String, String> env, String... args) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> command = new ArrayList<>(List.of(java, "-cp", classpath, "io.mailroom.cli.Main"));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+
+    public static String output(Path log) throws IOException {
+        return Files.exists(log) ? Files.readString(log) : "";
+    }
+}
