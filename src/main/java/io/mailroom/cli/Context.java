@@ -1,15 +1,15 @@
 package io.mailroom.cli;
 
 import io.mailroom.job.Pause;
+import io.mailroom.job.Stop;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.util.function.Function;
 
 /** What commands get from the outside world: streams, environment, clock and waiting (injected by tests). */
-record Context(PrintStream out, PrintStream err, Function<String, String> env, Clock clock, Pause pause) {
+record Context(PrintStream out, PrintStream err, Function<String, String> env, Clock clock, Pause pause, Stop stop) {
 
-    // AUTO_SERVER lets a second process (status, report, a second run) open the file while a run has it
-    static final String DEFAULT_DB = "jdbc:h2:./.mailroom/mailroom;AUTO_SERVER=TRUE";
+    static final String DEFAULT_DB = "jdbc:h2:./.mailroom/mailroom";
 
     /** --db, else MAILROOM_DB, else an H2 file database under ./.mailroom/. */
     String dbUrl(String flag) {

@@ -1,6 +1,9 @@
 package io.mailroom.cli;
 
 import io.mailroom.job.Pause;
+import io.mailroom.job.Stop;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 import java.time.Clock;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,8 +16,22 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /**
+     * The first SIGINT or SIGTERM asks the running command to stop after the messages in hand; it records
+     * them and exits as usual (75 while recipients remain). A second one ends the process at once. The
+     * signals are handled here, not by starting the JVM's shutdown, because the database closes itself in a
+     * shutdown hook and a run that is finishing still needs it.
+     */
     public static void main(String[] args) {
-        System.exit(execute(new Context(System.out, System.err, System::getenv, Clock.systemUTC(), Pause.REAL), args));
+        Stop stop = new Stop();
+        SignalHandler onSignal = signal -> {
+            if (stop.requested()) Runtime.getRuntime().halt(128 + signal.getNumber());
+            stop.request();
+            System.err.println("mailroom: stopping after the messages in hand (" + signal.getName() + " again stops at once)");
+        };
+        Signal.handle(new Signal("INT"), onSignal);
+        Signal.handle(new Signal("TERM"), onSignal);
+        System.exit(execute(new Context(System.out, System.err, System::getenv, Clock.systemUTC(), Pause.REAL, stop), args));
     }
 
     /** Runs one command line; returns the exit code. */

@@ -9,6 +9,6 @@ final class SendOptions {
     boolean verbose;
 
     Jobs jobs(Context ctx) {
-        return new Jobs(ctx.clock(), ctx.pause(), ctx.err(), ctx.env(), Transcripts.of(verbose, ctx.err()));
+        return new Jobs(ctx.clock(), ctx.pause(), ctx.stop(), ctx.err(), ctx.env(), Transcripts.of(verbose, ctx.err()));
     }
 }

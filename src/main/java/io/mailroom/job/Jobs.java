@@ -39,13 +39,15 @@ public final class Jobs {
 
     private final Clock clock;
     private final Pause pause;
+    private final Stop stop;
     private final PrintStream err;
     private final Function<String, String> env;
     private final Function<String, Transcript> transcripts;
 
-    public Jobs(Clock clock, Pause pause, PrintStream err, Function<String, String> env, Function<String, Transcript> transcripts) {
+    public Jobs(Clock clock, Pause pause, Stop stop, PrintStream err, Function<String, String> env, Function<String, Transcript> transcripts) {
         this.clock = clock;
         this.pause = pause;
+        this.stop = stop;
         this.err = err;
         this.env = env;
         this.transcripts = transcripts;
@@ -55,7 +57,7 @@ public final class Jobs {
         JobSpec spec = JobFile.load(jobFile);
         if (o.dryRun()) return dryRun(spec);
         SmtpSettings smtp = o.serverOverride() != null ? o.serverOverride() : smtpSettings(spec.name(), spec.send());
-        try (Store store = Store.open(o.dbUrl()); JobLock lock = JobLock.take(o.dbUrl(), spec.name())) {
+        try (Store store = Store.open(o.dbUrl()); JobLock lock = store.lock(spec.name())) {
             Optional<JobRecord> existing = store.job(spec.name());
             JobRecord job = existing.isPresent() ? existing.get() : null;
             MessageTemplate template = job == null ? compile(spec) : storedTemplate(store, job);
@@ -82,7 +84,7 @@ public final class Jobs {
     }
 
     public RunSummary resume(String name, String dbUrl, boolean resendUnknown, boolean retryFailed) throws Exception {
-        try (Store store = Store.open(dbUrl); JobLock lock = JobLock.take(dbUrl, name)) {
+        try (Store store = Store.open(dbUrl); JobLock lock = store.lock(name)) {
             JobRecord job = store.job(name).orElseThrow(() -> new InputMissingException("no job named \"" + name + "\" in the database", null));
             SendSettings send = JobFile.fromSnapshot(name, job.settings());
             SmtpSettings smtp = smtpSettings(name, send);
@@ -102,7 +104,8 @@ public final class Jobs {
         int exit = 70;
         try (Sessions sessions = new Sessions(new SmtpClient(smtp), send.maxMessagesPerSession(), send.idleProbe(), String.valueOf(runId),
                 transcripts, clock, pause)) {
-            int tried = new Sender(store, job.id(), composer, job.header(), sessions, clock, runId).sendDue(limit);
+            int tried = new Sender(store, job.id(), composer, job.header(), sessions, clock, runId, stop).sendDue(limit);
+            if (stop.requested()) err.println(job.name() + ": stopped on request after the messages in hand; run or resume to continue");
             RunSummary summary = new RunSummary(job.name(), plan, tried, sessions.opened(), store.counts(job.id()), false);
             exit = summary.exitCode();
             return summary;

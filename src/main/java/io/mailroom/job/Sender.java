@@ -38,6 +38,7 @@ final class Sender implements Outbox<SQLException> {
     private final Sessions sessions;
     private final Clock clock;
     private final long runId;
+    private final Stop stop;
     private final ArrayDeque<Long> dueIds = new ArrayDeque<>();
     private final ArrayDeque<Recipient> queue = new ArrayDeque<>();
     private final Map<Mail, InFlight> inFlight = new IdentityHashMap<>();
@@ -46,7 +47,8 @@ final class Sender implements Outbox<SQLException> {
     private int tried;
     private boolean drained;
 
-    Sender(Store store, long jobId, Composer composer, List<String> header, Sessions sessions, Clock clock, long runId) {
+    Sender(Store store, long jobId, Composer composer, List<String> header, Sessions sessions, Clock clock, long runId, Stop stop) {
+        this.stop = stop;
         this.store = store;
         this.jobId = jobId;
         this.composer = composer;
@@ -59,7 +61,7 @@ final class Sender implements Outbox<SQLException> {
     /** Sends what is due, at most {@code limit} messages; returns how many were tried. */
     int sendDue(int limit) throws SQLException, SmtpSessionException, InterruptedException {
         this.limit = limit;
-        while (tried < limit && !drained) {
+        while (tried < limit && !drained && !stop.requested()) {
             if (queue.isEmpty() && !refill()) break;
             session = sessions.acquire();
             session.pump(this);
@@ -70,7 +72,7 @@ final class Sender implements Outbox<SQLException> {
 
     @Override
     public Mail next() throws SQLException {
-        if (tried >= limit || sessions.isFull(session)) return null;
+        if (tried >= limit || sessions.isFull(session) || stop.requested()) return null;
         while (true) {
             Recipient r = queue.poll();
             if (r == null && (!refill() || (r = queue.poll()) == null)) {

@@ -21,7 +21,7 @@ public final class JobLock implements AutoCloseable {
     }
 
     /** Takes the lock, or throws {@link JobBusyException} when another process holds it. */
-    public static JobLock take(String url, String job) throws SQLException, JobBusyException {
+    static JobLock take(String url, String job) throws SQLException, JobBusyException {
         Connection c = DriverManager.getConnection(url, "", "");
         try {
             c.setAutoCommit(true);

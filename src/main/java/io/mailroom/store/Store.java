@@ -27,9 +27,16 @@ import org.flywaydb.core.Flyway;
  */
 public final class Store implements AutoCloseable {
     private final Connection db;
+    private final String url;
 
-    private Store(Connection db) {
+    private Store(Connection db, String url) {
         this.db = db;
+        this.url = url;
+    }
+
+    /** Takes the right to send {@code job}; see {@link JobLock}. */
+    public JobLock lock(String job) throws SQLException, JobBusyException {
+        return JobLock.take(url, job);
     }
 
     /** Opens (creating if needed) and migrates the database at {@code url}. */
@@ -51,7 +58,7 @@ public final class Store implements AutoCloseable {
             }
         }
         c.setAutoCommit(false);
-        return new Store(c);
+        return new Store(c, url);
     }
 
     public Optional<JobRecord> job(String name) throws SQLException {
