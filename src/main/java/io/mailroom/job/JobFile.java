@@ -31,7 +31,8 @@ import java.util.regex.Pattern;
 public final class JobFile {
     static final Set<String> KEYS = Set.of("name", "recipients", "recipients.encoding", "recipients.key", "template", "template.html",
             "smtp.host", "smtp.port", "smtp.security", "smtp.username", "smtp.auth", "smtp.password.env", "smtp.password.file", "smtp.trust",
-            "smtp.allow-plaintext-auth", "smtp.timeout", "smtp.max-messages-per-session", "smtp.idle-probe", "smtp.helo", "envelope.from");
+            "smtp.allow-plaintext-auth", "smtp.timeout", "smtp.max-messages-per-session", "smtp.idle-probe", "smtp.helo", "envelope.from",
+            "retry.max-attempts", "retry.give-up-after");
     static final Duration DEFAULT_IDLE_PROBE = Duration.ofSeconds(30);
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
@@ -83,6 +84,8 @@ public final class JobFile {
         if (s.timeout() != null) p.setProperty("smtp.timeout", s.timeout().toMillis() + "ms");
         p.setProperty("smtp.max-messages-per-session", String.valueOf(s.maxMessagesPerSession()));
         p.setProperty("smtp.idle-probe", s.idleProbe().toMillis() + "ms");
+        p.setProperty("retry.max-attempts", String.valueOf(s.retry().maxAttempts()));
+        p.setProperty("retry.give-up-after", s.retry().giveUpAfter().toMillis() + "ms");
         putIf(p, "envelope.from", s.envelopeFrom());
         putIf(p, "smtp.helo", s.helo());
         StringWriter out = new StringWriter();
@@ -122,6 +125,8 @@ public final class JobFile {
         return new SendSettings(required("smtp.host"), integer("smtp.port", defaultPort, 1, 65535), security, username, auth(), env,
                 pwFile == null ? null : path("smtp.password.file", false), props.containsKey("smtp.trust") ? path("smtp.trust", false) : null,
                 bool("smtp.allow-plaintext-auth"), duration("smtp.timeout"), max, orDefault(duration("smtp.idle-probe"), DEFAULT_IDLE_PROBE),
+                new RetryRules(integer("retry.max-attempts", RetryRules.DEFAULT.maxAttempts(), 1, 1000),
+                        orDefault(duration("retry.give-up-after"), RetryRules.DEFAULT.giveUpAfter())),
                 optional("envelope.from", null), optional("smtp.helo", null));
     }
 

@@ -24,6 +24,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.util.HashSet;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -104,7 +105,7 @@ public final class Jobs {
         int exit = 70;
         try (Sessions sessions = new Sessions(new SmtpClient(smtp), send.maxMessagesPerSession(), send.idleProbe(), String.valueOf(runId),
                 transcripts, clock, pause)) {
-            int tried = new Sender(store, job.id(), composer, job.header(), sessions, clock, runId, stop).sendDue(limit);
+            int tried = new Sender(store, job.id(), composer, job.header(), sessions, clock, runId, stop, send.retry(), new Random()).sendDue(limit);
             if (stop.requested()) err.println(job.name() + ": stopped on request after the messages in hand; run or resume to continue");
             RunSummary summary = new RunSummary(job.name(), plan, tried, sessions.opened(), store.counts(job.id()), false);
             exit = summary.exitCode();

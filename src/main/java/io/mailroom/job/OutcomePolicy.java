@@ -88,4 +88,29 @@ final class OutcomePolicy {
         Duration wait = FIRST_RETRY.multipliedBy(1L << Math.min(attemptsBefore, 10));
         return now.plus(wait.compareTo(LONGEST_WAIT) > 0 ? LONGEST_WAIT : wait);
     }
+
+    /**
+     * The last word on a deferral: past the job's retry limits it becomes failed, keeping the reply that
+     * deferred it; otherwise its wait is spread by {@code jitter} (a fraction in -0.2..0.2) so that many
+     * recipients deferred together do not all come back in the same second.
+     */
+    static Outcome withRetryLimits(Outcome o, RetryRules rules, int attemptsAfter, Instant firstAttempt, Instant now, double jitter) {
+        if (o.status() != RecipientStatus.DEFERRED) return o;
+        Duration tried = firstAttempt == null ? Duration.ZERO : Duration.between(firstAttempt, now);
+        if (attemptsAfter >= rules.maxAttempts() || tried.compareTo(rules.giveUpAfter()) >= 0) {
+            String why = "gave up after " + attemptsAfter + " attempt(s) over " + human(tried) + " (retry.max-attempts "
+                    + rules.maxAttempts() + ", retry.give-up-after " + human(rules.giveUpAfter()) + ")";
+            return new Outcome(RecipientStatus.FAILED, o.reply(), o.failure() == null ? why : o.failure() + "; " + why, null);
+        }
+        Duration wait = Duration.between(now, o.notBefore());
+        Instant retry = wait.isZero() ? o.notBefore() : now.plus(wait.plusMillis((long) (wait.toMillis() * jitter)));
+        return new Outcome(o.status(), o.reply(), o.failure(), retry);
+    }
+
+    private static String human(Duration d) {
+        if (d.toDays() > 0) return d.toDays() + "d";
+        if (d.toHours() > 0) return d.toHours() + "h";
+        if (d.toMinutes() > 0) return d.toMinutes() + "m";
+        return d.toSeconds() + "s";
+    }
 }

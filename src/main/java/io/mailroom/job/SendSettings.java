@@ -12,4 +12,4 @@ import java.time.Duration;
  */
 public record SendSettings(String host, int port, Security security, String username, AuthMechanism auth, String passwordEnv, Path passwordFile,
                            Path trust, boolean allowPlaintextAuth, Duration timeout, int maxMessagesPerSession,
-                           Duration idleProbe, String envelopeFrom, String helo) { }
+                           Duration idleProbe, RetryRules retry, String envelopeFrom, String helo) { }

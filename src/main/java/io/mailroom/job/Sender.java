@@ -8,6 +8,7 @@ import io.mailroom.smtp.SmtpIOException;
 import io.mailroom.smtp.SmtpSession;
 import io.mailroom.smtp.SmtpSessionException;
 import io.mailroom.smtp.UnsendableMessageException;
+import io.mailroom.store.Outcome;
 import io.mailroom.store.Recipient;
 import io.mailroom.store.Store;
 import java.sql.SQLException;
@@ -18,6 +19,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 
 /**
  * The send loop, as the session's {@link Outbox}: due recipients in row order, each rebuilt from its
@@ -39,6 +41,8 @@ final class Sender implements Outbox<SQLException> {
     private final Clock clock;
     private final long runId;
     private final Stop stop;
+    private final RetryRules retry;
+    private final Random random;
     private final ArrayDeque<Long> dueIds = new ArrayDeque<>();
     private final ArrayDeque<Recipient> queue = new ArrayDeque<>();
     private final Map<Mail, InFlight> inFlight = new IdentityHashMap<>();
@@ -47,8 +51,11 @@ final class Sender implements Outbox<SQLException> {
     private int tried;
     private boolean drained;
 
-    Sender(Store store, long jobId, Composer composer, List<String> header, Sessions sessions, Clock clock, long runId, Stop stop) {
+    Sender(Store store, long jobId, Composer composer, List<String> header, Sessions sessions, Clock clock, long runId, Stop stop,
+           RetryRules retry, Random random) {
         this.stop = stop;
+        this.retry = retry;
+        this.random = random;
         this.store = store;
         this.jobId = jobId;
         this.composer = composer;
@@ -106,7 +113,7 @@ final class Sender implements Outbox<SQLException> {
     @Override
     public void finished(Mail mail, Delivery delivery) throws SQLException {
         InFlight f = take(mail);
-        store.finishAttempt(f.attempt(), f.recipient().id(), OutcomePolicy.afterDelivery(delivery, f.recipient().attempts(), clock.instant()),
+        store.finishAttempt(f.attempt(), f.recipient().id(), limited(f, OutcomePolicy.afterDelivery(delivery, f.recipient().attempts(), clock.instant())),
                 delivery.exchanges(), clock.instant());
         sessions.finishedOne();
     }
@@ -114,8 +121,13 @@ final class Sender implements Outbox<SQLException> {
     @Override
     public void failed(Mail mail, SmtpIOException failure) throws SQLException {
         InFlight f = take(mail);
-        store.finishAttempt(f.attempt(), f.recipient().id(), OutcomePolicy.afterIoFailure(failure, f.recipient().attempts(), clock.instant()),
+        store.finishAttempt(f.attempt(), f.recipient().id(), limited(f, OutcomePolicy.afterIoFailure(failure, f.recipient().attempts(), clock.instant())),
                 failure.completed(), clock.instant());
+    }
+
+    private Outcome limited(InFlight f, Outcome o) {
+        return OutcomePolicy.withRetryLimits(o, retry, f.recipient().attempts() + 1, f.recipient().firstAttemptAt(), clock.instant(),
+                (random.nextDouble() - 0.5) * 0.4);
     }
 
     /** The recipient's message, or null after marking it skipped when it cannot be built. */

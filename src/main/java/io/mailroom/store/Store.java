@@ -298,10 +298,11 @@ public final class Store implements AutoCloseable {
     private void mark(long recipientId, Outcome o, Instant now, boolean attempted) throws SQLException {
         SmtpReply r = o.reply();
         int n = update("UPDATE recipients SET status = ?, reason = ?, attempts = attempts + ?, not_before = ?, reply_code = ?,"
-                        + " reply_enhanced = ?, reply_text = ?, updated_at = ? WHERE id = ? AND status IN ('pending', 'deferred')",
+                        + " reply_enhanced = ?, reply_text = ?, updated_at = ?, first_attempt_at = COALESCE(first_attempt_at, ?)"
+                        + " WHERE id = ? AND status IN ('pending', 'deferred')",
                 o.status().label(), clip(o.failure()), attempted ? 1 : 0, o.notBefore() == null ? null : Timestamp.from(o.notBefore()),
                 r == null ? null : r.code(), r == null ? null : r.enhanced(), r == null ? null : clip(r.text()),
-                Timestamp.from(now), recipientId);
+                Timestamp.from(now), attempted ? Timestamp.from(now) : null, recipientId);
         if (n != 1) throw new IllegalStateException("recipient " + recipientId + " is not pending or deferred; refusing to mark it twice");
     }
 
@@ -340,10 +341,11 @@ public final class Store implements AutoCloseable {
         StoredReply reply = rs.wasNull() ? null : new StoredReply(code, rs.getString("reply_enhanced"), rs.getString("reply_text"));
         String to = rs.getString("to_addresses");
         Timestamp notBefore = rs.getTimestamp("not_before");
+        Timestamp firstAttempt = rs.getTimestamp("first_attempt_at");
         return new Recipient(rs.getLong("id"), rs.getInt("row_no"), rs.getString("rkey"), CsvLine.decode(rs.getString("row_values")),
                 to == null || to.isEmpty() ? List.of() : List.of(to.split("\n")), rs.getString("message_id"),
                 RecipientStatus.of(rs.getString("status")), rs.getString("reason"), rs.getInt("attempts"),
-                notBefore == null ? null : notBefore.toInstant(), reply);
+                notBefore == null ? null : notBefore.toInstant(), firstAttempt == null ? null : firstAttempt.toInstant(), reply);
     }
 
     private static JobRecord job(ResultSet rs) throws SQLException {

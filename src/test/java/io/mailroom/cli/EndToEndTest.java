@@ -261,6 +261,18 @@ class EndToEndTest {
     }
 
     @Test
+    void deferralPastTheJobsRetryLimitIsFailedWithTheLastReply() throws Exception {
+        try (ScriptedSmtpServer scripted = new ScriptedSmtpServer()) {
+            scripted.rejectRecipient("user1@example.com", "450 4.2.0 Mailbox busy, try later");
+            Cli.Result run = mailroom("run", plainJob(scripted.port(), 2).set("retry.max-attempts", "1").write().toString());
+            assertEquals(1, run.exit(), run.all());
+            String json = mailroom("report", "test-job", "--format", "json").out();
+            assertTrue(json.contains("\"status\": \"failed\", \"attempts\": 1, \"reply\": {\"code\": 450, \"enhanced\": \"4.2.0\""), json);
+            assertTrue(json.contains("gave up after 1 attempt(s)"), json);
+        }
+    }
+
+    @Test
     void rejectedRecipientIsFailedWithItsReplyAndTheOthersAreSent() throws Exception {
         try (ScriptedSmtpServer scripted = new ScriptedSmtpServer()) {
             scripted.rejectRecipient("user2@example.com", "550 5.1.1 <user2@example.com>: Recipient address rejected: User unknown");

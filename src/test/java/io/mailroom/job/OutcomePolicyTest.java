@@ -85,6 +85,36 @@ class OutcomePolicyTest {
     }
 
     @Test
+    void deferralPastTheAttemptLimitOrTheGiveUpAgeFailsWithTheReplyThatDeferredIt() {
+        RetryRules rules = new RetryRules(3, Duration.ofDays(5));
+        Outcome deferred = OutcomePolicy.afterDelivery(new Delivery(List.of(ex(Step.MAIL, 250), ex(Step.RCPT, 451))), 1, NOW);
+        assertEquals(DEFERRED, OutcomePolicy.withRetryLimits(deferred, rules, 2, NOW.minus(Duration.ofHours(1)), NOW, 0).status());
+
+        Outcome byCount = OutcomePolicy.withRetryLimits(deferred, rules, 3, NOW.minus(Duration.ofHours(1)), NOW, 0);
+        assertEquals(FAILED, byCount.status());
+        assertEquals(451, byCount.reply().code());
+        assertTrue(byCount.failure().contains("gave up after 3 attempt(s)"), byCount.failure());
+
+        Outcome byAge = OutcomePolicy.withRetryLimits(deferred, rules, 2, NOW.minus(Duration.ofDays(6)), NOW, 0);
+        assertEquals(FAILED, byAge.status());
+        assertTrue(byAge.failure().contains("over 6d"), byAge.failure());
+
+        Outcome sent = OutcomePolicy.afterDelivery(new Delivery(List.of(ex(Step.MAIL, 250), ex(Step.RCPT, 250), ex(Step.DATA, 354),
+                ex(Step.END_OF_DATA, 250))), 9, NOW);
+        assertEquals(SENT, OutcomePolicy.withRetryLimits(sent, rules, 10, NOW.minus(Duration.ofDays(9)), NOW, 0).status(), "limits only end retries");
+    }
+
+    @Test
+    void jitterSpreadsTheWaitByAtMostAFifth() {
+        Outcome deferred = OutcomePolicy.afterDelivery(new Delivery(List.of(ex(Step.MAIL, 250), ex(Step.RCPT, 451))), 3, NOW);
+        assertEquals(NOW.plus(Duration.ofMinutes(8)), deferred.notBefore());
+        assertEquals(NOW.plus(Duration.ofMinutes(8).plusSeconds(96)),
+                OutcomePolicy.withRetryLimits(deferred, RetryRules.DEFAULT, 4, NOW, NOW, 0.2).notBefore());
+        assertEquals(NOW.plus(Duration.ofMinutes(8).minusSeconds(96)),
+                OutcomePolicy.withRetryLimits(deferred, RetryRules.DEFAULT, 4, NOW, NOW, -0.2).notBefore());
+    }
+
+    @Test
     void backoffDoublesAndIsCappedAtAnHour() {
         assertEquals(NOW.plus(Duration.ofMinutes(1)), OutcomePolicy.retryAt(0, NOW));
         assertEquals(NOW.plus(Duration.ofMinutes(8)), OutcomePolicy.retryAt(3, NOW));
