@@ -30,6 +30,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--sandbox", paramLabel = "DIR", description = "send to an embedded server on loopback that writes each message to DIR as .eml")
     Path sandbox;
 
+    @Option(names = "--accept-template-change", description = "send a changed template to every recipient of the job not sent yet")
+    boolean acceptTemplateChange;
+
     @Mixin
     SendOptions send;
 
@@ -43,11 +46,11 @@ final class RunCommand implements Callable<Integer> {
         Jobs jobs = send.jobs(ctx);
         int max = limit == null ? Integer.MAX_VALUE : limit;
         if (sandbox == null || dryRun) {
-            return report(jobs.run(jobFile, new RunOptions(db.resolve(ctx), dryRun, max, null)));
+            return report(jobs.run(jobFile, new RunOptions(db.resolve(ctx), dryRun, max, null, acceptTemplateChange)));
         }
         try (SandboxServer server = SandboxServer.start(sandbox)) {
             ctx.err().println("sandbox: SMTP on 127.0.0.1:" + server.settings().port() + ", writing messages to " + sandbox);
-            return report(jobs.run(jobFile, new RunOptions(db.resolve(ctx), false, max, server.settings())));
+            return report(jobs.run(jobFile, new RunOptions(db.resolve(ctx), false, max, server.settings(), acceptTemplateChange)));
         }
     }
 

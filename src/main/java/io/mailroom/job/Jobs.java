@@ -61,7 +61,7 @@ public final class Jobs {
         try (Store store = Store.open(o.dbUrl()); JobLock lock = store.lock(spec.name())) {
             Optional<JobRecord> existing = store.job(spec.name());
             JobRecord job = existing.isPresent() ? existing.get() : null;
-            MessageTemplate template = job == null ? compile(spec) : storedTemplate(store, job);
+            MessageTemplate template = job == null ? compile(spec) : templateFor(store, job, spec, o.acceptTemplateChange());
             Plan plan;
             try (CsvSource csv = Planner.open(spec)) {
                 if (job == null) {
@@ -70,7 +70,6 @@ public final class Jobs {
                     snapshotTemplates(store, job, spec);
                 } else {
                     store.updateSettings(job.id(), JobFile.snapshot(spec.send()));
-                    warnIfChanged(store, job, spec);
                 }
                 Composer composer = new Composer(template, diskAttachments(store, job, spec.template()), new MessageBuilder(clock),
                         spec.send().envelopeFrom());
@@ -174,12 +173,28 @@ public final class Jobs {
         }
     }
 
-    private void warnIfChanged(Store store, JobRecord job, JobSpec spec) throws SQLException, InputMissingException {
-        String stored = text(store, job, TEMPLATE, fileName(store, job, TEMPLATE));
-        if (!stored.equals(read(spec.template(), "template"))) {
-            err.println(job.name() + ": " + spec.template() + " changed since the job was created; the job keeps sending the template it"
-                    + " was created with (start a new job, with a new name, to send the new one)");
+    /**
+     * The job's template: its snapshot, unless the files changed since. A change is refused (recipients of
+     * one job should get one message) unless accepted, and then becomes the snapshot for everyone not yet sent.
+     */
+    private MessageTemplate templateFor(Store store, JobRecord job, JobSpec spec, boolean accept)
+            throws SQLException, InputMissingException, DataException {
+        String html = fileName(store, job, TEMPLATE_HTML);
+        boolean same = text(store, job, TEMPLATE, fileName(store, job, TEMPLATE)).equals(read(spec.template(), "template"))
+                && (spec.templateHtml() == null ? html == null
+                    : html != null && text(store, job, TEMPLATE_HTML, html).equals(read(spec.templateHtml(), "template.html")));
+        if (same) return storedTemplate(store, job);
+        if (!accept) {
+            throw new DataException(spec.template() + (spec.templateHtml() == null ? "" : " or " + spec.templateHtml()) + " changed since job "
+                    + job.name() + " was created; nothing was sent. To send the new version to every recipient not sent yet, run with"
+                    + " --accept-template-change; to start over, give the job a new name", null);
         }
+        MessageTemplate template = compile(spec);
+        store.deleteFiles(job.id(), TEMPLATE);
+        store.deleteFiles(job.id(), TEMPLATE_HTML);
+        snapshotTemplates(store, job, spec);
+        err.println(job.name() + ": the changed template is now the job's; recipients not sent yet get the new version");
+        return template;
     }
 
     private static AttachmentFiles diskAttachments(Store store, JobRecord job, Path template) {

@@ -4,6 +4,6 @@ import io.mailroom.smtp.SmtpSettings;
 
 /**
  * Options of one run. {@code serverOverride} replaces the job's SMTP server (the sandbox); {@code limit}
- * caps the messages tried in this run.
+ * caps the messages tried in this run; {@code acceptTemplateChange} lets a changed template replace the job's.
  */
-public record RunOptions(String dbUrl, boolean dryRun, int limit, SmtpSettings serverOverride) { }
+public record RunOptions(String dbUrl, boolean dryRun, int limit, SmtpSettings serverOverride, boolean acceptTemplateChange) { }

@@ -109,6 +109,10 @@ public final class Store implements AutoCloseable {
         }
     }
 
+    public void deleteFiles(long jobId, String kind) throws SQLException {
+        update("DELETE FROM job_files WHERE job_id = ? AND kind = ?", jobId, kind);
+    }
+
     public Optional<byte[]> file(long jobId, String kind, String name) throws SQLException {
         try (PreparedStatement ps = db.prepareStatement("SELECT content FROM job_files WHERE job_id = ? AND kind = ? AND name = ?")) {
             ps.setLong(1, jobId);

@@ -261,6 +261,27 @@ class EndToEndTest {
     }
 
     @Test
+    void changedTemplateIsRefusedUnlessAcceptedThenGoesToEveryoneNotSentYet() throws Exception {
+        try (ScriptedSmtpServer scripted = new ScriptedSmtpServer()) {
+            JobDir job = plainJob(scripted.port(), 2);
+            assertEquals(0, mailroom("run", job.write().toString()).exit());
+
+            job.file("message.ftl", JobDir.TEMPLATE.replace("Subject: Hello", "Subject: Hi again"))
+                    .csv("email,first_name,n\nuser1@example.com,User1,1\nuser2@example.com,User2,2\nuser3@example.com,User3,3\n");
+            Cli.Result refused = mailroom("run", job.write().toString());
+            assertEquals(65, refused.exit(), refused.all());
+            assertTrue(refused.err().contains("changed since job test-job was created") && refused.err().contains("--accept-template-change"),
+                    refused.err());
+            assertEquals(2, scripted.received().size());
+
+            Cli.Result accepted = mailroom("run", job.write().toString(), "--accept-template-change");
+            assertEquals(0, accepted.exit(), accepted.all());
+            assertEquals(3, scripted.received().size());
+            assertTrue(scripted.received().get(2).content().contains("Subject: Hi again User3"), scripted.received().get(2).content());
+        }
+    }
+
+    @Test
     void deferralPastTheJobsRetryLimitIsFailedWithTheLastReply() throws Exception {
         try (ScriptedSmtpServer scripted = new ScriptedSmtpServer()) {
             scripted.rejectRecipient("user1@example.com", "450 4.2.0 Mailbox busy, try later");
