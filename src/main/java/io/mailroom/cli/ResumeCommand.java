@@ -27,6 +27,9 @@ final class ResumeCommand implements Callable<Integer> {
     @Mixin
     SendOptions send;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     ResumeCommand(Context ctx) {
         this.ctx = ctx;
     }
@@ -34,7 +37,7 @@ final class ResumeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Jobs jobs = send.jobs(ctx);
-        RunSummary s = jobs.resume(name, db.resolve(ctx), resendUnknown, retryFailed);
+        RunSummary s = jobs.resume(name, db.resolve(ctx), resendUnknown, retryFailed, send.deadline(ctx, spec.commandLine()));
         Summaries.print(s, ctx.out());
         return s.exitCode();
     }

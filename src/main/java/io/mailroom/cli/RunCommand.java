@@ -36,21 +36,24 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     SendOptions send;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     RunCommand(Context ctx) {
         this.ctx = ctx;
     }
 
     @Override
     public Integer call() throws Exception {
-        if (limit != null && limit < 1) throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--limit must be at least 1");
+        if (limit != null && limit < 1) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--limit must be at least 1");
         Jobs jobs = send.jobs(ctx);
         int max = limit == null ? Integer.MAX_VALUE : limit;
         if (sandbox == null || dryRun) {
-            return report(jobs.run(jobFile, new RunOptions(db.resolve(ctx), dryRun, max, null, acceptTemplateChange)));
+            return report(jobs.run(jobFile, new RunOptions(db.resolve(ctx), dryRun, max, null, acceptTemplateChange, send.deadline(ctx, spec.commandLine()))));
         }
         try (SandboxServer server = SandboxServer.start(sandbox)) {
             ctx.err().println("sandbox: SMTP on 127.0.0.1:" + server.settings().port() + ", writing messages to " + sandbox);
-            return report(jobs.run(jobFile, new RunOptions(db.resolve(ctx), false, max, server.settings(), acceptTemplateChange)));
+            return report(jobs.run(jobFile, new RunOptions(db.resolve(ctx), false, max, server.settings(), acceptTemplateChange, send.deadline(ctx, spec.commandLine()))));
         }
     }
 

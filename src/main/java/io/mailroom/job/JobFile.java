@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.Set;
@@ -32,7 +33,7 @@ public final class JobFile {
     static final Set<String> KEYS = Set.of("name", "recipients", "recipients.encoding", "recipients.key", "template", "template.html",
             "smtp.host", "smtp.port", "smtp.security", "smtp.username", "smtp.auth", "smtp.password.env", "smtp.password.file", "smtp.trust",
             "smtp.allow-plaintext-auth", "smtp.timeout", "smtp.max-messages-per-session", "smtp.idle-probe", "smtp.helo", "envelope.from",
-            "retry.max-attempts", "retry.give-up-after");
+            "retry.max-attempts", "retry.give-up-after", "rate");
     static final Duration DEFAULT_IDLE_PROBE = Duration.ofSeconds(30);
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
@@ -86,6 +87,7 @@ public final class JobFile {
         p.setProperty("smtp.idle-probe", s.idleProbe().toMillis() + "ms");
         p.setProperty("retry.max-attempts", String.valueOf(s.retry().maxAttempts()));
         p.setProperty("retry.give-up-after", s.retry().giveUpAfter().toMillis() + "ms");
+        if (!s.rate().isEmpty()) p.setProperty("rate", String.join(", ", s.rate().stream().map(RateLimit.Limit::toKey).toList()));
         putIf(p, "envelope.from", s.envelopeFrom());
         putIf(p, "smtp.helo", s.helo());
         StringWriter out = new StringWriter();
@@ -127,7 +129,7 @@ public final class JobFile {
                 bool("smtp.allow-plaintext-auth"), duration("smtp.timeout"), max, orDefault(duration("smtp.idle-probe"), DEFAULT_IDLE_PROBE),
                 new RetryRules(integer("retry.max-attempts", RetryRules.DEFAULT.maxAttempts(), 1, 1000),
                         orDefault(duration("retry.give-up-after"), RetryRules.DEFAULT.giveUpAfter())),
-                optional("envelope.from", null), optional("smtp.helo", null));
+                rate(), optional("envelope.from", null), optional("smtp.helo", null));
     }
 
     private void refuseUnknownKeys() throws JobFileException {
@@ -148,6 +150,16 @@ public final class JobFile {
             case "none" -> Security.NONE;
             default -> throw new JobFileException(file + ": smtp.security: \"" + v + "\" must be starttls, tls or none");
         };
+    }
+
+    private List<RateLimit.Limit> rate() throws JobFileException {
+        String v = optional("rate", null);
+        if (v == null) return List.of();
+        List<RateLimit.Limit> limits = RateLimit.parse(v);
+        if (limits == null) {
+            throw new JobFileException(file + ": rate: \"" + v + "\" must be limits like 20/second, 100/minute, 2000/hour, 500/day (comma-separated)");
+        }
+        return limits;
     }
 
     private AuthMechanism auth() throws JobFileException {
@@ -205,10 +217,15 @@ public final class JobFile {
     private Duration duration(String key) throws JobFileException {
         String v = optional(key, null);
         if (v == null) return null;
-        Matcher m = DURATION.matcher(v.toLowerCase(Locale.ROOT));
-        if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
-            throw new JobFileException(file + ": " + key + ": \"" + v + "\" must be a duration like 500ms, 30s, 5m, 2h or 1d");
-        }
+        Duration d = parseDuration(v);
+        if (d == null) throw new JobFileException(file + ": " + key + ": \"" + v + "\" must be a duration like 500ms, 30s, 5m, 2h or 1d");
+        return d;
+    }
+
+    /** 500ms, 30s, 5m, 2h, 1d; null for anything else (or zero). */
+    public static Duration parseDuration(String v) {
+        Matcher m = DURATION.matcher(v.strip().toLowerCase(Locale.ROOT));
+        if (!m.matches() || Long.parseLong(m.group(1)) == 0) return null;
         long n = Long.parseLong(m.group(1));
         return switch (m.group(2)) {
             case "ms" -> Duration.ofMillis(n);
@@ -217,6 +234,14 @@ public final class JobFile {
             case "h" -> Duration.ofHours(n);
             default -> Duration.ofDays(n);
         };
+    }
+
+    /** A duration in its largest whole unit, as a person writes it: 30s, 5m, 2h, 1d. */
+    static String human(Duration d) {
+        if (d.toDays() > 0) return d.toDays() + "d";
+        if (d.toHours() > 0) return d.toHours() + "h";
+        if (d.toMinutes() > 0) return d.toMinutes() + "m";
+        return d.toSeconds() + "s";
     }
 
     private static Duration orDefault(Duration d, Duration fallback) {

@@ -22,6 +22,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Random;
@@ -79,23 +80,23 @@ public final class Jobs {
                 store.rollback();
                 throw e;
             }
-            return send(store, job, template, smtp, spec.send(), "run", plan, o.limit());
+            return send(store, job, template, smtp, spec.send(), "run", plan, o.limit(), o.deadline());
         }
     }
 
-    public RunSummary resume(String name, String dbUrl, boolean resendUnknown, boolean retryFailed) throws Exception {
+    public RunSummary resume(String name, String dbUrl, boolean resendUnknown, boolean retryFailed, Instant deadline) throws Exception {
         try (Store store = Store.open(dbUrl); JobLock lock = store.lock(name)) {
             JobRecord job = store.job(name).orElseThrow(() -> new InputMissingException("no job named \"" + name + "\" in the database", null));
             SendSettings send = JobFile.fromSnapshot(name, job.settings());
             SmtpSettings smtp = smtpSettings(name, send);
             if (resendUnknown) err.println(name + ": " + store.requeue(job.id(), RecipientStatus.UNKNOWN, clock.instant()) + " unknown recipient(s) will be sent again");
             if (retryFailed) err.println(name + ": " + store.requeue(job.id(), RecipientStatus.FAILED, clock.instant()) + " failed recipient(s) will be retried");
-            return send(store, job, storedTemplate(store, job), smtp, send, "resume", null, Integer.MAX_VALUE);
+            return send(store, job, storedTemplate(store, job), smtp, send, "resume", null, Integer.MAX_VALUE, deadline);
         }
     }
 
     private RunSummary send(Store store, JobRecord job, MessageTemplate template, SmtpSettings smtp, SendSettings send, String command,
-                            Plan plan, int limit) throws SQLException, SmtpSessionException, InterruptedException {
+                            Plan plan, int limit, Instant deadline) throws SQLException, SmtpSessionException, InterruptedException {
         int settled = store.settleInFlight(job.id(), clock.instant());
         if (settled > 0) err.println(job.name() + ": " + settled + " recipient(s) were in flight when a previous run stopped; marked unknown");
         long runId = store.beginRun(job.id(), command, clock.instant());
@@ -104,8 +105,12 @@ public final class Jobs {
         int exit = 70;
         try (Sessions sessions = new Sessions(new SmtpClient(smtp), send.maxMessagesPerSession(), send.idleProbe(), String.valueOf(runId),
                 transcripts, clock, pause)) {
-            int tried = new Sender(store, job.id(), composer, job.header(), sessions, clock, runId, stop, send.retry(), new Random()).sendDue(limit);
+            RateLimit rate = new RateLimit(send.rate(), store.attemptTimes(job.id(), clock.instant().minus(RateLimit.lookBack(send.rate()))));
+            Sender sender = new Sender(store, job.id(), composer, job.header(), sessions, clock, runId, stop,
+                    new Sender.Pacing(send.retry(), rate, deadline, pause), new Random());
+            int tried = sender.sendDue(limit);
             if (stop.requested()) err.println(job.name() + ": stopped on request after the messages in hand; run or resume to continue");
+            if (sender.ended() != null) err.println(job.name() + ": stopped: " + sender.ended() + "; run or resume again then");
             RunSummary summary = new RunSummary(job.name(), plan, tried, sessions.opened(), store.counts(job.id()), false);
             exit = summary.exitCode();
             return summary;

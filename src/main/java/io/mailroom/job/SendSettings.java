@@ -4,6 +4,7 @@ import io.mailroom.smtp.AuthMechanism;
 import io.mailroom.smtp.Security;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * How a job sends: the SMTP keys of the job file and envelope.from. This is what the database keeps of
@@ -12,4 +13,4 @@ import java.time.Duration;
  */
 public record SendSettings(String host, int port, Security security, String username, AuthMechanism auth, String passwordEnv, Path passwordFile,
                            Path trust, boolean allowPlaintextAuth, Duration timeout, int maxMessagesPerSession,
-                           Duration idleProbe, RetryRules retry, String envelopeFrom, String helo) { }
+                           Duration idleProbe, RetryRules retry, List<RateLimit.Limit> rate, String envelopeFrom, String helo) { }

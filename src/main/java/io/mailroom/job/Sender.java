@@ -13,6 +13,8 @@ import io.mailroom.store.Recipient;
 import io.mailroom.store.Store;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -41,8 +43,10 @@ final class Sender implements Outbox<SQLException> {
     private final Clock clock;
     private final long runId;
     private final Stop stop;
-    private final RetryRules retry;
+    private final Pacing pacing;
     private final Random random;
+    private Duration rateWait = Duration.ZERO;
+    private String ended;
     private final ArrayDeque<Long> dueIds = new ArrayDeque<>();
     private final ArrayDeque<Recipient> queue = new ArrayDeque<>();
     private final Map<Mail, InFlight> inFlight = new IdentityHashMap<>();
@@ -51,10 +55,19 @@ final class Sender implements Outbox<SQLException> {
     private int tried;
     private boolean drained;
 
+    /**
+     * When to hold back: retry limits, the job's rate limits, and the time this run must end by (null for none).
+     * A rate-limit wait up to {@link #LONGEST_PAUSE} is waited out (with nothing in flight); a longer one, or one
+     * past the deadline, ends the run.
+     */
+    record Pacing(RetryRules retry, RateLimit rate, Instant deadline, Pause pause) { }
+
+    static final Duration LONGEST_PAUSE = Duration.ofMinutes(15);
+
     Sender(Store store, long jobId, Composer composer, List<String> header, Sessions sessions, Clock clock, long runId, Stop stop,
-           RetryRules retry, Random random) {
+           Pacing pacing, Random random) {
         this.stop = stop;
-        this.retry = retry;
+        this.pacing = pacing;
         this.random = random;
         this.store = store;
         this.jobId = jobId;
@@ -68,8 +81,9 @@ final class Sender implements Outbox<SQLException> {
     /** Sends what is due, at most {@code limit} messages; returns how many were tried. */
     int sendDue(int limit) throws SQLException, SmtpSessionException, InterruptedException {
         this.limit = limit;
-        while (tried < limit && !drained && !stop.requested()) {
+        while (tried < limit && !drained && !stop.requested() && ended == null) {
             if (queue.isEmpty() && !refill()) break;
+            if (!rateWait.isZero() && !waitForRate()) break;
             session = sessions.acquire();
             session.pump(this);
             if (!inFlight.isEmpty()) throw new IllegalStateException(inFlight.size() + " message(s) were not reported by the session");
@@ -77,9 +91,31 @@ final class Sender implements Outbox<SQLException> {
         return tried;
     }
 
+    /** Why the run ended before everything due was sent (a rate limit or the time bound), or null. */
+    String ended() { return ended; }
+
+    private boolean waitForRate() throws InterruptedException {
+        Instant resume = clock.instant().plus(rateWait);
+        if (rateWait.compareTo(LONGEST_PAUSE) > 0 || (pacing.deadline() != null && resume.isAfter(pacing.deadline()))) {
+            ended = "rate limit (" + String.join(", ", pacing.rate().limits().stream().map(RateLimit.Limit::toKey).toList())
+                    + ") reached; the next message may go at " + resume.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+            return false;
+        }
+        pacing.pause().sleep(rateWait);
+        rateWait = Duration.ZERO;
+        return true;
+    }
+
     @Override
     public Mail next() throws SQLException {
         if (tried >= limit || sessions.isFull(session) || stop.requested()) return null;
+        Instant now = clock.instant();
+        if (pacing.deadline() != null && !now.isBefore(pacing.deadline())) {
+            ended = "the run's time bound (" + pacing.deadline().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ") was reached";
+            return null;
+        }
+        rateWait = pacing.rate().waitAt(now);
+        if (!rateWait.isZero()) return null;
         while (true) {
             Recipient r = queue.poll();
             if (r == null && (!refill() || (r = queue.poll()) == null)) {
@@ -100,6 +136,7 @@ final class Sender implements Outbox<SQLException> {
             }
             // committed with the previous outcome, or in sending() at the latest: before any content goes
             inFlight.put(mail, new InFlight(r, store.beginAttempt(r.id(), runId, session.id(), clock.instant())));
+            pacing.rate().sentAt(clock.instant());
             tried++;
             return mail;
         }
@@ -126,7 +163,7 @@ final class Sender implements Outbox<SQLException> {
     }
 
     private Outcome limited(InFlight f, Outcome o) {
-        return OutcomePolicy.withRetryLimits(o, retry, f.recipient().attempts() + 1, f.recipient().firstAttemptAt(), clock.instant(),
+        return OutcomePolicy.withRetryLimits(o, pacing.retry(), f.recipient().attempts() + 1, f.recipient().firstAttemptAt(), clock.instant(),
                 (random.nextDouble() - 0.5) * 0.4);
     }
 

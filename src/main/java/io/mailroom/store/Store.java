@@ -214,6 +214,19 @@ public final class Store implements AutoCloseable {
         return recipients("r WHERE job_id = ? ORDER BY row_no, id", jobId);
     }
 
+    /** When each attempt of the job since {@code since} started: what rate limits count. */
+    public List<Instant> attemptTimes(long jobId, Instant since) throws SQLException {
+        List<Instant> out = new ArrayList<>();
+        try (PreparedStatement ps = db.prepareStatement("SELECT a.started_at FROM attempts a JOIN recipients r ON r.id = a.recipient_id"
+                + " WHERE r.job_id = ? AND a.started_at > ?")) {
+            bind(ps, jobId, Timestamp.from(since));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.add(rs.getTimestamp(1).toInstant());
+            }
+        }
+        return out;
+    }
+
     public Map<RecipientStatus, Integer> counts(long jobId) throws SQLException {
         Map<RecipientStatus, Integer> counts = new EnumMap<>(RecipientStatus.class);
         for (RecipientStatus s : RecipientStatus.values()) counts.put(s, 0);

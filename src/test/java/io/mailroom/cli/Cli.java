@@ -17,10 +17,15 @@ final class Cli {
     private Cli() { }
 
     static Result run(Map<String, String> env, String... args) {
+        return run(env, Clock.systemUTC(), d -> { }, args);
+    }
+
+    /** With a clock of the test's and the waits it should see (a pause that moves that clock, say). */
+    static Result run(Map<String, String> env, Clock clock, io.mailroom.job.Pause pause, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Context ctx = new Context(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                env::get, Clock.systemUTC(), d -> { }, new io.mailroom.job.Stop());
+                env::get, clock, pause, new io.mailroom.job.Stop());
         int exit = Main.execute(ctx, args);
         return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }

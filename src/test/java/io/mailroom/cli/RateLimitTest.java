@@ -1,0 +1,105 @@
+package io.mailroom.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mailroom.job.Pause;
+import io.mailroom.testing.JobDir;
+import io.mailroom.testing.MutableClock;
+import io.mailroom.testing.ScriptedSmtpServer;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Rate limits and time bounds, with a clock the test moves: every wait is a pause that advances it. */
+class RateLimitTest {
+    @TempDir
+    Path dir;
+    String db;
+    ScriptedSmtpServer server;
+    final MutableClock clock = new MutableClock(Instant.parse("2026-11-22T10:00:00Z"));
+    final List<Duration> pauses = new ArrayList<>();
+    final Pause pause = d -> {
+        pauses.add(d);
+        clock.advance(d);
+    };
+
+    @BeforeEach
+    void setUp() throws Exception {
+        db = "jdbc:h2:" + dir.resolve("db").toAbsolutePath();
+        server = new ScriptedSmtpServer().pipelining(true);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        server.close();
+    }
+
+    private Path job(int rows, String rate) throws Exception {
+        StringBuilder csv = new StringBuilder("email,first_name,n\n");
+        for (int i = 1; i <= rows; i++) csv.append("user").append(i).append("@example.com,U").append(i).append(',').append(i).append('\n');
+        return new JobDir(dir.resolve("job")).csv(csv.toString()).smtp("127.0.0.1", server.port(), "none").set("rate", rate).write();
+    }
+
+    private Cli.Result mailroom(String... args) {
+        return Cli.run(Map.of(), clock, pause, Cli.withDb(db, args));
+    }
+
+    @Test
+    void perSecondLimitPacesTheRunWithoutEverExceedingIt() throws Exception {
+        Cli.Result run = mailroom("run", job(6, "2/second").toString());
+        assertEquals(0, run.exit(), run.all());
+        assertEquals(List.of(Duration.ofSeconds(1), Duration.ofSeconds(1)), pauses);
+        List<Instant> starts = attemptStarts();
+        for (Instant t : starts) {
+            assertTrue(starts.stream().filter(s -> !s.isBefore(t) && s.isBefore(t.plusSeconds(1))).count() <= 2, "at most 2 in any second: " + starts);
+        }
+    }
+
+    @Test
+    void dailyQuotaUsedByAnEarlierRunIsRespectedByTheNextOne() throws Exception {
+        Path job = job(5, "3/day");
+        Cli.Result morning = mailroom("run", job.toString());
+        assertEquals(75, morning.exit(), morning.all());
+        assertEquals(3, server.received().size());
+        assertTrue(morning.err().contains("rate limit (3/day) reached; the next message may go at 2026-11-23T10:00:00Z"), morning.err());
+
+        clock.advance(Duration.ofHours(8));
+        Cli.Result evening = mailroom("run", job.toString());
+        assertEquals(75, evening.exit(), evening.all());
+        assertEquals(3, server.received().size(), "the evening run sends nothing: the quota is used");
+
+        clock.advance(Duration.ofHours(16));
+        Cli.Result nextDay = mailroom("resume", "test-job");
+        assertEquals(0, nextDay.exit(), nextDay.all());
+        assertEquals(5, server.received().size());
+        assertEquals(List.of(), pauses, "nothing waited for hours in-process");
+    }
+
+    @Test
+    void maxDurationEndsTheRunAndLeavesTheRestPending() throws Exception {
+        Cli.Result run = mailroom("run", job(5, "1/second").toString(), "--max-duration", "2s");
+        assertEquals(75, run.exit(), run.all());
+        assertTrue(run.err().contains("time bound"), run.err());
+        assertEquals(2, server.received().size());
+        assertTrue(mailroom("status", "test-job").out().contains("pending 3"));
+    }
+
+    private List<Instant> attemptStarts() throws Exception {
+        List<Instant> out = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection(db, "", ""); ResultSet rs = c.createStatement().executeQuery("SELECT started_at FROM attempts")) {
+            while (rs.next()) out.add(rs.getTimestamp(1).toInstant());
+        }
+        return out;
+    }
+}
