@@ -115,6 +115,17 @@ class BadInputTest {
     }
 
     @Test
+    void duplicateKeysInOneCsvAreReportedAndSentOnce() throws Exception {
+        JobDir job = job().csv("email,first_name,n\nann@example.com,Ann,1\nbob@example.com,Bob,2\nAnn@Example.com,Ann again,3\n");
+        Cli.Result run = mailroom("run", job.write().toString());
+        assertEquals(0, run.exit(), run.all());
+        assertTrue(run.err().contains("row 4: key ann@example.com appears again; only its first row is sent"), run.err());
+        assertTrue(run.out().contains("1 duplicate key(s) left out"), run.out());
+        assertEquals(2, server.received().size());
+        assertTrue(server.received().get(0).content().contains("Hello Ann, your number is 1"));
+    }
+
+    @Test
     void undefinedVariableSkipsTheRowNamingIt() throws Exception {
         Cli.Result run = mailroom("run", job().file("message.ftl", "From: a@example.com\nTo: ${email}\n\nHi ${frist_name}\n").write().toString());
         assertEquals(1, run.exit());

@@ -152,6 +152,24 @@ class FaultTest {
     }
 
     @Test
+    void burstOf451sIsDeferredAndSentOnceByALaterRunWhenDue() throws Exception {
+        io.mailroom.testing.MutableClock clock = new io.mailroom.testing.MutableClock(java.time.Instant.parse("2026-11-22T10:00:00Z"));
+        server.pipelining(true).transientBurst(3);
+        Path job = job(5);
+        Cli.Result first = Cli.run(Map.of(), clock, d -> { }, Cli.withDb(db, "run", job.toString()));
+        assertEquals(75, first.exit(), first.all());
+        assertEquals(2, server.received().size());
+        assertEquals(75, Cli.run(Map.of(), clock, d -> { }, Cli.withDb(db, "resume", "test-job")).exit(), "not due yet: nothing sent");
+        assertEquals(2, server.received().size());
+
+        clock.advance(java.time.Duration.ofMinutes(2));
+        Cli.Result later = Cli.run(Map.of(), clock, d -> { }, Cli.withDb(db, "resume", "test-job"));
+        assertEquals(0, later.exit(), later.all());
+        assertEquals(5, receivedPerRecipient().size());
+        assertTrue(receivedPerRecipient().values().stream().allMatch(n -> n == 1), receivedPerRecipient().toString());
+    }
+
+    @Test
     void slowGreetingWithinTheTimeoutIsFineBeyondItTheServerIsUnreachable() throws Exception {
         server.greetingDelay(300);
         assertEquals(0, mailroom("run", job(1, "smtp.timeout", "5s").toString()).exit());

@@ -54,6 +54,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private volatile boolean pipelining;
     private volatile boolean multiLine;
     private volatile int closeAfter;
+    private final java.util.concurrent.atomic.AtomicInteger transientBurst = new java.util.concurrent.atomic.AtomicInteger();
     private volatile long greetingDelayMillis;
     private final Map<Integer, Fault> faults = new ConcurrentHashMap<>();
     private int messages;
@@ -89,6 +90,12 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     /** Every reply comes as two lines. */
     public ScriptedSmtpServer multiLine(boolean on) {
         multiLine = on;
+        return this;
+    }
+
+    /** Answers the next {@code k} RCPTs (any address) with 451 4.3.0, then behaves again. */
+    public ScriptedSmtpServer transientBurst(int k) {
+        transientBurst.set(k);
         return this;
     }
 
@@ -194,7 +201,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                 reply(out, "250 2.1.0 Ok");
             } else if (upper.startsWith("RCPT TO:")) {
                 String rcpt = between(line);
-                String scripted = rcptReplies.get(rcpt.toLowerCase(java.util.Locale.ROOT));
+                String scripted = transientBurst.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? "451 4.3.0 Try again later"
+                        : rcptReplies.get(rcpt.toLowerCase(java.util.Locale.ROOT));
                 if (scripted == null) rcpts.add(rcpt);
                 reply(out, scripted != null ? scripted : "250 2.1.5 Ok");
             } else if (upper.equals("DATA")) {
