@@ -6,6 +6,7 @@ import io.mailroom.smtp.SmtpClient;
 import io.mailroom.smtp.SmtpSessionException;
 import io.mailroom.smtp.SmtpSettings;
 import io.mailroom.smtp.Transcript;
+import io.mailroom.store.Attempts;
 import io.mailroom.store.JobLock;
 import io.mailroom.store.JobRecord;
 import io.mailroom.store.NewRecipient;
@@ -89,24 +90,25 @@ public final class Jobs {
             JobRecord job = store.job(name).orElseThrow(() -> new InputMissingException("no job named \"" + name + "\" in the database", null));
             SendSettings send = JobFile.fromSnapshot(name, job.settings());
             SmtpSettings smtp = smtpSettings(name, send);
-            if (resendUnknown) err.println(name + ": " + store.requeue(job.id(), RecipientStatus.UNKNOWN, clock.instant()) + " unknown recipient(s) will be sent again");
-            if (retryFailed) err.println(name + ": " + store.requeue(job.id(), RecipientStatus.FAILED, clock.instant()) + " failed recipient(s) will be retried");
+            if (resendUnknown) err.println(name + ": " + store.attempts().requeue(job.id(), RecipientStatus.UNKNOWN, clock.instant()) + " unknown recipient(s) will be sent again");
+            if (retryFailed) err.println(name + ": " + store.attempts().requeue(job.id(), RecipientStatus.FAILED, clock.instant()) + " failed recipient(s) will be retried");
             return send(store, job, storedTemplate(store, job), smtp, send, "resume", null, Integer.MAX_VALUE, deadline);
         }
     }
 
     private RunSummary send(Store store, JobRecord job, MessageTemplate template, SmtpSettings smtp, SendSettings send, String command,
                             Plan plan, int limit, Instant deadline) throws SQLException, SmtpSessionException, InterruptedException {
-        int settled = store.settleInFlight(job.id(), clock.instant());
+        Attempts attempts = store.attempts();
+        int settled = attempts.settleInFlight(job.id(), clock.instant());
         if (settled > 0) err.println(job.name() + ": " + settled + " recipient(s) were in flight when a previous run stopped; marked unknown");
-        long runId = store.beginRun(job.id(), command, clock.instant());
+        long runId = attempts.beginRun(job.id(), command, clock.instant());
         Composer composer = new Composer(template, name -> store.file(job.id(), ATTACHMENT, name).orElse(null), new MessageBuilder(clock),
                 send.envelopeFrom());
         int exit = 70;
         try (Sessions sessions = new Sessions(new SmtpClient(smtp), send.maxMessagesPerSession(), send.idleProbe(), String.valueOf(runId),
                 transcripts, clock, pause)) {
-            RateLimit rate = new RateLimit(send.rate(), store.attemptTimes(job.id(), clock.instant().minus(RateLimit.lookBack(send.rate()))));
-            Sender sender = new Sender(store, job.id(), composer, job.header(), sessions, clock, runId, stop,
+            RateLimit rate = new RateLimit(send.rate(), attempts.attemptTimes(job.id(), clock.instant().minus(RateLimit.lookBack(send.rate()))));
+            Sender sender = new Sender(attempts, job.id(), composer, job.header(), sessions, clock, runId, stop,
                     new Sender.Pacing(send.retry(), rate, deadline, pause), new Random());
             int tried = sender.sendDue(limit);
             if (stop.requested()) err.println(job.name() + ": stopped on request after the messages in hand; run or resume to continue");
@@ -118,7 +120,7 @@ public final class Jobs {
             exit = e.kind() == SmtpSessionException.Kind.AUTH_REJECTED ? 77 : 69;
             throw e;
         } finally {
-            store.finishRun(runId, exit, clock.instant());
+            attempts.finishRun(runId, exit, clock.instant());
         }
     }
 

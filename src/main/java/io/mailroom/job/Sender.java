@@ -10,7 +10,7 @@ import io.mailroom.smtp.SmtpSessionException;
 import io.mailroom.smtp.UnsendableMessageException;
 import io.mailroom.store.Outcome;
 import io.mailroom.store.Recipient;
-import io.mailroom.store.Store;
+import io.mailroom.store.Attempts;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,7 +35,7 @@ final class Sender implements Outbox<SQLException> {
 
     private record InFlight(Recipient recipient, long attempt) { }
 
-    private final Store store;
+    private final Attempts store;
     private final long jobId;
     private final Composer composer;
     private final List<String> header;
@@ -64,7 +64,7 @@ final class Sender implements Outbox<SQLException> {
 
     static final Duration LONGEST_PAUSE = Duration.ofMinutes(15);
 
-    Sender(Store store, long jobId, Composer composer, List<String> header, Sessions sessions, Clock clock, long runId, Stop stop,
+    Sender(Attempts store, long jobId, Composer composer, List<String> header, Sessions sessions, Clock clock, long runId, Stop stop,
            Pacing pacing, Random random) {
         this.stop = stop;
         this.pacing = pacing;

@@ -1,0 +1,172 @@
+package io.mailroom.store;
+
+import io.mailroom.smtp.Exchange;
+import io.mailroom.smtp.SmtpReply;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The send side of the store: runs, what is due, attempts and their replies, and each recipient's status.
+ * The attempt is written ahead (in flight) before the first command of its transaction; its outcome and
+ * the recipient's new status are committed together. Marking a recipient that is not pending or deferred,
+ * or finishing an attempt that is not in flight, is a bug and throws: every recipient is marked once.
+ */
+public final class Attempts {
+    private final Connection db;
+
+    Attempts(Connection db) {
+        this.db = db;
+    }
+
+    public void commit() throws SQLException { db.commit(); }
+
+    private static final String DUE = "(r.status = 'pending' OR (r.status = 'deferred' AND (r.not_before IS NULL OR r.not_before <= ?)))"
+            + " AND NOT EXISTS (SELECT 1 FROM attempts a WHERE a.recipient_id = r.id AND a.in_flight)";
+
+    /**
+     * The ids of every recipient that may be sent now, in row order: pending, or deferred and due; never
+     * one with an attempt in flight. One sort per call, so a sender walks a large job in batches by id.
+     */
+    public List<Long> dueIds(long jobId, Instant now) throws SQLException {
+        List<Long> ids = new ArrayList<>();
+        try (PreparedStatement ps = db.prepareStatement("SELECT r.id FROM recipients r WHERE r.job_id = ? AND " + DUE + " ORDER BY r.row_no, r.id")) {
+            Sql.bind(ps, jobId, Timestamp.from(now));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) ids.add(rs.getLong(1));
+            }
+        }
+        return ids;
+    }
+
+    /** These recipients, in row order, leaving out any that stopped being due since their ids were read. */
+    public List<Recipient> dueByIds(List<Long> ids, Instant now) throws SQLException {
+        if (ids.isEmpty()) return List.of();
+        String marks = String.join(", ", java.util.Collections.nCopies(ids.size(), "?"));
+        List<Object> args = new ArrayList<>(ids);
+        args.add(Timestamp.from(now));
+        return Sql.recipients(db, "r WHERE r.id IN (" + marks + ") AND " + DUE + " ORDER BY r.row_no, r.id", args.toArray());
+    }
+
+    /** When each attempt of the job since {@code since} started: what rate limits count. */
+    public List<Instant> attemptTimes(long jobId, Instant since) throws SQLException {
+        List<Instant> out = new ArrayList<>();
+        try (PreparedStatement ps = db.prepareStatement("SELECT a.started_at FROM attempts a JOIN recipients r ON r.id = a.recipient_id"
+                + " WHERE r.job_id = ? AND a.started_at > ?")) {
+            Sql.bind(ps, jobId, Timestamp.from(since));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.add(rs.getTimestamp(1).toInstant());
+            }
+        }
+        return out;
+    }
+
+    public long beginRun(long jobId, String command, Instant now) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement("INSERT INTO runs (job_id, command, started_at) VALUES (?, ?, ?)",
+                Statement.RETURN_GENERATED_KEYS)) {
+            ps.setLong(1, jobId);
+            ps.setString(2, command);
+            ps.setTimestamp(3, Timestamp.from(now));
+            ps.executeUpdate();
+            long id = Sql.generatedKey(ps);
+            db.commit();
+            return id;
+        }
+    }
+
+    public void finishRun(long runId, int exitCode, Instant now) throws SQLException {
+        Sql.update(db, "UPDATE runs SET finished_at = ?, exit_code = ? WHERE id = ?", Timestamp.from(now), exitCode, runId);
+        db.commit();
+    }
+
+    /**
+     * Write-ahead: the attempt exists, in flight, before any command of its transaction is sent. The caller
+     * commits it, at the latest before the message's content goes (pipelined, with the previous outcome).
+     */
+    public long beginAttempt(long recipientId, long runId, String connectionId, Instant now) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement("INSERT INTO attempts (recipient_id, run_id, connection_id, started_at, in_flight)"
+                + " VALUES (?, ?, ?, ?, TRUE)", Statement.RETURN_GENERATED_KEYS)) {
+            ps.setLong(1, recipientId);
+            ps.setLong(2, runId);
+            ps.setString(3, connectionId);
+            ps.setTimestamp(4, Timestamp.from(now));
+            ps.executeUpdate();
+            return Sql.generatedKey(ps);
+        }
+    }
+
+    /**
+     * Records the attempt's replies and outcome and the recipient's new status in one transaction.
+     * {@code decisive} is the reply that decided the status (null when none did, e.g. a connection failure).
+     */
+    public void finishAttempt(long attemptId, long recipientId, Outcome outcome, List<Exchange> exchanges, Instant now)
+            throws SQLException {
+        try {
+            int seq = 0;
+            try (PreparedStatement ps = db.prepareStatement("INSERT INTO attempt_replies (attempt_id, seq, step, argument, code, enhanced, text)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                for (Exchange e : exchanges) {
+                    ps.setLong(1, attemptId);
+                    ps.setInt(2, seq++);
+                    ps.setString(3, e.step().name());
+                    ps.setString(4, e.argument());
+                    ps.setInt(5, e.reply().code());
+                    ps.setString(6, e.reply().enhanced());
+                    ps.setString(7, Sql.clip(e.reply().text()));
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            int attempts = Sql.update(db, "UPDATE attempts SET finished_at = ?, in_flight = FALSE, status = ?, failure = ? WHERE id = ? AND in_flight",
+                    Timestamp.from(now), outcome.status().label(), Sql.clip(outcome.failure()), attemptId);
+            if (attempts != 1) throw new IllegalStateException("attempt " + attemptId + " is not in flight; refusing to mark it twice");
+            mark(recipientId, outcome, now, true);
+            db.commit();
+        } catch (SQLException | RuntimeException e) {
+            db.rollback();
+            throw e;
+        }
+    }
+
+    /** Marks a recipient without an attempt (skipped at send time); the recipient must be due. */
+    public void markWithoutAttempt(long recipientId, Outcome outcome, Instant now) throws SQLException {
+        mark(recipientId, outcome, now, false);
+        db.commit();
+    }
+
+    private void mark(long recipientId, Outcome o, Instant now, boolean attempted) throws SQLException {
+        SmtpReply r = o.reply();
+        int n = Sql.update(db, "UPDATE recipients SET status = ?, reason = ?, attempts = attempts + ?, not_before = ?, reply_code = ?,"
+                        + " reply_enhanced = ?, reply_text = ?, updated_at = ?, first_attempt_at = COALESCE(first_attempt_at, ?)"
+                        + " WHERE id = ? AND status IN ('pending', 'deferred')",
+                o.status().label(), Sql.clip(o.failure()), attempted ? 1 : 0, o.notBefore() == null ? null : Timestamp.from(o.notBefore()),
+                r == null ? null : r.code(), r == null ? null : r.enhanced(), r == null ? null : Sql.clip(r.text()),
+                Timestamp.from(now), attempted ? Timestamp.from(now) : null, recipientId);
+        if (n != 1) throw new IllegalStateException("recipient " + recipientId + " is not pending or deferred; refusing to mark it twice");
+    }
+
+    /** Attempts a crash left in flight: their recipients become unknown (never resent silently). */
+    public int settleInFlight(long jobId, Instant now) throws SQLException {
+        int n = Sql.update(db, "UPDATE recipients SET status = 'unknown', reason = 'the process stopped after starting this attempt;"
+                + " the server may have accepted the message', updated_at = ? WHERE id IN (SELECT a.recipient_id FROM attempts a"
+                + " JOIN recipients r ON r.id = a.recipient_id WHERE r.job_id = ? AND a.in_flight)", Timestamp.from(now), jobId);
+        Sql.update(db, "UPDATE attempts SET in_flight = FALSE, status = 'unknown', finished_at = ? WHERE in_flight AND recipient_id IN"
+                + " (SELECT id FROM recipients WHERE job_id = ?)", Timestamp.from(now), jobId);
+        db.commit();
+        return n;
+    }
+
+    /** Makes recipients in {@code from} due again (resume --resend-unknown / --retry-failed). */
+    public int requeue(long jobId, RecipientStatus from, Instant now) throws SQLException {
+        int n = Sql.update(db, "UPDATE recipients SET status = 'pending', not_before = NULL, updated_at = ? WHERE job_id = ? AND status = ?",
+                Timestamp.from(now), jobId, from.label());
+        db.commit();
+        return n;
+    }
+}
