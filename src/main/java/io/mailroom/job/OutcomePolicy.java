@@ -50,6 +50,10 @@ final class OutcomePolicy {
         return new Outcome(status, null, e.getMessage(), status == RecipientStatus.DEFERRED ? soon(attemptsBefore, now) : null);
     }
 
+    static Outcome needsSmtpUtf8() {
+        return skipped("an address has non-ASCII characters before the @, which needs SMTPUTF8, and the server does not offer it");
+    }
+
     static Outcome tooLarge(int size, long limit) {
         return new Outcome(RecipientStatus.FAILED, null, "the message is " + size + " octets; the server accepts at most " + limit
                 + " (SIZE), so it was not sent", null);

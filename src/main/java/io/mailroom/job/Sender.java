@@ -15,6 +15,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -35,7 +36,7 @@ final class Sender implements Outbox<SQLException> {
 
     private record InFlight(Recipient recipient, long attempt) { }
 
-    private final Attempts store;
+    private final Attempts attempts;
     private final long jobId;
     private final Composer composer;
     private final List<String> header;
@@ -64,18 +65,18 @@ final class Sender implements Outbox<SQLException> {
 
     static final Duration LONGEST_PAUSE = Duration.ofMinutes(15);
 
-    Sender(Attempts store, long jobId, Composer composer, List<String> header, Sessions sessions, Clock clock, long runId, Stop stop,
+    Sender(Attempts attempts, long jobId, Composer composer, List<String> header, Sessions sessions, Clock clock, long runId, Stop stop,
            Pacing pacing, Random random) {
-        this.stop = stop;
-        this.pacing = pacing;
-        this.random = random;
-        this.store = store;
+        this.attempts = attempts;
         this.jobId = jobId;
         this.composer = composer;
         this.header = header;
         this.sessions = sessions;
         this.clock = clock;
         this.runId = runId;
+        this.stop = stop;
+        this.pacing = pacing;
+        this.random = random;
     }
 
     /** Sends what is due, at most {@code limit} messages; returns how many were tried. */
@@ -98,7 +99,7 @@ final class Sender implements Outbox<SQLException> {
         Instant resume = clock.instant().plus(rateWait);
         if (rateWait.compareTo(LONGEST_PAUSE) > 0 || (pacing.deadline() != null && resume.isAfter(pacing.deadline()))) {
             ended = "rate limit (" + String.join(", ", pacing.rate().limits().stream().map(RateLimit.Limit::toKey).toList())
-                    + ") reached; the next message may go at " + resume.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+                    + ") reached; the next message may go at " + resume.truncatedTo(ChronoUnit.SECONDS);
             return false;
         }
         pacing.pause().sleep(rateWait);
@@ -111,7 +112,7 @@ final class Sender implements Outbox<SQLException> {
         if (tried >= limit || sessions.isFull(session) || stop.requested()) return null;
         Instant now = clock.instant();
         if (pacing.deadline() != null && !now.isBefore(pacing.deadline())) {
-            ended = "the run's time bound (" + pacing.deadline().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ") was reached";
+            ended = "the run's time bound (" + pacing.deadline().truncatedTo(ChronoUnit.SECONDS) + ") was reached";
             return null;
         }
         rateWait = pacing.rate().waitAt(now);
@@ -125,17 +126,16 @@ final class Sender implements Outbox<SQLException> {
             Mail mail = mail(r);
             if (mail == null) continue;
             if (mail.needsSmtpUtf8() && !session.extensions().has("SMTPUTF8")) {
-                store.markWithoutAttempt(r.id(), OutcomePolicy.skipped("an address has non-ASCII characters before the @, which needs"
-                        + " SMTPUTF8, and the server does not offer it"), clock.instant());
+                attempts.markWithoutAttempt(r.id(), OutcomePolicy.needsSmtpUtf8(), clock.instant());
                 continue;
             }
             long limitOfServer = session.extensions().sizeLimit();
             if (limitOfServer > 0 && mail.size() > limitOfServer) {
-                store.markWithoutAttempt(r.id(), OutcomePolicy.tooLarge(mail.size(), limitOfServer), clock.instant());
+                attempts.markWithoutAttempt(r.id(), OutcomePolicy.tooLarge(mail.size(), limitOfServer), clock.instant());
                 continue;
             }
             // committed with the previous outcome, or in sending() at the latest: before any content goes
-            inFlight.put(mail, new InFlight(r, store.beginAttempt(r.id(), runId, session.id(), clock.instant())));
+            inFlight.put(mail, new InFlight(r, attempts.beginAttempt(r.id(), runId, session.id(), clock.instant())));
             pacing.rate().sentAt(clock.instant());
             tried++;
             return mail;
@@ -144,13 +144,13 @@ final class Sender implements Outbox<SQLException> {
 
     @Override
     public void sending(Mail mail) throws SQLException {
-        store.commit();
+        attempts.commit();
     }
 
     @Override
     public void finished(Mail mail, Delivery delivery) throws SQLException {
         InFlight f = take(mail);
-        store.finishAttempt(f.attempt(), f.recipient().id(), limited(f, OutcomePolicy.afterDelivery(delivery, f.recipient().attempts(), clock.instant())),
+        attempts.finishAttempt(f.attempt(), f.recipient().id(), limited(f, OutcomePolicy.afterDelivery(delivery, f.recipient().attempts(), clock.instant())),
                 delivery.exchanges(), clock.instant());
         sessions.finishedOne();
     }
@@ -158,7 +158,7 @@ final class Sender implements Outbox<SQLException> {
     @Override
     public void failed(Mail mail, SmtpIOException failure) throws SQLException {
         InFlight f = take(mail);
-        store.finishAttempt(f.attempt(), f.recipient().id(), limited(f, OutcomePolicy.afterIoFailure(failure, f.recipient().attempts(), clock.instant())),
+        attempts.finishAttempt(f.attempt(), f.recipient().id(), limited(f, OutcomePolicy.afterIoFailure(failure, f.recipient().attempts(), clock.instant())),
                 failure.completed(), clock.instant());
     }
 
@@ -173,7 +173,7 @@ final class Sender implements Outbox<SQLException> {
             OutgoingMessage m = composer.compose(fields(r), r.messageId());
             return Mail.of(m.envelopeFrom(), m.recipients(), m.bytes());
         } catch (RowProblem | UnsendableMessageException p) {
-            store.markWithoutAttempt(r.id(), OutcomePolicy.skipped(p.getMessage()), clock.instant());
+            attempts.markWithoutAttempt(r.id(), OutcomePolicy.skipped(p.getMessage()), clock.instant());
             return null;
         }
     }
@@ -185,12 +185,12 @@ final class Sender implements Outbox<SQLException> {
     private boolean refill() throws SQLException {
         while (queue.isEmpty()) {
             if (dueIds.isEmpty()) {
-                dueIds.addAll(store.dueIds(jobId, clock.instant()));
+                dueIds.addAll(attempts.dueIds(jobId, clock.instant()));
                 if (dueIds.isEmpty()) return false;
             }
             List<Long> batch = new ArrayList<>();
             while (batch.size() < BATCH && !dueIds.isEmpty()) batch.add(dueIds.poll());
-            queue.addAll(store.dueByIds(batch, clock.instant()));
+            queue.addAll(attempts.dueByIds(batch, clock.instant()));
         }
         return true;
     }
