@@ -310,6 +310,29 @@ class EndToEndTest {
     }
 
     @Test
+    void reportsInCsvAndHtmlCarryTheSameFactsAndEscapeServerText() throws Exception {
+        try (ScriptedSmtpServer scripted = new ScriptedSmtpServer()) {
+            scripted.rejectRecipient("user2@example.com", "550 5.1.1 <user2@example.com>: Recipient address rejected");
+            assertEquals(1, mailroom("run", plainJob(scripted.port(), 2).write().toString()).exit());
+        }
+        Path csvFile = dir.resolve("report.csv");
+        assertEquals(0, mailroom("report", "test-job", "--format", "csv", "--output", csvFile.toString()).exit());
+        try (var reader = new com.opencsv.CSVReaderBuilder(Files.newBufferedReader(csvFile))
+                .withCSVParser(new com.opencsv.RFC4180ParserBuilder().build()).build()) {
+            List<String[]> rows = reader.readAll();
+            assertEquals(List.of("row", "key", "to", "status", "attempts", "reply_code", "reply_enhanced", "reply_text", "message_id", "reason"),
+                    List.of(rows.get(0)));
+            assertEquals(List.of("3", "user2@example.com", "user2@example.com", "failed", "1", "550", "5.1.1",
+                    "<user2@example.com>: Recipient address rejected"), List.of(rows.get(2)).subList(0, 8));
+        }
+        String html = mailroom("report", "test-job", "--format", "html").out();
+        assertTrue(html.contains("550 5.1.1 &lt;user2@example.com&gt;: Recipient address rejected"), html);
+        assertFalse(html.contains("<user2@example.com>"), "server text is escaped");
+        String text = mailroom("report", "test-job").out();
+        assertTrue(text.contains("failed") && text.contains("550 5.1.1 <user2@example.com>"), text);
+    }
+
+    @Test
     void everyCommandReplyOfEveryAttemptIsStored() throws Exception {
         try (ScriptedSmtpServer scripted = new ScriptedSmtpServer()) {
             scripted.rejectRecipient("user1@example.com", "550 5.1.1 no such user");
