@@ -24,10 +24,8 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.HashSet;
 import java.util.Optional;
 import java.util.Random;
-import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -59,7 +57,7 @@ public final class Jobs {
     public RunSummary run(Path jobFile, RunOptions o) throws Exception {
         JobSpec spec = JobFile.load(jobFile);
         if (o.dryRun()) return dryRun(spec);
-        SmtpSettings smtp = o.serverOverride() != null ? o.serverOverride() : smtpSettings(spec.name(), spec.send());
+        SmtpSettings smtp = o.serverOverride() != null ? o.serverOverride() : smtpSettings(spec.send());
         try (Store store = Store.open(o.dbUrl()); JobLock lock = store.lock(spec.name())) {
             Optional<JobRecord> existing = store.job(spec.name());
             JobRecord job = existing.isPresent() ? existing.get() : null;
@@ -89,7 +87,7 @@ public final class Jobs {
         try (Store store = Store.open(dbUrl); JobLock lock = store.lock(name)) {
             JobRecord job = store.job(name).orElseThrow(() -> new InputMissingException("no job named \"" + name + "\" in the database", null));
             SendSettings send = JobFile.fromSnapshot(name, job.settings());
-            SmtpSettings smtp = smtpSettings(name, send);
+            SmtpSettings smtp = smtpSettings(send);
             if (resendUnknown) err.println(name + ": " + store.attempts().requeue(job.id(), RecipientStatus.UNKNOWN, clock.instant()) + " unknown recipient(s) will be sent again");
             if (retryFailed) err.println(name + ": " + store.attempts().requeue(job.id(), RecipientStatus.FAILED, clock.instant()) + " failed recipient(s) will be retried");
             return send(store, job, storedTemplate(store, job), smtp, send, "resume", null, Integer.MAX_VALUE, deadline);
@@ -104,7 +102,7 @@ public final class Jobs {
         long runId = attempts.beginRun(job.id(), command, clock.instant());
         Composer composer = new Composer(template, name -> store.file(job.id(), ATTACHMENT, name).orElse(null), new MessageBuilder(clock),
                 send.envelopeFrom());
-        int exit = 70;
+        Integer exit = null;
         try (Sessions sessions = new Sessions(new SmtpClient(smtp), send.maxMessagesPerSession(), send.idleProbe(), String.valueOf(runId),
                 transcripts, clock, pause)) {
             RateLimit rate = new RateLimit(send.rate(), attempts.attemptTimes(job.id(), clock.instant().minus(RateLimit.lookBack(send.rate()))));
@@ -116,10 +114,8 @@ public final class Jobs {
             RunSummary summary = new RunSummary(job.name(), plan, tried, sessions.opened(), store.counts(job.id()), false);
             exit = summary.exitCode();
             return summary;
-        } catch (SmtpSessionException e) {
-            exit = e.kind() == SmtpSessionException.Kind.AUTH_REJECTED ? 77 : 69;
-            throw e;
         } finally {
+            // a run that ends in an error gets no exit code here: the command line maps the error
             attempts.finishRun(runId, exit, clock.instant());
         }
     }
@@ -127,7 +123,6 @@ public final class Jobs {
     private RunSummary dryRun(JobSpec spec) throws Exception {
         MessageTemplate template = compile(spec);
         Composer composer = new Composer(template, folder(spec.template().getParent()), new MessageBuilder(clock), spec.send().envelopeFrom());
-        Set<String> keys = new HashSet<>();
         var counts = new java.util.EnumMap<RecipientStatus, Integer>(RecipientStatus.class);
         for (RecipientStatus s : RecipientStatus.values()) counts.put(s, 0);
         Plan plan;
@@ -136,7 +131,6 @@ public final class Jobs {
                 @Override public boolean isSettled(String key) { return false; }
 
                 @Override public Planner.Added accept(NewRecipient r) {
-                    keys.add(r.key());
                     counts.merge(r.status(), 1, Integer::sum);
                     return Planner.Added.NEW;
                 }
@@ -146,7 +140,7 @@ public final class Jobs {
     }
 
     /** SMTP settings with the password resolved; fails before anything is planned or sent. */
-    private SmtpSettings smtpSettings(String job, SendSettings s) throws JobFileException, InputMissingException {
+    private SmtpSettings smtpSettings(SendSettings s) throws JobFileException, InputMissingException {
         return new SmtpSettings(s.host(), s.port(), s.security(), Secrets.credentials(s, env), s.auth(), s.trust(), s.allowPlaintextAuth(),
                 s.timeout(), s.helo());
     }

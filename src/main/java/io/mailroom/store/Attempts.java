@@ -80,7 +80,8 @@ public final class Attempts {
         }
     }
 
-    public void finishRun(long runId, int exitCode, Instant now) throws SQLException {
+    /** {@code exitCode} null: the run ended in an error. */
+    public void finishRun(long runId, Integer exitCode, Instant now) throws SQLException {
         Sql.update(db, "UPDATE runs SET finished_at = ?, exit_code = ? WHERE id = ?", Timestamp.from(now), exitCode, runId);
         db.commit();
     }
