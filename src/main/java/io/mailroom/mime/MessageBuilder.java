@@ -64,56 +64,66 @@ public final class MessageBuilder {
         return "<" + java.util.UUID.randomUUID() + "@" + domain + ">";
     }
 
+    /** A row's addresses, each header parsed once: visible To and Cc, Bcc (envelope only), Reply-To. */
+    private record Addresses(InternetAddress from, Map<Message.RecipientType, List<InternetAddress>> visible, List<InternetAddress> bcc,
+                             List<InternetAddress> replyTo) {
+
+        static Addresses of(RenderedMessage m) throws MessageException {
+            InternetAddress from = AddressRules.parseSingle("From", first(m, "From"));
+            Map<Message.RecipientType, List<InternetAddress>> visible = new LinkedHashMap<>();
+            List<InternetAddress> bcc = new ArrayList<>();
+            List<InternetAddress> replyTo = List.of();
+            for (Header h : m.headers()) {
+                switch (h.name()) {
+                    case "To" -> visible.put(Message.RecipientType.TO, AddressRules.parseList("To", h.raw()));
+                    case "Cc" -> visible.put(Message.RecipientType.CC, AddressRules.parseList("Cc", h.raw()));
+                    case "Bcc" -> bcc.addAll(AddressRules.parseList("Bcc", h.raw()));
+                    case "Reply-To" -> replyTo = AddressRules.parseList("Reply-To", h.raw());
+                    default -> { }
+                }
+            }
+            return new Addresses(from, visible, bcc, replyTo);
+        }
+
+        /** The envelope and visible To, with the given bytes and Message-ID. */
+        OutgoingMessage outgoing(String envelopeFrom, byte[] bytes, String messageId) throws MessageException {
+            List<String> recipients = envelopeRecipients(visible, bcc);
+            if (recipients.isEmpty()) throw new MessageException("no recipient: the template renders no To, Cc or Bcc address");
+            List<String> to = visible.getOrDefault(Message.RecipientType.TO, List.of()).stream().map(InternetAddress::getAddress).toList();
+            return new OutgoingMessage(envelopeFrom != null ? envelopeFrom : from.getAddress(), recipients, to, bytes, messageId);
+        }
+    }
+
     /**
      * Checks every address of a rendered row and returns the message's envelope and visible To without
      * building the MIME bytes (planning validates each row this way).
      */
     public static OutgoingMessage envelope(RenderedMessage m, String envelopeFrom) throws MessageException {
-        InternetAddress from = AddressRules.parseSingle("From", first(m, "From"));
-        Map<Message.RecipientType, List<InternetAddress>> visible = new LinkedHashMap<>();
-        List<InternetAddress> bcc = new ArrayList<>();
-        for (Header h : m.headers()) {
-            switch (h.name()) {
-                case "To" -> visible.put(Message.RecipientType.TO, AddressRules.parseList("To", h.raw()));
-                case "Cc" -> visible.put(Message.RecipientType.CC, AddressRules.parseList("Cc", h.raw()));
-                case "Bcc" -> bcc.addAll(AddressRules.parseList("Bcc", h.raw()));
-                case "Reply-To" -> AddressRules.parseList("Reply-To", h.raw());
-                default -> { }
-            }
-        }
-        List<String> recipients = envelopeRecipients(visible, bcc);
-        if (recipients.isEmpty()) throw new MessageException("no recipient: the template renders no To, Cc or Bcc address");
-        List<String> to = visible.getOrDefault(Message.RecipientType.TO, List.of()).stream().map(InternetAddress::getAddress).toList();
-        return new OutgoingMessage(envelopeFrom != null ? envelopeFrom : from.getAddress(), recipients, to, new byte[0], null);
+        return Addresses.of(m).outgoing(envelopeFrom, new byte[0], null);
     }
 
     public OutgoingMessage build(RenderedMessage m, List<Attachment> attachments, String messageId, String envelopeFrom)
             throws MessageException {
-        OutgoingMessage envelope = envelope(m, envelopeFrom);
+        Addresses a = Addresses.of(m);
+        OutgoingMessage envelope = a.outgoing(envelopeFrom, new byte[0], messageId);
         try {
-            InternetAddress from = AddressRules.parseSingle("From", first(m, "From"));
-            Map<Message.RecipientType, List<InternetAddress>> visible = new LinkedHashMap<>();
-            List<InternetAddress> bcc = new ArrayList<>();
             MimeMessage msg = new FixedIdMessage(envelope.needsSmtpUtf8() ? SESSION_UTF8 : SESSION, messageId);
-            msg.setFrom(from);
+            msg.setFrom(a.from());
+            for (var e : a.visible().entrySet()) msg.setRecipients(e.getKey(), e.getValue().toArray(InternetAddress[]::new));
+            if (!a.replyTo().isEmpty()) msg.setReplyTo(a.replyTo().toArray(InternetAddress[]::new));
             for (Header h : m.headers()) {
                 switch (h.name()) {
-                    case "From", "Attachment" -> { }
-                    case "To" -> visible.put(Message.RecipientType.TO, AddressRules.parseList("To", h.raw()));
-                    case "Cc" -> visible.put(Message.RecipientType.CC, AddressRules.parseList("Cc", h.raw()));
-                    case "Bcc" -> bcc.addAll(AddressRules.parseList("Bcc", h.raw()));
-                    case "Reply-To" -> msg.setReplyTo(AddressRules.parseList("Reply-To", h.raw()).toArray(InternetAddress[]::new));
+                    case "From", "To", "Cc", "Bcc", "Reply-To", "Attachment" -> { }
                     case "Subject" -> msg.setSubject(h.value(), "UTF-8");
                     default -> msg.addHeader(h.name(), MimeUtility.fold(h.name().length() + 2, MimeUtility.encodeText(h.value(), "UTF-8", null)));
                 }
             }
-            for (var e : visible.entrySet()) msg.setRecipients(e.getKey(), e.getValue().toArray(InternetAddress[]::new));
             msg.setSentDate(Date.from(clock.instant()));
             setContent(msg, m, attachments);
             msg.saveChanges();
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             msg.writeTo(out);
-            return new OutgoingMessage(envelope.envelopeFrom(), envelope.recipients(), envelope.to(), out.toByteArray(), messageId);
+            return a.outgoing(envelopeFrom, out.toByteArray(), messageId);
         } catch (MessagingException | IOException e) {
             throw new MessageException("cannot build the message: " + e.getMessage(), e);
         }
