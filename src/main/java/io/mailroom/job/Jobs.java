@@ -246,6 +246,8 @@ public final class Jobs {
         private final JobRecord job;
         private final boolean hasPlaceholderSkips;
         private int pending;
+        private String lastKey;
+        private Optional<Recipient> lastKnown;
 
         StoreSink(Store store, JobRecord job) throws SQLException {
             this.store = store;
@@ -255,12 +257,22 @@ public final class Jobs {
 
         @Override
         public boolean isSettled(String key) throws SQLException {
-            return store.recipientByKey(job.id(), key).filter(r -> r.status() != RecipientStatus.SKIPPED).isPresent();
+            return known(key).filter(r -> r.status() != RecipientStatus.SKIPPED).isPresent();
+        }
+
+        /** The planner asks about the same key twice in a row (isSettled, then accept): one lookup serves both. */
+        private Optional<Recipient> known(String key) throws SQLException {
+            if (!key.equals(lastKey)) {
+                lastKey = key;
+                lastKnown = store.recipientByKey(job.id(), key);
+            }
+            return lastKnown;
         }
 
         @Override
         public Planner.Added accept(NewRecipient r) throws SQLException {
-            Optional<Recipient> known = store.recipientByKey(job.id(), r.key());
+            Optional<Recipient> known = known(r.key());
+            lastKey = null;
             Planner.Added result;
             if (known.isEmpty()) {
                 store.insertRecipient(job.id(), r, clock.instant());

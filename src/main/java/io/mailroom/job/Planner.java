@@ -113,7 +113,8 @@ final class Planner {
         return new NewRecipient(row.row(), key, values, List.of(), null, RecipientStatus.SKIPPED, reason);
     }
 
-    private static CsvRow next(CsvSource csv) throws DataException, IOException {
+    /** The next row; a CSV that can't be read any further is a data error (exit 65). */
+    static CsvRow next(CsvSource csv) throws DataException, IOException {
         try {
             return csv.next();
         } catch (CsvException e) {

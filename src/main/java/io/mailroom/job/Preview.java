@@ -2,10 +2,8 @@ package io.mailroom.job;
 
 import io.mailroom.csv.CsvRow;
 import io.mailroom.csv.CsvSource;
-import io.mailroom.csv.CsvException;
 import io.mailroom.mime.MessageBuilder;
 import io.mailroom.mime.OutgoingMessage;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +35,7 @@ public final class Preview {
         int written = 0, skipped = 0;
         try (CsvSource csv = Planner.open(spec)) {
             CsvRow row;
-            while (written + skipped < limit && (row = next(csv)) != null) {
+            while (written + skipped < limit && (row = Planner.next(csv)) != null) {
                 try {
                     if (row.problem() != null) throw new RowProblem(row.problem());
                     OutgoingMessage m = composer.compose(row.fields(), null);
@@ -51,14 +49,6 @@ public final class Preview {
             }
         }
         return new Result(written, skipped, out);
-    }
-
-    private static CsvRow next(CsvSource csv) throws IOException, DataException {
-        try {
-            return csv.next();
-        } catch (CsvException e) {
-            throw new DataException(e.getMessage(), e);
-        }
     }
 
     /** A key made safe as part of a file name. */
