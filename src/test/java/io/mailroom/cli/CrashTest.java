@@ -68,9 +68,7 @@ class CrashTest {
     private int killedMidJob;
 
     private Map<String, Integer> crashAndResume(int port, long seed, Supplier<Map<String, Integer>> receivedByKey, String... auth) throws Exception {
-        StringBuilder csv = new StringBuilder("email,first_name,n\n");
-        for (int i = 1; i <= ROWS; i++) csv.append("user").append(i).append("@example.com,User").append(i).append(',').append(i).append('\n');
-        JobDir job = new JobDir(dir.resolve("job")).csv(csv.toString()).smtp("127.0.0.1", port, "none");
+        JobDir job = new JobDir(dir.resolve("job")).numberedRecipients(ROWS).smtp("127.0.0.1", port, "none");
         if (auth.length == 2) {
             job.set("smtp.username", auth[0]).set("smtp.password.env", "MAILROOM_SMTP_PASSWORD").set("smtp.allow-plaintext-auth", "true");
         }

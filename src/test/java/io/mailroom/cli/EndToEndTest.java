@@ -72,9 +72,7 @@ class EndToEndTest {
     }
 
     private JobDir plainJob(int port, int rows) throws Exception {
-        StringBuilder csv = new StringBuilder("email,first_name,n\n");
-        for (int i = 1; i <= rows; i++) csv.append("user").append(i).append("@example.com,User").append(i).append(',').append(i).append('\n');
-        return new JobDir(dir.resolve("plain")).csv(csv.toString()).smtp("127.0.0.1", port, "none");
+        return new JobDir(dir.resolve("plain")).numberedRecipients(rows).smtp("127.0.0.1", port, "none");
     }
 
     private Cli.Result mailroom(String... args) {

@@ -45,9 +45,7 @@ class FaultTest {
     }
 
     private Path job(int rows, String... keys) throws Exception {
-        StringBuilder csv = new StringBuilder("email,first_name,n\n");
-        for (int i = 1; i <= rows; i++) csv.append("user").append(i).append("@example.com,User").append(i).append(',').append(i).append('\n');
-        JobDir job = new JobDir(dir.resolve("job")).csv(csv.toString()).smtp("127.0.0.1", server.port(), "none");
+        JobDir job = new JobDir(dir.resolve("job")).numberedRecipients(rows).smtp("127.0.0.1", server.port(), "none");
         for (int i = 0; i + 1 < keys.length; i += 2) job.set(keys[i], keys[i + 1]);
         return job.write();
     }

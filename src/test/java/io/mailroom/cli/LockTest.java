@@ -29,9 +29,7 @@ class LockTest {
 
     private void secondProcessIsTurnedAway(String urlOptions, String why) throws Exception {
         try (ScriptedSmtpServer server = new ScriptedSmtpServer().greetingDelay(4000)) {
-            StringBuilder csv = new StringBuilder("email,first_name,n\n");
-            for (int i = 1; i <= 20; i++) csv.append("user").append(i).append("@example.com,U").append(i).append(',').append(i).append('\n');
-            Path job = new JobDir(dir.resolve("job")).csv(csv.toString()).smtp("127.0.0.1", server.port(), "none").write();
+            Path job = new JobDir(dir.resolve("job")).numberedRecipients(20).smtp("127.0.0.1", server.port(), "none").write();
             String db = "jdbc:h2:" + dir.resolve("db").toAbsolutePath() + urlOptions;
 
             Process first = Child.start(dir.resolve("first.log"), Map.of(), "run", job.toString(), "--db", db);

@@ -46,9 +46,7 @@ class RateLimitTest {
     }
 
     private Path job(int rows, String rate) throws Exception {
-        StringBuilder csv = new StringBuilder("email,first_name,n\n");
-        for (int i = 1; i <= rows; i++) csv.append("user").append(i).append("@example.com,U").append(i).append(',').append(i).append('\n');
-        return new JobDir(dir.resolve("job")).csv(csv.toString()).smtp("127.0.0.1", server.port(), "none").set("rate", rate).write();
+        return new JobDir(dir.resolve("job")).numberedRecipients(rows).smtp("127.0.0.1", server.port(), "none").set("rate", rate).write();
     }
 
     private Cli.Result mailroom(String... args) {

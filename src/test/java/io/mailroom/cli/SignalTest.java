@@ -26,9 +26,7 @@ class SignalTest {
     @Test
     void sigtermStopsAfterTheMessagesInHandRecordsThemAndExits75() throws Exception {
         try (ScriptedSmtpServer server = new ScriptedSmtpServer().pipelining(true)) {
-            StringBuilder csv = new StringBuilder("email,first_name,n\n");
-            for (int i = 1; i <= ROWS; i++) csv.append("user").append(i).append("@example.com,U").append(i).append(',').append(i).append('\n');
-            Path job = new JobDir(dir.resolve("job")).csv(csv.toString()).smtp("127.0.0.1", server.port(), "none").write();
+            Path job = new JobDir(dir.resolve("job")).numberedRecipients(ROWS).smtp("127.0.0.1", server.port(), "none").write();
             String db = "jdbc:h2:" + dir.resolve("db").toAbsolutePath();
             Path log = dir.resolve("run.log");
 

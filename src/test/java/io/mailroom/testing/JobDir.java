@@ -44,6 +44,13 @@ public final class JobDir {
         return set("smtp.host", host).set("smtp.port", String.valueOf(port)).set("smtp.security", security);
     }
 
+    /** A CSV of {@code n} recipients user1@example.com … with first_name User1 … and n 1 …, for {@link #TEMPLATE}. */
+    public JobDir numberedRecipients(int n) throws IOException {
+        StringBuilder csv = new StringBuilder("email,first_name,n\n");
+        for (int i = 1; i <= n; i++) csv.append("user").append(i).append("@example.com,User").append(i).append(',').append(i).append('\n');
+        return csv(csv.toString());
+    }
+
     public JobDir csv(String content) throws IOException {
         return file("recipients.csv", content);
     }
