@@ -33,7 +33,7 @@ public final class JobFile {
     static final Set<String> KEYS = Set.of("name", "recipients", "recipients.encoding", "recipients.key", "template", "template.html",
             "smtp.host", "smtp.port", "smtp.security", "smtp.username", "smtp.auth", "smtp.password.env", "smtp.password.file", "smtp.trust",
             "smtp.allow-plaintext-auth", "smtp.timeout", "smtp.max-messages-per-session", "smtp.idle-probe", "smtp.helo", "envelope.from",
-            "retry.max-attempts", "retry.give-up-after", "rate");
+            "retry.max-attempts", "retry.give-up-after", "rate", "store.write-ahead");
     static final Duration DEFAULT_IDLE_PROBE = Duration.ofSeconds(30);
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
@@ -90,6 +90,7 @@ public final class JobFile {
         if (!s.rate().isEmpty()) p.setProperty("rate", String.join(", ", s.rate().stream().map(RateLimit.Limit::toKey).toList()));
         putIf(p, "envelope.from", s.envelopeFrom());
         putIf(p, "smtp.helo", s.helo());
+        p.setProperty("store.write-ahead", s.writeAhead() == 0 ? "auto" : String.valueOf(s.writeAhead()));
         StringWriter out = new StringWriter();
         try {
             p.store(out, null);
@@ -129,7 +130,15 @@ public final class JobFile {
                 bool("smtp.allow-plaintext-auth"), duration("smtp.timeout"), max, orDefault(duration("smtp.idle-probe"), DEFAULT_IDLE_PROBE),
                 new RetryRules(integer("retry.max-attempts", RetryRules.DEFAULT.maxAttempts(), 1, 1000),
                         orDefault(duration("retry.give-up-after"), RetryRules.DEFAULT.giveUpAfter())),
-                rate(), optional("envelope.from", null), optional("smtp.helo", null));
+                rate(), optional("envelope.from", null), optional("smtp.helo", null), writeAhead());
+    }
+
+    /** 0 for auto (sized from measured speed), else a fixed count. */
+    private int writeAhead() throws JobFileException {
+        String v = optional("store.write-ahead", "auto");
+        if (v.equalsIgnoreCase("auto")) return 0;
+        if (v.matches("\\d{1,3}") && Integer.parseInt(v) >= 1 && Integer.parseInt(v) <= WriteAhead.MOST) return Integer.parseInt(v);
+        throw new JobFileException(file + ": store.write-ahead: \"" + v + "\" must be auto or a whole number from 1 to " + WriteAhead.MOST);
     }
 
     private void refuseUnknownKeys() throws JobFileException {

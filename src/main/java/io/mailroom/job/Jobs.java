@@ -107,7 +107,8 @@ public final class Jobs {
                 transcripts, clock, pause)) {
             RateLimit rate = new RateLimit(send.rate(), attempts.attemptTimes(job.id(), clock.instant().minus(RateLimit.lookBack(send.rate()))));
             Sender sender = new Sender(attempts, job.id(), composer, job.header(), sessions, clock, runId, stop,
-                    new Sender.Pacing(send.retry(), rate, deadline, pause), new Random());
+                    new Sender.Pacing(send.retry(), rate, deadline, pause), new Random(),
+                    new WriteAhead(send.writeAhead()), System::nanoTime);
             int tried = sender.sendDue(limit);
             if (stop.requested()) err.println(job.name() + ": stopped on request after the messages in hand; run or resume to continue");
             if (sender.ended() != null) err.println(job.name() + ": stopped: " + sender.ended() + "; run or resume again then");

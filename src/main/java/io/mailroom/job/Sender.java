@@ -23,18 +23,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.LongSupplier;
 
 /**
  * The send loop, as the session's {@link Outbox}: due recipients in row order, each rebuilt from its
- * snapshot; its attempt is written ahead (in flight) before its first command and is durable before its
- * content goes (pipelined, it shares a commit with the previous message's outcome); its outcome,
- * decided by {@link OutcomePolicy}, is committed the moment the session reports it. A 4xx or 5xx for one
+ * snapshot. Attempts are written ahead (in flight) and committed before the message is handed to the
+ * session, a few at a time when the relay is fast ({@link WriteAhead}); outcomes, decided by
+ * {@link OutcomePolicy}, go into the same commits, and any left are committed when the session stops
+ * asking. A message written ahead but never handed out loses its attempt again. A 4xx or 5xx for one
  * recipient never stops the job; a session that broke is replaced and the loop carries on.
  */
 final class Sender implements Outbox<SQLException> {
     private static final int BATCH = 200;
 
-    private record InFlight(Recipient recipient, long attempt) { }
+    private record InFlight(Recipient recipient, long attempt, Mail mail) { }
 
     private final Attempts attempts;
     private final long jobId;
@@ -46,15 +48,23 @@ final class Sender implements Outbox<SQLException> {
     private final Stop stop;
     private final Pacing pacing;
     private final Random random;
+    private final LongSupplier nanoTime;
+    private final WriteAhead writeAhead;
     private Duration rateWait = Duration.ZERO;
     private String ended;
     private final ArrayDeque<Long> dueIds = new ArrayDeque<>();
     private final ArrayDeque<Recipient> queue = new ArrayDeque<>();
+    /** Written ahead and committed, not yet handed to the session. */
+    private final ArrayDeque<InFlight> ahead = new ArrayDeque<>();
+    /** Handed to the session, not yet reported. */
     private final Map<Mail, InFlight> inFlight = new IdentityHashMap<>();
     private SmtpSession session;
     private int limit;
     private int tried;
     private boolean drained;
+    private long cycleStart = -1;
+    private long lastCommitNanos;
+    private int lastBatch;
 
     /**
      * When to hold back: retry limits, the job's rate limits, and the time this run must end by (null for none).
@@ -66,7 +76,7 @@ final class Sender implements Outbox<SQLException> {
     static final Duration LONGEST_PAUSE = Duration.ofMinutes(15);
 
     Sender(Attempts attempts, long jobId, Composer composer, List<String> header, Sessions sessions, Clock clock, long runId, Stop stop,
-           Pacing pacing, Random random) {
+           Pacing pacing, Random random, WriteAhead writeAhead, LongSupplier nanoTime) {
         this.attempts = attempts;
         this.jobId = jobId;
         this.composer = composer;
@@ -77,6 +87,8 @@ final class Sender implements Outbox<SQLException> {
         this.stop = stop;
         this.pacing = pacing;
         this.random = random;
+        this.writeAhead = writeAhead;
+        this.nanoTime = nanoTime;
     }
 
     /** Sends what is due, at most {@code limit} messages; returns how many were tried. */
@@ -86,8 +98,14 @@ final class Sender implements Outbox<SQLException> {
             if (queue.isEmpty() && !refill()) break;
             if (!rateWait.isZero() && !waitForRate()) break;
             session = sessions.acquire();
-            session.pump(this);
+            try {
+                session.pump(this);
+            } catch (SQLException | RuntimeException e) {
+                abandon(e);
+                throw e;
+            }
             if (!inFlight.isEmpty()) throw new IllegalStateException(inFlight.size() + " message(s) were not reported by the session");
+            putBack();
         }
         return tried;
     }
@@ -117,12 +135,26 @@ final class Sender implements Outbox<SQLException> {
         }
         rateWait = pacing.rate().waitAt(now);
         if (!rateWait.isZero()) return null;
-        while (true) {
+        if (ahead.isEmpty() && !writeAhead()) return null;
+        InFlight f = ahead.poll();
+        inFlight.put(f.mail(), f);
+        pacing.rate().sentAt(now);
+        tried++;
+        return f.mail();
+    }
+
+    /**
+     * Builds the next messages, writes their attempts ahead and commits them with the outcomes recorded
+     * since the last commit. False when nothing is due.
+     */
+    private boolean writeAhead() throws SQLException {
+        long start = nanoTime.getAsLong();
+        if (cycleStart >= 0) writeAhead.measured(lastCommitNanos, lastBatch, start - cycleStart - lastCommitNanos);
+        int size = pacing.rate().limits().isEmpty() ? Math.min(writeAhead.size(), limit - tried) : 1;
+        int room = sessions.room(session);
+        while (ahead.size() < Math.min(size, room)) {
             Recipient r = queue.poll();
-            if (r == null && (!refill() || (r = queue.poll()) == null)) {
-                drained = true;
-                return null;
-            }
+            if (r == null && (!refill() || (r = queue.poll()) == null)) break;
             Mail mail = mail(r);
             if (mail == null) continue;
             if (mail.needsSmtpUtf8() && !session.extensions().has("SMTPUTF8")) {
@@ -134,18 +166,21 @@ final class Sender implements Outbox<SQLException> {
                 attempts.markWithoutAttempt(r.id(), OutcomePolicy.tooLarge(mail.size(), limitOfServer), clock.instant());
                 continue;
             }
-            // committed with the previous outcome, or in sending() at the latest: before any content goes
-            inFlight.put(mail, new InFlight(r, attempts.beginAttempt(r.id(), runId, session.id(), clock.instant())));
-            pacing.rate().sentAt(clock.instant());
-            tried++;
-            return mail;
+            ahead.add(new InFlight(r, attempts.beginAttempt(r.id(), runId, session.id(), clock.instant()), mail));
         }
+        long commit = nanoTime.getAsLong();
+        attempts.commit();
+        cycleStart = start;
+        lastCommitNanos = nanoTime.getAsLong() - commit;
+        lastBatch = ahead.size();
+        // nothing due right now; what is in flight may still come back due (an in-run retry) before the pump ends
+        drained = ahead.isEmpty();
+        return !drained;
     }
 
+    /** Nothing to do: every message was written ahead and committed before it was handed out. */
     @Override
-    public void sending(Mail mail) throws SQLException {
-        attempts.commit();
-    }
+    public void sending(Mail mail) { }
 
     @Override
     public void finished(Mail mail, Delivery delivery) throws SQLException {
@@ -160,6 +195,31 @@ final class Sender implements Outbox<SQLException> {
         InFlight f = take(mail);
         attempts.finishAttempt(f.attempt(), f.recipient().id(), limited(f, OutcomePolicy.afterIoFailure(failure, f.recipient().attempts(), clock.instant())),
                 failure.completed(), clock.instant());
+    }
+
+    /**
+     * After a pump: what was written ahead but never handed out loses its attempt and goes back to the
+     * front of the queue; outcomes not yet committed are.
+     */
+    private void putBack() throws SQLException {
+        while (!ahead.isEmpty()) {
+            InFlight f = ahead.pollLast();
+            attempts.cancelAttempt(f.attempt());
+            queue.addFirst(f.recipient());
+        }
+        attempts.commit();
+        cycleStart = -1;
+    }
+
+    /** The store failed or a bug surfaced mid-pump: keep what is committed, release what was written ahead if possible. */
+    private void abandon(Exception e) {
+        try {
+            attempts.rollback();
+            inFlight.clear();
+            putBack();
+        } catch (SQLException | RuntimeException again) {
+            e.addSuppressed(again);
+        }
     }
 
     private Outcome limited(InFlight f, Outcome o) {

@@ -75,6 +75,11 @@ final class Sessions implements AutoCloseable {
         return maxPerSession > 0 && s.transactions() >= maxPerSession;
     }
 
+    /** How many more messages the session may carry. */
+    int room(SmtpSession s) {
+        return maxPerSession > 0 ? Math.max(0, maxPerSession - s.transactions()) : Integer.MAX_VALUE;
+    }
+
     /** A message got its final reply: the server works, so a later reconnect starts without waiting. */
     void finishedOne() {
         lastUsed = clock.instant();

@@ -10,22 +10,49 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The send side of the store: runs, what is due, attempts and their replies, and each recipient's status.
- * The attempt is written ahead (in flight) before the first command of its transaction; its outcome and
- * the recipient's new status are committed together. Marking a recipient that is not pending or deferred,
- * or finishing an attempt that is not in flight, is a bug and throws: every recipient is marked once.
+ * The attempt is written ahead (in flight) and committed before the first command of its transaction; its
+ * outcome and the recipient's new status go into one later commit. The caller commits attempts and
+ * outcomes (several to a commit when sending fast); runs commit themselves. Marking a recipient that is
+ * not pending or deferred, or finishing an attempt that is not in flight, is a bug and throws: every
+ * recipient is marked once.
  */
 public final class Attempts {
     private final Connection db;
+    /** The statements of the send loop, prepared once: they run several times for every message. */
+    private final Map<String, PreparedStatement> prepared = new HashMap<>();
 
     Attempts(Connection db) {
         this.db = db;
     }
 
+    private PreparedStatement prepared(String sql) throws SQLException {
+        return prepared(sql, Statement.NO_GENERATED_KEYS);
+    }
+
+    private PreparedStatement prepared(String sql, int keys) throws SQLException {
+        PreparedStatement ps = prepared.get(sql);
+        if (ps == null) {
+            ps = db.prepareStatement(sql, keys);
+            prepared.put(sql, ps);
+        }
+        return ps;
+    }
+
+    private int update(String sql, Object... args) throws SQLException {
+        PreparedStatement ps = prepared(sql);
+        Sql.bind(ps, args);
+        return ps.executeUpdate();
+    }
+
     public void commit() throws SQLException { db.commit(); }
+
+    public void rollback() throws SQLException { db.rollback(); }
 
     private static final String DUE = "(r.status = 'pending' OR (r.status = 'deferred' AND (r.not_before IS NULL OR r.not_before <= ?)))"
             + " AND NOT EXISTS (SELECT 1 FROM attempts a WHERE a.recipient_id = r.id AND a.in_flight)";
@@ -86,64 +113,46 @@ public final class Attempts {
         db.commit();
     }
 
-    /**
-     * Write-ahead: the attempt exists, in flight, before any command of its transaction is sent. The caller
-     * commits it, at the latest before the message's content goes (pipelined, with the previous outcome).
-     */
+    /** Write-ahead: the attempt exists, in flight, before any command of its transaction is sent (once the caller commits). */
     public long beginAttempt(long recipientId, long runId, String connectionId, Instant now) throws SQLException {
-        try (PreparedStatement ps = db.prepareStatement("INSERT INTO attempts (recipient_id, run_id, connection_id, started_at, in_flight)"
-                + " VALUES (?, ?, ?, ?, TRUE)", Statement.RETURN_GENERATED_KEYS)) {
-            ps.setLong(1, recipientId);
-            ps.setLong(2, runId);
-            ps.setString(3, connectionId);
-            ps.setTimestamp(4, Timestamp.from(now));
-            ps.executeUpdate();
-            return Sql.generatedKey(ps);
-        }
+        PreparedStatement ps = prepared("INSERT INTO attempts (recipient_id, run_id, connection_id, started_at, in_flight) VALUES (?, ?, ?, ?, TRUE)",
+                Statement.RETURN_GENERATED_KEYS);
+        Sql.bind(ps, recipientId, runId, connectionId, Timestamp.from(now));
+        ps.executeUpdate();
+        return Sql.generatedKey(ps);
     }
 
-    /**
-     * Records the attempt's replies and outcome and the recipient's new status in one transaction.
-     * {@code decisive} is the reply that decided the status (null when none did, e.g. a connection failure).
-     */
+    /** Records the attempt's replies and outcome and the recipient's new status (for the caller's next commit). */
     public void finishAttempt(long attemptId, long recipientId, Outcome outcome, List<Exchange> exchanges, Instant now)
             throws SQLException {
-        try {
-            int seq = 0;
-            try (PreparedStatement ps = db.prepareStatement("INSERT INTO attempt_replies (attempt_id, seq, step, argument, code, enhanced, text)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-                for (Exchange e : exchanges) {
-                    ps.setLong(1, attemptId);
-                    ps.setInt(2, seq++);
-                    ps.setString(3, e.step().name());
-                    ps.setString(4, e.argument());
-                    ps.setInt(5, e.reply().code());
-                    ps.setString(6, e.reply().enhanced());
-                    ps.setString(7, Sql.clip(e.reply().text()));
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
-            int attempts = Sql.update(db, "UPDATE attempts SET finished_at = ?, in_flight = FALSE, status = ?, failure = ? WHERE id = ? AND in_flight",
-                    Timestamp.from(now), outcome.status().label(), Sql.clip(outcome.failure()), attemptId);
-            if (attempts != 1) throw new IllegalStateException("attempt " + attemptId + " is not in flight; refusing to mark it twice");
-            mark(recipientId, outcome, now, true);
-            db.commit();
-        } catch (SQLException | RuntimeException e) {
-            db.rollback();
-            throw e;
+        int seq = 0;
+        PreparedStatement ps = prepared("INSERT INTO attempt_replies (attempt_id, seq, step, argument, code, enhanced, text) VALUES (?, ?, ?, ?, ?, ?, ?)");
+        for (Exchange e : exchanges) {
+            Sql.bind(ps, attemptId, seq++, e.step().name(), e.argument(), e.reply().code(), e.reply().enhanced(), Sql.clip(e.reply().text()));
+            ps.addBatch();
+        }
+        ps.executeBatch();
+        int attempts = update("UPDATE attempts SET finished_at = ?, in_flight = FALSE, status = ?, failure = ? WHERE id = ? AND in_flight",
+                Timestamp.from(now), outcome.status().label(), Sql.clip(outcome.failure()), attemptId);
+        if (attempts != 1) throw new IllegalStateException("attempt " + attemptId + " is not in flight; refusing to mark it twice");
+        mark(recipientId, outcome, now, true);
+    }
+
+    /** An attempt written ahead whose message was never handed to a session: it did not happen. */
+    public void cancelAttempt(long attemptId) throws SQLException {
+        if (update("DELETE FROM attempts WHERE id = ? AND in_flight", attemptId) != 1) {
+            throw new IllegalStateException("attempt " + attemptId + " is not in flight; refusing to cancel it");
         }
     }
 
-    /** Marks a recipient without an attempt (skipped at send time); the recipient must be due. */
+    /** Marks a recipient without an attempt (skipped at send time; for the caller's next commit); the recipient must be due. */
     public void markWithoutAttempt(long recipientId, Outcome outcome, Instant now) throws SQLException {
         mark(recipientId, outcome, now, false);
-        db.commit();
     }
 
     private void mark(long recipientId, Outcome o, Instant now, boolean attempted) throws SQLException {
         SmtpReply r = o.reply();
-        int n = Sql.update(db, "UPDATE recipients SET status = ?, reason = ?, attempts = attempts + ?, not_before = ?, reply_code = ?,"
+        int n = update("UPDATE recipients SET status = ?, reason = ?, attempts = attempts + ?, not_before = ?, reply_code = ?,"
                         + " reply_enhanced = ?, reply_text = ?, updated_at = ?, first_attempt_at = COALESCE(first_attempt_at, ?)"
                         + " WHERE id = ? AND status IN ('pending', 'deferred')",
                 o.status().label(), Sql.clip(o.failure()), attempted ? 1 : 0, o.notBefore() == null ? null : Timestamp.from(o.notBefore()),

@@ -64,6 +64,19 @@ class FaultTest {
 
     @ParameterizedTest(name = "pipelining={0}")
     @ValueSource(booleans = {false, true})
+    void messagesWrittenAheadButNeverCarriedLoseTheirAttemptAndGoOnTheNextSession(boolean pipelining) throws Exception {
+        server.pipelining(pipelining).closeAfter(2);
+        Cli.Result run = mailroom("run", job(10, "store.write-ahead", "8").toString());
+        assertEquals(0, run.exit(), run.all());
+        assertEquals(10, receivedPerRecipient().size());
+        assertTrue(receivedPerRecipient().values().stream().allMatch(n -> n == 1));
+        long transactions = server.clientLines().stream().filter(l -> l.startsWith("MAIL FROM")).count();
+        long attempts = java.util.regex.Pattern.compile("\"attempts\": (\\d+)").matcher(report()).results().mapToLong(m -> Long.parseLong(m.group(1))).sum();
+        assertEquals(transactions, attempts, "one attempt per transaction the server saw, none for a message that stayed in the queue");
+    }
+
+    @ParameterizedTest(name = "pipelining={0}")
+    @ValueSource(booleans = {false, true})
     void connectionLostAtDataIsRetriedOnAFreshSessionAndSentOnce(boolean pipelining) throws Exception {
         server.pipelining(pipelining).fault(2, DROP_AT_DATA);
         Cli.Result run = mailroom("run", job(4).toString());

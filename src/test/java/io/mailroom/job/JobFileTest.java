@@ -31,9 +31,12 @@ class JobFileTest {
 
     @Test
     void settingsSnapshotRoundTripsWithoutThePassword() throws Exception {
-        JobSpec spec = JobFile.load(job().set("smtp.username", "u@x.com").set("smtp.password.env", "PW").set("smtp.timeout", "2m").write());
+        JobSpec spec = JobFile.load(job().set("smtp.username", "u@x.com").set("smtp.password.env", "PW").set("smtp.timeout", "2m")
+                .set("store.write-ahead", "4").write());
         String snapshot = JobFile.snapshot(spec.send());
         assertEquals(spec.send(), JobFile.fromSnapshot("test-job", snapshot));
+        assertEquals(4, spec.send().writeAhead());
+        assertEquals(0, JobFile.load(job().write()).send().writeAhead(), "auto by default");
     }
 
     @Test
@@ -45,6 +48,8 @@ class JobFileTest {
                 new Bad("smtp.port", "70000", "smtp.port"),
                 new Bad("smtp.security", "ssl", "smtp.security"),
                 new Bad("smtp.timeout", "soon", "smtp.timeout"),
+                new Bad("store.write-ahead", "0", "store.write-ahead: \"0\" must be auto or a whole number from 1 to 16"),
+                new Bad("store.write-ahead", "17", "store.write-ahead"),
                 new Bad("smtp.password", "hunter2", "literal password"),
                 new Bad("smtp.allow-plaintext-auth", "yes", "smtp.allow-plaintext-auth"),
                 new Bad("recipients.encoding", "klingon", "recipients.encoding"),
