@@ -173,9 +173,9 @@ final class Sender implements Outbox<SQLException> {
         cycleStart = start;
         lastCommitNanos = nanoTime.getAsLong() - commit;
         lastBatch = ahead.size();
-        // nothing due right now; what is in flight may still come back due (an in-run retry) before the pump ends
-        drained = ahead.isEmpty();
-        return !drained;
+        // nothing due now and nothing in flight that could come back due (an in-run retry)
+        drained = ahead.isEmpty() && inFlight.isEmpty();
+        return !ahead.isEmpty();
     }
 
     /** Nothing to do: every message was written ahead and committed before it was handed out. */
@@ -220,6 +220,13 @@ final class Sender implements Outbox<SQLException> {
         } catch (SQLException | RuntimeException again) {
             e.addSuppressed(again);
         }
+    }
+
+    /** Handed out, but the session ended before writing any of it: back to the front of what is written ahead. */
+    @Override
+    public void unsent(Mail mail) {
+        ahead.addFirst(take(mail));
+        tried--;
     }
 
     private Outcome limited(InFlight f, Outcome o) {

@@ -1,10 +1,11 @@
 package io.mailroom.smtp;
 
 /**
- * What a session sends and where it reports: {@link SmtpSession#pump} asks for the next message just
- * before writing its first command, says when its content is about to go (the last moment to make the
- * attempt durable: from the final "." on, the server may have it), and reports each message exactly
- * once, as finished (every reply) or failed (the connection broke; the exception names the step).
+ * What a session sends and where it reports: {@link SmtpSession#pump} asks for the next message before
+ * writing its first command (pipelined, one round trip ahead), says when its content is about to go (the
+ * last moment to make the attempt durable: from the final "." on, the server may have it), and reports
+ * each message exactly once: finished (every reply), failed (the connection broke; the exception names
+ * the step), or unsent (taken but not one byte of it written, because the session ended first).
  * {@code X} is the caller's own checked exception, passed through unchanged.
  */
 public interface Outbox<X extends Exception> {
@@ -17,4 +18,7 @@ public interface Outbox<X extends Exception> {
     void finished(Mail mail, Delivery delivery) throws X;
 
     void failed(Mail mail, SmtpIOException failure) throws X;
+
+    /** The session ended before writing anything of this message: it was never attempted. */
+    void unsent(Mail mail) throws X;
 }

@@ -9,8 +9,9 @@ import java.util.List;
  * One authenticated SMTP session, reused for a whole job.
  * Lifecycle: (opened by {@link SmtpClient}) → pump: ([RSET] MAIL RCPT+ DATA content ".")* → quit.
  * With PIPELINING (RFC 2920) a message costs one round trip: its content and final "." leave together
- * with the next message's RSET, MAIL, RCPT and DATA, and the replies are matched in order; without it,
- * every command waits for its reply. Content is only sent after a 354 to DATA.
+ * with the next message's RSET, MAIL, RCPT and DATA, and the replies are matched in order; the message
+ * after that is taken from the outbox while the server answers. Without it, every command waits for its
+ * reply. Content is only sent after a 354 to DATA.
  * Negative replies are returned, never thrown. An I/O failure breaks the session for good and is
  * reported per message with its step: a message whose final "." was sent is in doubt (END_OF_DATA).
  * A 421 or a refused RSET also breaks it. Using a broken session is a bug ({@link IllegalStateException}).
@@ -58,11 +59,16 @@ public final class SmtpSession implements Closeable {
         else pumpLockStep(outbox);
     }
 
+    /**
+     * Each round writes the previous message's content and "." with this message's envelope, then takes
+     * the next message from the outbox while the server works, then reads the replies: building and
+     * recording the next message costs no round trip.
+     */
     private <X extends Exception> void pumpPipelined(Outbox<X> outbox) throws X {
         Tx inDoubt = null;
+        Mail first = outbox.next();
+        Tx tx = first == null ? null : new Tx(first);
         while (true) {
-            Mail mail = outbox.next();
-            Tx tx = mail == null ? null : new Tx(mail);
             boolean reset = tx != null && state == State.NEEDS_RESET;
             try {
                 if (tx != null) {
@@ -74,6 +80,7 @@ public final class SmtpSession implements Closeable {
                 failBoth(outbox, inDoubt, tx, e);
                 return;
             }
+            Mail following = tx == null ? null : outbox.next();
             if (inDoubt != null) {
                 Tx finishing = inDoubt;
                 inDoubt = null;
@@ -81,6 +88,7 @@ public final class SmtpSession implements Closeable {
                     record(finishing, Step.END_OF_DATA, null, connection.read(Step.END_OF_DATA));
                 } catch (IOException e) {
                     failBoth(outbox, finishing, tx, e);
+                    giveBack(outbox, following);
                     return;
                 }
                 outbox.finished(finishing.mail, new Delivery(finishing.done));
@@ -100,17 +108,27 @@ public final class SmtpSession implements Closeable {
                     outbox.sending(tx.mail);
                     writeContent(tx);
                     inDoubt = tx;
+                    tx = following == null ? null : new Tx(following);
                     continue;
                 }
                 if (data.code() == 354) endEmptyData(tx);
                 if (data.isClosing()) breakSession();
             } catch (IOException e) {
                 fail(outbox, tx, e);
+                giveBack(outbox, following);
                 return;
             }
             outbox.finished(tx.mail, new Delivery(tx.done));
-            if (state == State.BROKEN) return;
+            if (state == State.BROKEN) {
+                giveBack(outbox, following);
+                return;
+            }
+            tx = following == null ? null : new Tx(following);
         }
+    }
+
+    private static <X extends Exception> void giveBack(Outbox<X> outbox, Mail mail) throws X {
+        if (mail != null) outbox.unsent(mail);
     }
 
     private <X extends Exception> void pumpLockStep(Outbox<X> outbox) throws X {

@@ -121,8 +121,8 @@ class CrashTest {
         assertEquals(sent, received.entrySet().stream().filter(e -> "sent".equals(status.get(e.getKey()))).count());
         assertTrue(received.keySet().stream().allMatch(status::containsKey), "the server got nothing the job doesn't know");
         long unknown = status.values().stream().filter("unknown"::equals).count();
-        // per kill: the batch in hand (16 at most) and, pipelined, the message before it awaiting its reply
-        assertTrue(unknown <= KILLS * 17L, "a kill leaves at most one write-ahead batch unknown: " + unknown);
+        // per kill: the batch in hand (8 at most) and, pipelined, the two before it awaiting replies
+        assertTrue(unknown <= KILLS * 10L, "a kill leaves at most one write-ahead batch unknown: " + unknown);
         assertTrue(killedMidJob >= 2, "at least two kills must land while the job is being sent, not before or after: " + killedMidJob);
         System.out.println("CrashTest: statuses " + status.values().stream().collect(java.util.stream.Collectors.groupingBy(v -> v,
                 java.util.stream.Collectors.counting())));
@@ -155,7 +155,8 @@ class CrashTest {
     private Map<String, String> statuses(String db) throws Exception {
         Map<String, String> out = new HashMap<>();
         if (!java.nio.file.Files.exists(dir.resolve("db.mv.db"))) return out;
-        try (Connection c = DriverManager.getConnection(db, "", ""); ResultSet rs = c.createStatement().executeQuery("SELECT rkey, status FROM recipients")) {
+        // read it as mailroom opens it: an opener with other H2 settings would compact what the next kill interrupts
+        try (Connection c = DriverManager.getConnection(io.mailroom.store.Store.killSafe(db), "", ""); ResultSet rs = c.createStatement().executeQuery("SELECT rkey, status FROM recipients")) {
             while (rs.next()) out.put(rs.getString(1), rs.getString(2));
         } catch (java.sql.SQLException killedBeforeTheSchemaWasMade) {
             System.out.println("CrashTest: no statuses yet: " + killedBeforeTheSchemaWasMade);

@@ -20,7 +20,7 @@ class WriteAheadTest {
     }
 
     @Test
-    void fastRelayBatchesSoTheCommitIsAboutATenthOfTheSendingCappedAtSixteen() {
+    void fastRelayBatchesSoTheCommitIsAboutATenthOfTheSendingCappedAtEight() {
         WriteAhead w = new WriteAhead(0);
         w.measured(100 * MICROS, 4, 4 * 500 * MICROS);
         assertEquals(2, w.size());

@@ -64,6 +64,8 @@ class SessionRoundTripTest {
                 @Override public void finished(Mail mail, Delivery d) { done.add(d); }
 
                 @Override public void failed(Mail mail, SmtpIOException e) { throw new AssertionError(e); }
+
+                @Override public void unsent(Mail mail) { throw new AssertionError("unsent"); }
             });
             session.quit();
             assertEquals(bodies.size(), done.size());
