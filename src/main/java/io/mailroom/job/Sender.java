@@ -199,7 +199,7 @@ final class Sender implements Outbox<SQLException> {
 
     /**
      * After a pump: what was written ahead but never handed out loses its attempt and goes back to the
-     * front of the queue; outcomes not yet committed are.
+     * front of the queue, and the outcomes recorded since the last commit are committed.
      */
     private void putBack() throws SQLException {
         while (!ahead.isEmpty()) {
