@@ -137,7 +137,8 @@ public final class JobFile {
     private int writeAhead() throws JobFileException {
         String v = optional("store.write-ahead", "auto");
         if (v.equalsIgnoreCase("auto")) return 0;
-        if (v.matches("\\d{1,3}") && Integer.parseInt(v) >= 1 && Integer.parseInt(v) <= WriteAhead.MOST) return Integer.parseInt(v);
+        int n = v.matches("\\d{1,3}") ? Integer.parseInt(v) : 0;
+        if (n >= 1 && n <= WriteAhead.MOST) return n;
         throw new JobFileException(file + ": store.write-ahead: \"" + v + "\" must be auto or a whole number from 1 to " + WriteAhead.MOST);
     }
 

@@ -50,6 +50,9 @@ public final class SmtpSession implements Closeable {
         Step step = Step.MAIL;
 
         Tx(Mail mail) { this.mail = mail; }
+
+        /** A transaction for {@code mail}, or null when the outbox had none. */
+        static Tx of(Mail mail) { return mail == null ? null : new Tx(mail); }
     }
 
     /** Sends what the outbox hands out until it hands out null or the session breaks. */
@@ -66,8 +69,7 @@ public final class SmtpSession implements Closeable {
      */
     private <X extends Exception> void pumpPipelined(Outbox<X> outbox) throws X {
         Tx inDoubt = null;
-        Mail first = outbox.next();
-        Tx tx = first == null ? null : new Tx(first);
+        Tx tx = Tx.of(outbox.next());
         while (true) {
             boolean reset = tx != null && state == State.NEEDS_RESET;
             try {
@@ -108,7 +110,7 @@ public final class SmtpSession implements Closeable {
                     outbox.sending(tx.mail);
                     writeContent(tx);
                     inDoubt = tx;
-                    tx = following == null ? null : new Tx(following);
+                    tx = Tx.of(following);
                     continue;
                 }
                 if (data.code() == 354) endEmptyData(tx);
@@ -123,7 +125,7 @@ public final class SmtpSession implements Closeable {
                 giveBack(outbox, following);
                 return;
             }
-            tx = following == null ? null : new Tx(following);
+            tx = Tx.of(following);
         }
     }
 
