@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -29,7 +30,7 @@ import java.util.concurrent.LinkedBlockingQueue;
  * on loopback and behind a proxy that delays each direction by 10 ms; beside a Jakarta Mail
  * Transport.sendMessage loop and Postfix's smtp-source -d -s 1 against the same sink.
  *
- *   mvn -B -q -Pbench test-compile exec:java [-Dbench.messages=5000] [-Dbench.delayed=300]
+ *   mvn -B -q -Pbench test-compile exec:java [-Dbench.messages=5000] [-Dbench.delayed=300] [-Dbench.rounds=3]
  */
 public final class SendBenchmark {
     private static final int DELAY_MS = 10;
@@ -37,20 +38,35 @@ public final class SendBenchmark {
     public static void main(String[] args) throws Exception {
         int n = Integer.getInteger("bench.messages", 5000);
         int delayedN = Integer.getInteger("bench.delayed", 300);
+        int rounds = Integer.getInteger("bench.rounds", 3);
         if (!Files.isExecutable(Path.of("/usr/sbin/smtp-sink"))) {
             System.err.println("needs Postfix's smtp-sink and smtp-source: apt-get install postfix");
             System.exit(2);
         }
         Path work = Files.createTempDirectory("mailroom-bench");
-        System.out.printf("mailroom send benchmark: %d messages on loopback, %d behind %d ms each way; %s, %d cores, Java %s%n",
-                n, delayedN, DELAY_MS, System.getProperty("os.name"), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+        System.out.printf("mailroom send benchmark: %d messages on loopback (median of %d interleaved rounds), %d behind %d ms each way;"
+                        + " %s, %d cores, Java %s%n",
+                n, rounds, delayedN, DELAY_MS, System.getProperty("os.name"), Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"));
         try (Sink piped = Sink.start(false); Sink lockStep = Sink.start(true)) {
             warmUp(work, piped.port);
-            row("mailroom run (plan + send), PIPELINING", n, mailroom(work, "pipe", piped.port, n));
-            row("mailroom send only, PIPELINING", n - 1, mailroomSendOnly(work, "pipe-send", piped.port, n));
-            row("mailroom send only, lock-step", n - 1, mailroomSendOnly(work, "lock-send", lockStep.port, n));
-            row("Jakarta Transport.sendMessage loop", n, jakarta(piped.port, n));
-            row("smtp-source -d -s 1", n, smtpSource(piped.port, n));
+            // loopback figures swing with whatever else the host runs: each round runs every contender once, in turn
+            Steal steal = Steal.start();
+            Map<String, List<Double>> rates = new LinkedHashMap<>();
+            Map<String, Integer> counts = new LinkedHashMap<>();
+            for (int r = 0; r < rounds; r++) {
+                rate(rates, counts, "mailroom run (plan + send), PIPELINING", n, mailroom(work, "pipe" + r, piped.port, n));
+                rate(rates, counts, "mailroom send only, PIPELINING", n - 1, mailroomSendOnly(work, "pipe-send" + r, piped.port, n));
+                rate(rates, counts, "mailroom send only, lock-step", n - 1, mailroomSendOnly(work, "lock-send" + r, lockStep.port, n));
+                rate(rates, counts, "Jakarta Transport.sendMessage loop", n, jakarta(piped.port, n));
+                rate(rates, counts, "smtp-source -d -s 1", n, smtpSource(piped.port, n));
+            }
+            rates.forEach((what, r) -> {
+                List<Double> sorted = r.stream().sorted().toList();
+                System.out.printf("%-42s %7d msgs %9.0f msgs/s (%.0f-%.0f)%n", what, counts.get(what), sorted.get(sorted.size() / 2), sorted.get(0),
+                        sorted.get(sorted.size() - 1));
+            });
+            System.out.printf("CPU time the host took from this machine during the loopback rounds (steal): %.0f%%%n", steal.percent());
             try (DelayProxy toPiped = new DelayProxy(piped.port); DelayProxy toLockStep = new DelayProxy(lockStep.port)) {
                 row("mailroom send only, PIPELINING, 20 ms RTT", delayedN - 1, mailroomSendOnly(work, "pipe-rtt", toPiped.port(), delayedN));
                 row("mailroom send only, lock-step, 20 ms RTT", delayedN - 1, mailroomSendOnly(work, "lock-rtt", toLockStep.port(), delayedN));
@@ -60,8 +76,36 @@ public final class SendBenchmark {
         }
     }
 
+    private static void rate(Map<String, List<Double>> rates, Map<String, Integer> counts, String what, int n, double seconds) {
+        counts.put(what, n);
+        rates.computeIfAbsent(what, k -> new ArrayList<>()).add(n / seconds);
+    }
+
     private static void row(String what, int n, double seconds) {
-        System.out.printf("%-40s %7d msgs %8.2f s %9.0f msgs/s%n", what, n, seconds, n / seconds);
+        System.out.printf("%-42s %7d msgs %9.0f msgs/s%n", what, n, n / seconds);
+    }
+
+    /** The share of CPU time the hypervisor gave to other guests ("st" in vmstat), from /proc/stat. */
+    private record Steal(long[] atStart) {
+        static Steal start() throws IOException {
+            return new Steal(cpu());
+        }
+
+        double percent() throws IOException {
+            long[] end = cpu();
+            long total = 0;
+            for (int i = 0; i < end.length; i++) total += end[i] - atStart[i];
+            return end.length > 7 && total > 0 ? 100.0 * (end[7] - atStart[7]) / total : 0;
+        }
+
+        private static long[] cpu() throws IOException {
+            Path stat = Path.of("/proc/stat");
+            if (!Files.exists(stat)) return new long[0];
+            String[] f = Files.readAllLines(stat).get(0).trim().split("\\s+");
+            long[] v = new long[Math.min(f.length - 1, 8)];
+            for (int i = 0; i < v.length; i++) v[i] = Long.parseLong(f[i + 1]);
+            return v;
+        }
     }
 
     /** Until the JIT has compiled the hot paths: the first jobs in a fresh JVM run at half speed or less. */
