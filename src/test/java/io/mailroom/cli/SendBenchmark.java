@@ -52,18 +52,17 @@ public final class SendBenchmark {
             warmUp(work, piped.port);
             // loopback figures swing with whatever else the host runs: each round runs every contender once, in turn
             Steal steal = Steal.start();
-            Map<String, List<Double>> rates = new LinkedHashMap<>();
-            Map<String, Integer> counts = new LinkedHashMap<>();
+            Map<String, Rates> rates = new LinkedHashMap<>();
             for (int r = 0; r < rounds; r++) {
-                rate(rates, counts, "mailroom run (plan + send), PIPELINING", n, mailroom(work, "pipe" + r, piped.port, n));
-                rate(rates, counts, "mailroom send only, PIPELINING", n - 1, mailroomSendOnly(work, "pipe-send" + r, piped.port, n));
-                rate(rates, counts, "mailroom send only, lock-step", n - 1, mailroomSendOnly(work, "lock-send" + r, lockStep.port, n));
-                rate(rates, counts, "Jakarta Transport.sendMessage loop", n, jakarta(piped.port, n));
-                rate(rates, counts, "smtp-source -d -s 1", n, smtpSource(piped.port, n));
+                rate(rates, "mailroom run (plan + send), PIPELINING", n, mailroom(work, "pipe" + r, piped.port, n));
+                rate(rates, "mailroom send only, PIPELINING", n - 1, mailroomSendOnly(work, "pipe-send" + r, piped.port, n));
+                rate(rates, "mailroom send only, lock-step", n - 1, mailroomSendOnly(work, "lock-send" + r, lockStep.port, n));
+                rate(rates, "Jakarta Transport.sendMessage loop", n, jakarta(piped.port, n));
+                rate(rates, "smtp-source -d -s 1", n, smtpSource(piped.port, n));
             }
             rates.forEach((what, r) -> {
-                List<Double> sorted = r.stream().sorted().toList();
-                System.out.printf("%-42s %7d msgs %9.0f msgs/s (%.0f-%.0f)%n", what, counts.get(what), sorted.get(sorted.size() / 2), sorted.get(0),
+                List<Double> sorted = r.perSecond().stream().sorted().toList();
+                System.out.printf("%-42s %7d msgs %9.0f msgs/s (%.0f-%.0f)%n", what, r.messages(), sorted.get(sorted.size() / 2), sorted.get(0),
                         sorted.get(sorted.size() - 1));
             });
             System.out.printf("CPU time the host took from this machine during the loopback rounds (steal): %.0f%%%n", steal.percent());
@@ -76,9 +75,11 @@ public final class SendBenchmark {
         }
     }
 
-    private static void rate(Map<String, List<Double>> rates, Map<String, Integer> counts, String what, int n, double seconds) {
-        counts.put(what, n);
-        rates.computeIfAbsent(what, k -> new ArrayList<>()).add(n / seconds);
+    /** One contender's rounds on loopback: messages per round and the rate each round reached. */
+    private record Rates(int messages, List<Double> perSecond) { }
+
+    private static void rate(Map<String, Rates> rates, String what, int n, double seconds) {
+        rates.computeIfAbsent(what, k -> new Rates(n, new ArrayList<>())).perSecond().add(n / seconds);
     }
 
     private static void row(String what, int n, double seconds) {
