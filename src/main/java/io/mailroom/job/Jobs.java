@@ -100,18 +100,22 @@ public final class Jobs {
         int settled = attempts.settleInFlight(job.id(), clock.instant());
         if (settled > 0) err.println(job.name() + ": " + settled + " recipient(s) were in flight when a previous run stopped; marked unknown");
         long runId = attempts.beginRun(job.id(), command, clock.instant());
-        Composer composer = new Composer(template, name -> store.file(job.id(), ATTACHMENT, name).orElse(null), new MessageBuilder(clock),
-                send.envelopeFrom());
         Integer exit = null;
-        try (Sessions sessions = new Sessions(new SmtpClient(smtp), send.maxMessagesPerSession(), send.idleProbe(), String.valueOf(runId),
+        // messages are composed on a thread of their own (see ComposeAhead), which reads attachments on its own connection
+        try (Store snapshot = store.reader(); Sessions sessions = new Sessions(new SmtpClient(smtp), send.maxMessagesPerSession(), send.idleProbe(), String.valueOf(runId),
                 transcripts, clock, pause)) {
             RateLimit rate = new RateLimit(send.rate(), attempts.attemptTimes(job.id(), clock.instant().minus(RateLimit.lookBack(send.rate()))));
-            Sender sender = new Sender(attempts, job.id(), composer, job.header(), sessions, clock, runId, stop,
-                    new Sender.Pacing(send.retry(), rate, deadline, pause), new Random(),
-                    new WriteAhead(send.writeAhead()), System::nanoTime);
-            int tried = sender.sendDue(limit);
+            Composer composer = new Composer(template, name -> snapshot.file(job.id(), ATTACHMENT, name).orElse(null), new MessageBuilder(clock),
+                    send.envelopeFrom());
+            int tried;
+            String ended;
+            try (Sender sender = new Sender(attempts, job.id(), composer, job.header(), sessions, clock, runId, stop,
+                    new Sender.Pacing(send.retry(), rate, deadline, pause), new Random(), new WriteAhead(send.writeAhead()), System::nanoTime)) {
+                tried = sender.sendDue(limit);
+                ended = sender.ended();
+            }
             if (stop.requested()) err.println(job.name() + ": stopped on request after the messages in hand; run or resume to continue");
-            if (sender.ended() != null) err.println(job.name() + ": stopped: " + sender.ended() + "; run or resume again then");
+            if (ended != null) err.println(job.name() + ": stopped: " + ended + "; run or resume again then");
             RunSummary summary = new RunSummary(job.name(), plan, tried, sessions.opened(), store.counts(job.id()), false);
             exit = summary.exitCode();
             return summary;

@@ -1,5 +1,6 @@
 package io.mailroom.job;
 
+import io.mailroom.job.ComposeAhead.Composed;
 import io.mailroom.mime.OutgoingMessage;
 import io.mailroom.smtp.Delivery;
 import io.mailroom.smtp.Mail;
@@ -33,7 +34,7 @@ import java.util.function.LongSupplier;
  * asking. A message written ahead but never handed out loses its attempt again. A 4xx or 5xx for one
  * recipient never stops the job; a session that broke is replaced and the loop carries on.
  */
-final class Sender implements Outbox<SQLException> {
+final class Sender implements Outbox<SQLException>, AutoCloseable {
     private static final int BATCH = 200;
 
     private record InFlight(Recipient recipient, long attempt, Mail mail) { }
@@ -53,7 +54,7 @@ final class Sender implements Outbox<SQLException> {
     private Duration rateWait = Duration.ZERO;
     private String ended;
     private final ArrayDeque<Long> dueIds = new ArrayDeque<>();
-    private final ArrayDeque<Recipient> queue = new ArrayDeque<>();
+    private final ComposeAhead queue;
     /** Written ahead and committed, not yet handed to the session. */
     private final ArrayDeque<InFlight> ahead = new ArrayDeque<>();
     /** Handed to the session, not yet reported. */
@@ -89,6 +90,8 @@ final class Sender implements Outbox<SQLException> {
         this.random = random;
         this.writeAhead = writeAhead;
         this.nanoTime = nanoTime;
+        // a message waiting for a rate limit would carry a Date from before the wait
+        this.queue = ComposeAhead.onWorkerThread(this::compose, pacing.rate().limits().isEmpty() ? ComposeAhead.DEPTH : 0);
     }
 
     /** Sends what is due, at most {@code limit} messages; returns how many were tried. */
@@ -153,10 +156,14 @@ final class Sender implements Outbox<SQLException> {
         int size = pacing.rate().limits().isEmpty() ? Math.min(writeAhead.size(), limit - tried) : 1;
         int room = sessions.room(session);
         while (ahead.size() < Math.min(size, room)) {
-            Recipient r = queue.poll();
-            if (r == null && (!refill() || (r = queue.poll()) == null)) break;
-            Mail mail = mail(r);
-            if (mail == null) continue;
+            Composed c = queue.next();
+            if (c == null && (!refill() || (c = queue.next()) == null)) break;
+            Recipient r = c.recipient();
+            if (c.problem() != null) {
+                attempts.markWithoutAttempt(r.id(), OutcomePolicy.skipped(c.problem()), clock.instant());
+                continue;
+            }
+            Mail mail = c.mail();
             if (mail.needsSmtpUtf8() && !session.extensions().has("SMTPUTF8")) {
                 attempts.markWithoutAttempt(r.id(), OutcomePolicy.needsSmtpUtf8(), clock.instant());
                 continue;
@@ -205,7 +212,7 @@ final class Sender implements Outbox<SQLException> {
         while (!ahead.isEmpty()) {
             InFlight f = ahead.pollLast();
             attempts.cancelAttempt(f.attempt());
-            queue.addFirst(f.recipient());
+            queue.putBack(new Composed(f.recipient(), f.mail(), null));
         }
         attempts.commit();
         cycleStart = -1;
@@ -234,15 +241,20 @@ final class Sender implements Outbox<SQLException> {
                 (random.nextDouble() - 0.5) * 0.4);
     }
 
-    /** The recipient's message, or null after marking it skipped when it cannot be built. */
-    private Mail mail(Recipient r) throws SQLException {
+    /** The recipient's message, or why it cannot be built (the row is then skipped). Runs on the composing thread. */
+    private Composed compose(Recipient r) {
         try {
             OutgoingMessage m = composer.compose(fields(r), r.messageId());
-            return Mail.of(m.envelopeFrom(), m.recipients(), m.bytes());
+            return new Composed(r, Mail.of(m.envelopeFrom(), m.recipients(), m.bytes()), null);
         } catch (RowProblem | UnsendableMessageException p) {
-            attempts.markWithoutAttempt(r.id(), OutcomePolicy.skipped(p.getMessage()), clock.instant());
-            return null;
+            return new Composed(r, null, p.getMessage());
         }
+    }
+
+    /** Stops the composing thread. */
+    @Override
+    public void close() {
+        queue.close();
     }
 
     /**

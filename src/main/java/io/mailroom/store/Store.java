@@ -34,6 +34,11 @@ public final class Store implements AutoCloseable {
         return new Attempts(db);
     }
 
+    /** Another connection to this database, for reading the snapshot on another thread (one connection per thread). */
+    public Store reader() throws SQLException {
+        return new Store(DriverManager.getConnection(url, "", ""), url);
+    }
+
     /** Takes the right to send {@code job}; see {@link JobLock}. */
     public JobLock lock(String job) throws SQLException, JobBusyException {
         return JobLock.take(url, job);

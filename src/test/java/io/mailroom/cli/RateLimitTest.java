@@ -7,6 +7,10 @@ import io.mailroom.job.Pause;
 import io.mailroom.testing.JobDir;
 import io.mailroom.testing.MutableClock;
 import io.mailroom.testing.ScriptedSmtpServer;
+import jakarta.mail.Session;
+import jakarta.mail.internet.MimeMessage;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -16,6 +20,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -62,6 +67,19 @@ class RateLimitTest {
         for (Instant t : starts) {
             assertTrue(starts.stream().filter(s -> !s.isBefore(t) && s.isBefore(t.plusSeconds(1))).count() <= 2, "at most 2 in any second: " + starts);
         }
+    }
+
+    @Test
+    void aMessageThatWaitedForTheRateLimitIsDatedWhenItGoesNotWhenItWasQueued() throws Exception {
+        Cli.Result run = mailroom("run", job(6, "2/second").toString());
+        assertEquals(0, run.exit(), run.all());
+        List<Instant> dated = new ArrayList<>();
+        for (ScriptedSmtpServer.Received r : server.received()) {
+            MimeMessage m = new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(r.content().getBytes(StandardCharsets.UTF_8)));
+            dated.add(m.getSentDate().toInstant());
+        }
+        Instant start = Instant.parse("2026-11-22T10:00:00Z");
+        assertEquals(List.of(start, start, start.plusSeconds(1), start.plusSeconds(1), start.plusSeconds(2), start.plusSeconds(2)), dated);
     }
 
     @Test
