@@ -2,7 +2,9 @@ package io.mailroom.smtp;
 
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -34,6 +36,10 @@ final class Connection implements Closeable {
     private CommandWriter writer;
     private OutputStream out;
     private boolean tls;
+    /** When the reply being read must be complete (System.nanoTime), and the stage it belongs to. */
+    private long replyDeadline;
+    private Step replyStep;
+    private int replyMillis;
 
     private Connection(String host, Timeouts timeouts, Transcript transcript) {
         this.host = host;
@@ -76,15 +82,33 @@ final class Connection implements Closeable {
     private void attach(Socket s) throws IOException {
         socket = s;
         out = new BufferedOutputStream(s.getOutputStream(), 16 * 1024);
-        reader = new ReplyReader(s.getInputStream(), transcript);
+        reader = new ReplyReader(new DeadlineInput(s.getInputStream()), transcript);
         writer = new CommandWriter(out, transcript);
     }
 
     boolean isTls() { return tls; }
 
+    /** The next reply, whole within the stage's timeout: a server trickling bytes cannot stretch it. */
     SmtpReply read(Step step) throws IOException {
-        socket.setSoTimeout(timeouts.millisFor(step));
+        replyStep = step;
+        replyMillis = timeouts.millisFor(step);
+        replyDeadline = System.nanoTime() + replyMillis * 1_000_000L;
         return reader.read();
+    }
+
+    /** Each read of the socket waits at most until the current reply's deadline. */
+    private final class DeadlineInput extends FilterInputStream {
+        DeadlineInput(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            long left = (replyDeadline - System.nanoTime()) / 1_000_000L;
+            if (left <= 0) throw new SocketTimeoutException("timed out after " + replyMillis + " ms waiting for the server's reply to " + replyStep);
+            socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, left));
+            return super.read(b, off, len);
+        }
     }
 
     SmtpReply command(Step step, String command) throws IOException {

@@ -1,5 +1,6 @@
 package io.mailroom.cli;
 
+import static io.mailroom.testing.ScriptedSmtpServer.Fault.DRIP_AFTER_DOT;
 import static io.mailroom.testing.ScriptedSmtpServer.Fault.DROP_AFTER_DOT;
 import static io.mailroom.testing.ScriptedSmtpServer.Fault.DROP_AT_DATA;
 import static io.mailroom.testing.ScriptedSmtpServer.Fault.DROP_IN_DATA;
@@ -18,6 +19,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -137,6 +139,20 @@ class FaultTest {
         assertEquals(1, run.exit(), run.all());
         String json = report();
         assertTrue(json.contains("\"key\": \"user1@example.com\", \"to\": [\"user1@example.com\"], \"status\": \"unknown\""), json);
+        assertTrue(json.contains("\"sent\": 2"), json);
+        assertEquals(3, server.received().size());
+    }
+
+    @ParameterizedTest(name = "pipelining={0}")
+    @ValueSource(booleans = {false, true})
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aReplyTrickledByteByByteStillTimesOutAsAWhole(boolean pipelining) throws Exception {
+        server.pipelining(pipelining).fault(1, DRIP_AFTER_DOT);
+        Cli.Result run = mailroom("run", job(3, "smtp.timeout", "1s").toString());
+        assertEquals(1, run.exit(), run.all());
+        String json = report();
+        assertTrue(json.contains("\"key\": \"user1@example.com\", \"to\": [\"user1@example.com\"], \"status\": \"unknown\""), json);
+        assertTrue(json.contains("timed out"), json);
         assertTrue(json.contains("\"sent\": 2"), json);
         assertEquals(3, server.received().size());
     }

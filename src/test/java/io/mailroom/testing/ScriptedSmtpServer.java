@@ -41,7 +41,9 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         /** Takes the whole message, then hangs up without a reply: the server has it, the client can't know. */
         DROP_AFTER_DOT,
         /** Takes the whole message and never replies. */
-        HANG_AFTER_DOT
+        HANG_AFTER_DOT,
+        /** Takes the whole message, then trickles a reply that never ends, a byte every 100 ms (a tarpit). */
+        DRIP_AFTER_DOT
     }
 
     private final ServerSocket listener;
@@ -233,6 +235,15 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                 if (fault == Fault.HANG_AFTER_DOT) {
                     while (in.readLine() != null) {
                         // say nothing until the client gives up
+                    }
+                    return;
+                }
+                if (fault == Fault.DRIP_AFTER_DOT) {
+                    out.write("250 2.0.0 ".getBytes(StandardCharsets.US_ASCII));
+                    while (!listener.isClosed()) {
+                        out.write('.');
+                        out.flush();
+                        pause(100);
                     }
                     return;
                 }
