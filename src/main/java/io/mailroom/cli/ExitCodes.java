@@ -5,6 +5,7 @@ import io.mailroom.job.InputMissingException;
 import io.mailroom.job.JobFileException;
 import io.mailroom.smtp.SmtpSessionException;
 import io.mailroom.store.DatabaseBusyException;
+import io.mailroom.store.DatabaseUrlException;
 import io.mailroom.store.JobBusyException;
 import java.io.PrintStream;
 import picocli.CommandLine;
@@ -35,6 +36,7 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler, Command
         if (e instanceof InputMissingException) return NO_INPUT;
         if (e instanceof DataException) return DATA;
         if (e instanceof JobBusyException || e instanceof DatabaseBusyException) return TEMPFAIL;
+        if (e instanceof DatabaseUrlException) return USAGE;
         if (e instanceof SmtpSessionException s) {
             return switch (s.kind()) {
                 case AUTH_REJECTED -> NO_PERMISSION;

@@ -14,6 +14,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.flywaydb.core.Flyway;
 
 /**
@@ -21,6 +22,8 @@ import org.flywaydb.core.Flyway;
  * the send side is {@link #attempts()}. The schema is migrated by Flyway on open.
  */
 public final class Store implements AutoCloseable {
+    private static final Pattern PRIVATE_MEMORY = Pattern.compile("(?i)jdbc:h2:mem:(;.*)?");
+
     private final Connection db;
     private final String url;
 
@@ -56,7 +59,11 @@ public final class Store implements AutoCloseable {
     }
 
     /** Opens (creating if needed) and migrates the database at {@code url}. */
-    public static Store open(String url) throws SQLException, DatabaseBusyException {
+    public static Store open(String url) throws SQLException, DatabaseBusyException, DatabaseUrlException {
+        if (PRIVATE_MEMORY.matcher(url).matches()) {
+            throw new DatabaseUrlException("the database " + url + " is a private in-memory database, which only the connection that"
+                    + " made it can see, and mailroom opens several; name it (jdbc:h2:mem:jobs) or use a file (jdbc:h2:./jobs)", null);
+        }
         url = killSafe(url);
         Connection c;
         try {
@@ -64,6 +71,10 @@ public final class Store implements AutoCloseable {
         } catch (SQLException e) {
             // H2 90020: the file is open in another process without AUTO_SERVER
             if (e.getErrorCode() == 90020) throw new DatabaseBusyException(url, e);
+            // 08001: no driver takes this URL
+            if ("08001".equals(e.getSQLState())) {
+                throw new DatabaseUrlException("no database driver accepts the URL " + url + "; mailroom stores jobs in H2: jdbc:h2:./jobs", e);
+            }
             throw e;
         }
         Flyway.configure().dataSource(url, "", "").locations("classpath:db/migration").load().migrate();

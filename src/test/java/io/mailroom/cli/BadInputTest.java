@@ -181,6 +181,17 @@ class BadInputTest {
     }
 
     @Test
+    void aDatabaseUrlThatCannotHoldAJobExits64SayingWhatWorks() throws Exception {
+        Cli.Result privateMemory = Cli.run("run", job().write().toString(), "--db", "jdbc:h2:mem:");
+        assertEquals(64, privateMemory.exit(), privateMemory.all());
+        assertTrue(privateMemory.err().contains("private in-memory database") && privateMemory.err().contains("jdbc:h2:mem:jobs"), privateMemory.err());
+        Cli.Result noDriver = Cli.run("status", "--db", "jdbc:nosuchdb://localhost/jobs");
+        assertEquals(64, noDriver.exit(), noDriver.all());
+        assertTrue(noDriver.err().contains("no database driver accepts the URL jdbc:nosuchdb://localhost/jobs"), noDriver.err());
+        assertTrue(server.received().isEmpty());
+    }
+
+    @Test
     void csvInAnotherEncodingThanDeclaredExits65NamingTheRow() throws Exception {
         JobDir job = job().file("recipients.csv", "email,first_name,n\nann@example.com,Zoë,1\n", java.nio.charset.StandardCharsets.ISO_8859_1);
         Cli.Result run = mailroom("run", job.write().toString());
