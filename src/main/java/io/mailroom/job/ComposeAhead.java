@@ -28,6 +28,7 @@ final class ComposeAhead implements AutoCloseable {
     private final Function<Recipient, Composed> compose;
     private final ExecutorService worker;
     private final int depth;
+    private volatile boolean closed;
     private final ArrayDeque<Recipient> waiting = new ArrayDeque<>();
     private final ArrayDeque<CompletableFuture<Composed>> composing = new ArrayDeque<>();
 
@@ -84,12 +85,17 @@ final class ComposeAhead implements AutoCloseable {
     private void topUp() {
         while (composing.size() < depth && !waiting.isEmpty()) {
             Recipient r = waiting.poll();
-            composing.add(CompletableFuture.supplyAsync(() -> compose.apply(r), worker));
+            composing.add(CompletableFuture.supplyAsync(() -> closed ? null : compose.apply(r), worker));
         }
     }
 
+    /**
+     * What is still queued is dropped without being composed. No interrupt: an interrupted thread that
+     * is reading an attachment would close the H2 file under the sender's connection too.
+     */
     @Override
     public void close() {
-        worker.shutdownNow();
+        closed = true;
+        worker.shutdown();
     }
 }
