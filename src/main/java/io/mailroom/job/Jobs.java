@@ -102,8 +102,9 @@ public final class Jobs {
         long runId = attempts.beginRun(job.id(), command, clock.instant());
         Integer exit = null;
         // messages are composed on a thread of their own (see ComposeAhead), which reads attachments on its own connection
-        try (Store snapshot = store.reader(); Sessions sessions = new Sessions(new SmtpClient(smtp), send.maxMessagesPerSession(), send.idleProbe(), String.valueOf(runId),
-                transcripts, clock, pause)) {
+        try (Store snapshot = store.reader();
+             Sessions sessions = new Sessions(new SmtpClient(smtp), send.maxMessagesPerSession(), send.idleProbe(), String.valueOf(runId),
+                     transcripts, clock, pause)) {
             RateLimit rate = new RateLimit(send.rate(), attempts.attemptTimes(job.id(), clock.instant().minus(RateLimit.lookBack(send.rate()))));
             Composer composer = new Composer(template, name -> snapshot.file(job.id(), ATTACHMENT, name).orElse(null), new MessageBuilder(clock),
                     send.envelopeFrom());

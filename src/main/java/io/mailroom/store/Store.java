@@ -23,6 +23,7 @@ import org.flywaydb.core.Flyway;
  */
 public final class Store implements AutoCloseable {
     private static final Pattern PRIVATE_MEMORY = Pattern.compile("(?i)jdbc:h2:mem:(;.*)?");
+    private static final Pattern PASSWORD_IN_URL = Pattern.compile("(?i)((?:password|pwd)=)[^&;]*");
 
     private final Connection db;
     private final String url;
@@ -58,10 +59,15 @@ public final class Store implements AutoCloseable {
         return url + ";AUTO_COMPACT_FILL_RATE=0";
     }
 
+    /** The URL as it may be shown: a password in it is masked. */
+    static String shown(String url) {
+        return PASSWORD_IN_URL.matcher(url).replaceAll("$1****");
+    }
+
     /** Opens (creating if needed) and migrates the database at {@code url}. */
     public static Store open(String url) throws SQLException, DatabaseBusyException, DatabaseUrlException {
         if (PRIVATE_MEMORY.matcher(url).matches()) {
-            throw new DatabaseUrlException("the database " + url + " is a private in-memory database, which only the connection that"
+            throw new DatabaseUrlException("the database " + shown(url) + " is a private in-memory database, which only the connection that"
                     + " made it can see, and mailroom opens several; name it (jdbc:h2:mem:jobs) or use a file (jdbc:h2:./jobs)", null);
         }
         url = killSafe(url);
@@ -70,10 +76,10 @@ public final class Store implements AutoCloseable {
             c = DriverManager.getConnection(url, "", "");
         } catch (SQLException e) {
             // H2 90020: the file is open in another process without AUTO_SERVER
-            if (e.getErrorCode() == 90020) throw new DatabaseBusyException(url, e);
+            if (e.getErrorCode() == 90020) throw new DatabaseBusyException(shown(url), e);
             // 08001: no driver takes this URL
             if ("08001".equals(e.getSQLState())) {
-                throw new DatabaseUrlException("no database driver accepts the URL " + url + "; mailroom stores jobs in H2: jdbc:h2:./jobs", e);
+                throw new DatabaseUrlException("no database driver accepts the URL " + shown(url) + "; mailroom stores jobs in H2: jdbc:h2:./jobs", null);
             }
             throw e;
         }

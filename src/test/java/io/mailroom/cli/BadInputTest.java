@@ -185,9 +185,10 @@ class BadInputTest {
         Cli.Result privateMemory = Cli.run("run", job().write().toString(), "--db", "jdbc:h2:mem:");
         assertEquals(64, privateMemory.exit(), privateMemory.all());
         assertTrue(privateMemory.err().contains("private in-memory database") && privateMemory.err().contains("jdbc:h2:mem:jobs"), privateMemory.err());
-        Cli.Result noDriver = Cli.run("status", "--db", "jdbc:nosuchdb://localhost/jobs");
+        Cli.Result noDriver = Cli.run("status", "--db", "jdbc:nosuchdb://localhost/jobs?user=m&password=s3cret");
         assertEquals(64, noDriver.exit(), noDriver.all());
-        assertTrue(noDriver.err().contains("no database driver accepts the URL jdbc:nosuchdb://localhost/jobs"), noDriver.err());
+        assertTrue(noDriver.err().contains("no database driver accepts the URL jdbc:nosuchdb://localhost/jobs?user=m&password=****"), noDriver.err());
+        assertFalse(noDriver.all().contains("s3cret"), noDriver.all());
         assertTrue(server.received().isEmpty());
     }
 
