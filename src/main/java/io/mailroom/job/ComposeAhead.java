@@ -21,6 +21,8 @@ import java.util.function.Function;
 final class ComposeAhead implements AutoCloseable {
     /** Enough for two write-ahead batches. */
     static final int DEPTH = 2 * WriteAhead.MOST;
+    /** Bytes of messages composed ahead, at most (about). */
+    static final long BUDGET = 32L << 20;
 
     /** A recipient with its message, or with the reason (problem) it cannot have one. */
     record Composed(Recipient recipient, Mail mail, String problem) { }
@@ -28,14 +30,18 @@ final class ComposeAhead implements AutoCloseable {
     private final Function<Recipient, Composed> compose;
     private final ExecutorService worker;
     private final int depth;
+    private final long budget;
+    /** How many to compose ahead now: 1 until a message's size is known, then as many as fit the budget. */
+    private int window = 1;
     private volatile boolean closed;
     private final ArrayDeque<Recipient> waiting = new ArrayDeque<>();
     private final ArrayDeque<CompletableFuture<Composed>> composing = new ArrayDeque<>();
 
-    ComposeAhead(Function<Recipient, Composed> compose, ExecutorService worker, int depth) {
+    ComposeAhead(Function<Recipient, Composed> compose, ExecutorService worker, int depth, long budget) {
         this.compose = compose;
         this.worker = worker;
         this.depth = depth;
+        this.budget = budget;
     }
 
     /** Composing up to {@code depth} messages ahead on one daemon thread of its own. */
@@ -44,7 +50,7 @@ final class ComposeAhead implements AutoCloseable {
             Thread t = new Thread(r, "mailroom-compose");
             t.setDaemon(true);
             return t;
-        }), depth);
+        }), depth, BUDGET);
     }
 
     boolean isEmpty() {
@@ -67,14 +73,17 @@ final class ComposeAhead implements AutoCloseable {
             Recipient r = waiting.poll();
             return r == null ? null : compose.apply(r);
         }
-        topUp();
+        Composed c;
         try {
-            return head.join();
+            c = head.join();
         } catch (CompletionException e) {
             if (e.getCause() instanceof RuntimeException r) throw r;
             if (e.getCause() instanceof Error err) throw err;
             throw e;
         }
+        if (c.mail() != null) window = (int) Math.max(1, Math.min(depth, budget / Math.max(1, c.mail().size())));
+        topUp();
+        return c;
     }
 
     /** A message taken but not sent goes back to the front, as it was composed. */
@@ -83,7 +92,7 @@ final class ComposeAhead implements AutoCloseable {
     }
 
     private void topUp() {
-        while (composing.size() < depth && !waiting.isEmpty()) {
+        while (composing.size() < Math.min(depth, window) && !waiting.isEmpty()) {
             Recipient r = waiting.poll();
             composing.add(CompletableFuture.supplyAsync(() -> closed ? null : compose.apply(r), worker));
         }

@@ -40,10 +40,10 @@ class ComposeAheadTest {
 
     @Test
     void composesInRowOrderAndNeverMoreThanItsDepthAheadOfTheSender() {
-        ComposeAhead ahead = new ComposeAhead(compose, new DirectExecutor(), ComposeAhead.DEPTH);
+        ComposeAhead ahead = new ComposeAhead(compose, new DirectExecutor(), ComposeAhead.DEPTH, ComposeAhead.BUDGET);
         ahead.addAll(recipients(1, 6));
         ahead.addAll(recipients(8, 60));
-        assertEquals(ComposeAhead.DEPTH, composed.size(), "composed before anything was taken");
+        assertEquals(1, composed.size(), "composed before anything was taken: one, until a message's size is known");
         List<Long> taken = new ArrayList<>();
         for (Composed c; (c = ahead.next()) != null; ) {
             taken.add(c.recipient().id());
@@ -54,8 +54,19 @@ class ComposeAheadTest {
     }
 
     @Test
+    void bigMessagesAreComposedOnlyAsFarAheadAsTheByteBudgetAllows() {
+        int size = mail(201).size();
+        ComposeAhead ahead = new ComposeAhead(compose, new DirectExecutor(), ComposeAhead.DEPTH, 2L * size);
+        ahead.addAll(recipients(201, 240));
+        for (int taken = 1; ahead.next() != null; taken++) {
+            assertTrue(composed.size() <= taken + 2, composed.size() + " composed after " + taken + " taken");
+        }
+        assertEquals(40, composed.size());
+    }
+
+    @Test
     void aMessagePutBackComesOutFirstAsItWasComposed() {
-        ComposeAhead ahead = new ComposeAhead(compose, new DirectExecutor(), ComposeAhead.DEPTH);
+        ComposeAhead ahead = new ComposeAhead(compose, new DirectExecutor(), ComposeAhead.DEPTH, ComposeAhead.BUDGET);
         ahead.addAll(recipients(1, 3));
         Composed first = ahead.next();
         Composed second = ahead.next();
@@ -70,7 +81,7 @@ class ComposeAheadTest {
 
     @Test
     void aRowThatCannotBeBuiltComesOutWithItsReasonInItsPlace() {
-        ComposeAhead ahead = new ComposeAhead(compose, new DirectExecutor(), ComposeAhead.DEPTH);
+        ComposeAhead ahead = new ComposeAhead(compose, new DirectExecutor(), ComposeAhead.DEPTH, ComposeAhead.BUDGET);
         ahead.addAll(recipients(6, 8));
         assertEquals(List.of("b6@example.com"), ahead.next().mail().recipients());
         Composed bad = ahead.next();
@@ -98,7 +109,7 @@ class ComposeAheadTest {
 
     @Test
     void withDepthZeroEachMessageIsComposedOnlyWhenTaken() {
-        ComposeAhead ahead = new ComposeAhead(compose, new DirectExecutor(), 0);
+        ComposeAhead ahead = new ComposeAhead(compose, new DirectExecutor(), 0, ComposeAhead.BUDGET);
         ahead.addAll(recipients(1, 3));
         assertEquals(List.of(), composed);
         assertEquals(1, ahead.next().recipient().id());
