@@ -4,7 +4,8 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * The connection failed (I/O error, timeout, malformed reply) at {@link #step()}.
+ * The connection failed (I/O error, timeout) or the server broke the protocol (a malformed reply, a
+ * reply no server may give there) at {@link #step()}.
  * Carries the exchanges completed before the failure so the attempt can still be recorded in full.
  * The session that threw it is broken.
  */
@@ -13,7 +14,7 @@ public final class SmtpIOException extends IOException {
     private final List<Exchange> completed;
 
     public SmtpIOException(Step step, List<Exchange> completed, IOException cause) {
-        super("connection failed during " + step + ": " + describe(cause), cause);
+        super((cause instanceof SmtpProtocolException ? "protocol error during " : "connection failed during ") + step + ": " + describe(cause), cause);
         this.step = step;
         this.completed = List.copyOf(completed);
     }

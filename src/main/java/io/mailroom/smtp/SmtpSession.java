@@ -14,7 +14,9 @@ import java.util.List;
  * reply. Content is only sent after a 354 to DATA.
  * Negative replies are returned, never thrown. An I/O failure breaks the session for good and is
  * reported per message with its step: a message whose final "." was sent is in doubt (END_OF_DATA).
- * A 421 or a refused RSET also breaks it. Using a broken session is a bug ({@link IllegalStateException}).
+ * A 421 or a refused RSET also breaks it, and so does a reply no server may give at its step (a 3xx to
+ * MAIL, RCPT or the final ".", anything but 354 or a refusal to DATA): a protocol error, reported like an
+ * I/O failure. Using a broken session is a bug ({@link IllegalStateException}).
  */
 public final class SmtpSession implements Closeable {
     private enum State { READY, NEEDS_RESET, BROKEN, CLOSED }
@@ -104,8 +106,7 @@ public final class SmtpSession implements Closeable {
                 boolean anyAccepted = false;
                 for (String rcpt : tx.mail.recipients()) anyAccepted |= record(tx, Step.RCPT, rcpt, connection.read(Step.RCPT));
                 tx.step = Step.DATA;
-                SmtpReply data = connection.read(Step.DATA);
-                tx.done.add(new Exchange(Step.DATA, null, data));
+                SmtpReply data = recordData(tx, connection.read(Step.DATA));
                 if (data.code() == 354 && anyAccepted && state != State.BROKEN) {
                     outbox.sending(tx.mail);
                     writeContent(tx);
@@ -163,8 +164,7 @@ public final class SmtpSession implements Closeable {
         }
         if (!anyAccepted) return;
         tx.step = Step.DATA;
-        SmtpReply data = connection.command(Step.DATA, "DATA");
-        tx.done.add(new Exchange(Step.DATA, null, data));
+        SmtpReply data = recordData(tx, connection.command(Step.DATA, "DATA"));
         if (data.isClosing()) breakSession();
         if (data.code() != 354) return;
         outbox.sending(tx.mail);
@@ -245,10 +245,27 @@ public final class SmtpSession implements Closeable {
         failBoth(outbox, null, tx, e);
     }
 
-    private boolean record(Tx tx, Step step, String argument, SmtpReply reply) {
+    /**
+     * Records a reply to MAIL, RCPT or the final "."; true when positive. A 3xx there is a reply no
+     * server may give: the session is not trusted further (and the message's fate follows its step).
+     */
+    private boolean record(Tx tx, Step step, String argument, SmtpReply reply) throws SmtpProtocolException {
         tx.done.add(new Exchange(step, argument, reply));
         if (reply.isClosing()) breakSession();
+        if (reply.code() / 100 == 3) throw new SmtpProtocolException(step + " was answered " + reply.code() + ", which the protocol does not allow there");
         return reply.isPositive();
+    }
+
+    /**
+     * Records the reply to DATA: 354, or a refusal. Anything else (a 250, say) would otherwise read as
+     * a delivery of content that was never sent.
+     */
+    private static SmtpReply recordData(Tx tx, SmtpReply data) throws SmtpProtocolException {
+        tx.done.add(new Exchange(Step.DATA, null, data));
+        if (data.code() != 354 && data.code() < 400) {
+            throw new SmtpProtocolException("DATA was answered " + data.code() + " instead of 354; the content was not sent");
+        }
+        return data;
     }
 
     private String mailFrom(Mail mail) {

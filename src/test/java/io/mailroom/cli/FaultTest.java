@@ -5,6 +5,7 @@ import static io.mailroom.testing.ScriptedSmtpServer.Fault.DROP_AFTER_DOT;
 import static io.mailroom.testing.ScriptedSmtpServer.Fault.DROP_AT_DATA;
 import static io.mailroom.testing.ScriptedSmtpServer.Fault.DROP_IN_DATA;
 import static io.mailroom.testing.ScriptedSmtpServer.Fault.HANG_AFTER_DOT;
+import static io.mailroom.testing.ScriptedSmtpServer.Fault.OK_INSTEAD_OF_354;
 import static io.mailroom.testing.ScriptedSmtpServer.Fault.STALL_IN_DATA;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -58,6 +59,16 @@ class FaultTest {
 
     private Map<String, Long> receivedPerRecipient() {
         return server.received().stream().map(r -> r.recipients().get(0)).collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+    }
+
+    /** The failure text of every attempt that has one. */
+    private List<String> failures() throws Exception {
+        List<String> out = new java.util.ArrayList<>();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(db, "", "");
+             java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT failure FROM attempts WHERE failure IS NOT NULL ORDER BY id")) {
+            while (rs.next()) out.add(rs.getString(1));
+        }
+        return out;
     }
 
     private String report() {
@@ -155,6 +166,30 @@ class FaultTest {
         assertTrue(json.contains("timed out"), json);
         assertTrue(json.contains("\"sent\": 2"), json);
         assertEquals(3, server.received().size());
+    }
+
+    @ParameterizedTest(name = "pipelining={0}")
+    @ValueSource(booleans = {false, true})
+    void aServerThatAnswersDataWithAnythingButA354HasNotBeenSentTheMessage(boolean pipelining) throws Exception {
+        server.pipelining(pipelining).fault(1, OK_INSTEAD_OF_354);
+        Cli.Result run = mailroom("run", job(3).toString());
+        assertEquals(0, run.exit(), run.all());
+        assertEquals(Map.of("user1@example.com", 1L, "user2@example.com", 1L, "user3@example.com", 1L), receivedPerRecipient());
+        assertEquals(List.of("protocol error during DATA: DATA was answered 250 instead of 354; the content was not sent"), failures());
+        assertEquals(2, server.connections(), "the session that said 250 to DATA is not trusted with another message");
+    }
+
+    @ParameterizedTest(name = "pipelining={0}")
+    @ValueSource(booleans = {false, true})
+    void aReplyNoServerMayGiveToRcptDefersTheMessageInsteadOfDecidingIt(boolean pipelining) throws Exception {
+        server.pipelining(pipelining).rejectRecipient("user2@example.com", "354 Go ahead");
+        Cli.Result run = mailroom("run", job(3).toString());
+        assertEquals(75, run.exit(), run.all());
+        assertEquals(Map.of("user1@example.com", 1L, "user3@example.com", 1L), receivedPerRecipient());
+        String json = report();
+        assertTrue(json.contains("\"key\": \"user2@example.com\", \"to\": [\"user2@example.com\"], \"status\": \"deferred\""), json);
+        assertTrue(failures().stream().allMatch(f -> f.equals("protocol error during RCPT: RCPT was answered 354, which the protocol does not allow there")),
+                failures().toString());
     }
 
     @ParameterizedTest(name = "pipelining={0}")

@@ -42,6 +42,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         DROP_AFTER_DOT,
         /** Takes the whole message and never replies. */
         HANG_AFTER_DOT,
+        /** Answers DATA with 250 instead of 354 and reads no content: a client that believes it has sent nothing. */
+        OK_INSTEAD_OF_354,
         /** Takes the whole message, then trickles a reply that never ends, a byte every 100 ms (a tarpit). */
         DRIP_AFTER_DOT
     }
@@ -217,6 +219,10 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                     fault = faults.get(++messages);
                 }
                 if (fault == Fault.DROP_AT_DATA) return;
+                if (fault == Fault.OK_INSTEAD_OF_354) {
+                    reply(out, "250 2.0.0 Ok");
+                    continue;
+                }
                 reply(out, "354 End data with <CR><LF>.<CR><LF>");
                 if (fault == Fault.DROP_IN_DATA) {
                     in.readLine();
