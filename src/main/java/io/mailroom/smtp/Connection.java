@@ -116,9 +116,21 @@ final class Connection implements Closeable {
     }
 
     SmtpReply command(Step step, String command, String shown) throws IOException {
+        requireNothingUnasked();
         writer.write(command, shown);
         flush(step);
         return read(step);
+    }
+
+    /**
+     * Before the client speaks: a reply already waiting was sent before it was asked for (a second
+     * reply to one command, or one forged ahead), and every reply after it would be matched to the wrong
+     * command, the verdict on a message included. The session cannot be trusted.
+     */
+    void requireNothingUnasked() throws SmtpProtocolException {
+        if (!reader.hasBufferedInput()) return;
+        throw new SmtpProtocolException("the server sent more than its reply to " + replyStep + " (\"" + reader.bufferedLine()
+                + "\"); what it says next cannot be matched to what was asked");
     }
 
     /** Buffers a command without sending it: a pipelined group is flushed once. */

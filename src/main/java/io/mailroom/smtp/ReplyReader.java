@@ -37,6 +37,13 @@ public final class ReplyReader {
     /** True when bytes arrived that no command has asked for yet. */
     public boolean hasBufferedInput() { return pos < limit; }
 
+    /** The first line of what is buffered and not read, quoted for a message. */
+    String bufferedLine() {
+        int end = pos;
+        while (end < limit && buffer[end] != '\r' && buffer[end] != '\n') end++;
+        return quote(new String(buffer, pos, end - pos, StandardCharsets.UTF_8));
+    }
+
     /** Drops bytes already received but not read (after STARTTLS they must not be trusted). */
     public int discardBuffered() {
         int dropped = limit - pos;

@@ -76,6 +76,7 @@ public final class SmtpSession implements Closeable {
             boolean reset = tx != null && state == State.NEEDS_RESET;
             try {
                 if (tx != null) {
+                    connection.requireNothingUnasked();
                     if (reset) connection.queue("RSET");
                     queueEnvelope(tx);
                 }
@@ -181,8 +182,12 @@ public final class SmtpSession implements Closeable {
         connection.queue("DATA");
     }
 
-    /** Writes the content, then the final "."; a failure while writing the "." leaves the message in doubt. */
+    /**
+     * Writes the content, then the final "."; a failure while writing the "." leaves the message in doubt.
+     * Nothing may be waiting after the 354: it would be read as the verdict on this message.
+     */
     private void writeContent(Tx tx) throws IOException {
+        connection.requireNothingUnasked();
         byte[] data = tx.mail.data();
         int dot = data.length - 3;
         tx.step = Step.CONTENT;

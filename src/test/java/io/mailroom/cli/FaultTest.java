@@ -4,6 +4,7 @@ import static io.mailroom.testing.ScriptedSmtpServer.Fault.DRIP_AFTER_DOT;
 import static io.mailroom.testing.ScriptedSmtpServer.Fault.DROP_AFTER_DOT;
 import static io.mailroom.testing.ScriptedSmtpServer.Fault.DROP_AT_DATA;
 import static io.mailroom.testing.ScriptedSmtpServer.Fault.DROP_IN_DATA;
+import static io.mailroom.testing.ScriptedSmtpServer.Fault.FORGED_OK_AFTER_354;
 import static io.mailroom.testing.ScriptedSmtpServer.Fault.HANG_AFTER_DOT;
 import static io.mailroom.testing.ScriptedSmtpServer.Fault.OK_INSTEAD_OF_354;
 import static io.mailroom.testing.ScriptedSmtpServer.Fault.STALL_IN_DATA;
@@ -177,6 +178,17 @@ class FaultTest {
         assertEquals(Map.of("user1@example.com", 1L, "user2@example.com", 1L, "user3@example.com", 1L), receivedPerRecipient());
         assertEquals(List.of("protocol error during DATA: DATA was answered 250 instead of 354; the content was not sent"), failures());
         assertEquals(2, server.connections(), "the session that said 250 to DATA is not trusted with another message");
+    }
+
+    @ParameterizedTest(name = "pipelining={0}")
+    @ValueSource(booleans = {false, true})
+    void aReplyTheServerSentBeforeBeingAskedIsNeverTakenForTheVerdictOnTheMessage(boolean pipelining) throws Exception {
+        server.pipelining(pipelining).fault(1, FORGED_OK_AFTER_354);
+        Cli.Result run = mailroom("run", job(2).toString());
+        assertEquals(0, run.exit(), run.all());
+        assertEquals(Map.of("user1@example.com", 1L, "user2@example.com", 1L), receivedPerRecipient(), "the refused try left nothing behind");
+        assertEquals(List.of("protocol error during DATA: the server sent more than its reply to DATA (\"250 2.0.0 Ok: queued as FORGED\");"
+                + " what it says next cannot be matched to what was asked"), failures());
     }
 
     @ParameterizedTest(name = "pipelining={0}")

@@ -44,6 +44,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         HANG_AFTER_DOT,
         /** Answers DATA with 250 instead of 354 and reads no content: a client that believes it has sent nothing. */
         OK_INSTEAD_OF_354,
+        /** Sends a forged "250 queued" right behind its 354, then refuses the message after the final ".". */
+        FORGED_OK_AFTER_354,
         /** Takes the whole message, then trickles a reply that never ends, a byte every 100 ms (a tarpit). */
         DRIP_AFTER_DOT
     }
@@ -223,7 +225,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                     reply(out, "250 2.0.0 Ok");
                     continue;
                 }
-                reply(out, "354 End data with <CR><LF>.<CR><LF>");
+                reply(out, fault == Fault.FORGED_OK_AFTER_354 ? "354 End data with <CR><LF>.<CR><LF>\r\n250 2.0.0 Ok: queued as FORGED"
+                        : "354 End data with <CR><LF>.<CR><LF>");
                 if (fault == Fault.DROP_IN_DATA) {
                     in.readLine();
                     s.setSoLinger(true, 0);
@@ -243,6 +246,10 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                         // say nothing until the client gives up
                     }
                     return;
+                }
+                if (fault == Fault.FORGED_OK_AFTER_354) {
+                    reply(out, "554 5.7.1 Message refused");
+                    continue;
                 }
                 if (fault == Fault.DRIP_AFTER_DOT) {
                     out.write("250 2.0.0 ".getBytes(StandardCharsets.US_ASCII));
