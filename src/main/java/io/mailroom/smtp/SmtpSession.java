@@ -102,12 +102,13 @@ public final class SmtpSession implements Closeable {
             try {
                 if (reset && !connection.read(Step.RSET).isPositive()) throw new IOException("RSET refused; the session is no longer trusted");
                 tx.step = Step.MAIL;
-                record(tx, Step.MAIL, tx.mail.from(), connection.read(Step.MAIL));
+                boolean mailAccepted = record(tx, Step.MAIL, tx.mail.from(), connection.read(Step.MAIL));
                 tx.step = Step.RCPT;
                 boolean anyAccepted = false;
                 for (String rcpt : tx.mail.recipients()) anyAccepted |= record(tx, Step.RCPT, rcpt, connection.read(Step.RCPT));
                 tx.step = Step.DATA;
                 SmtpReply data = recordData(tx, connection.read(Step.DATA));
+                if (data.code() == 354 && !mailAccepted) throw new SmtpProtocolException("DATA was answered 354 although MAIL FROM was refused");
                 if (data.code() == 354 && anyAccepted && state != State.BROKEN) {
                     outbox.sending(tx.mail);
                     writeContent(tx);

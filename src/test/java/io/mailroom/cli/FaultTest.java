@@ -7,6 +7,7 @@ import static io.mailroom.testing.ScriptedSmtpServer.Fault.DROP_IN_DATA;
 import static io.mailroom.testing.ScriptedSmtpServer.Fault.FORGED_OK_AFTER_354;
 import static io.mailroom.testing.ScriptedSmtpServer.Fault.HANG_AFTER_DOT;
 import static io.mailroom.testing.ScriptedSmtpServer.Fault.OK_INSTEAD_OF_354;
+import static io.mailroom.testing.ScriptedSmtpServer.Fault.REFUSED_MAIL_THEN_354;
 import static io.mailroom.testing.ScriptedSmtpServer.Fault.STALL_IN_DATA;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -189,6 +190,15 @@ class FaultTest {
         assertEquals(Map.of("user1@example.com", 1L, "user2@example.com", 1L), receivedPerRecipient(), "the refused try left nothing behind");
         assertEquals(List.of("protocol error during DATA: the server sent more than its reply to DATA (\"250 2.0.0 Ok: queued as FORGED\");"
                 + " what it says next cannot be matched to what was asked"), failures());
+    }
+
+    @Test
+    void aPipelinedServerThatRefusesMailYetSays354IsNotSentTheContent() throws Exception {
+        server.pipelining(true).fault(1, REFUSED_MAIL_THEN_354);
+        Cli.Result run = mailroom("run", job(2).toString());
+        assertEquals(0, run.exit(), run.all());
+        assertEquals(Map.of("user1@example.com", 1L, "user2@example.com", 1L), receivedPerRecipient());
+        assertEquals(List.of("protocol error during DATA: DATA was answered 354 although MAIL FROM was refused"), failures());
     }
 
     @ParameterizedTest(name = "pipelining={0}")

@@ -46,6 +46,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         OK_INSTEAD_OF_354,
         /** Sends a forged "250 queued" right behind its 354, then refuses the message after the final ".". */
         FORGED_OK_AFTER_354,
+        /** Refuses MAIL FROM, yet accepts the pipelined RCPT and DATA that follow and takes the message. */
+        REFUSED_MAIL_THEN_354,
         /** Takes the whole message, then trickles a reply that never ends, a byte every 100 ms (a tarpit). */
         DRIP_AFTER_DOT
     }
@@ -204,7 +206,11 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                 }
                 from = between(line);
                 rcpts.clear();
-                reply(out, "250 2.1.0 Ok");
+                boolean refuse;
+                synchronized (this) {
+                    refuse = faults.get(messages + 1) == Fault.REFUSED_MAIL_THEN_354;
+                }
+                reply(out, refuse ? "550 5.7.1 Sender refused" : "250 2.1.0 Ok");
             } else if (upper.startsWith("RCPT TO:")) {
                 String rcpt = between(line);
                 String scripted = transientBurst.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? "451 4.3.0 Try again later"
