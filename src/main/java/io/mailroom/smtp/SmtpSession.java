@@ -67,7 +67,9 @@ public final class SmtpSession implements Closeable {
     /**
      * Each round writes the previous message's content and "." with this message's envelope, then takes
      * the next message from the outbox while the server works, then reads the replies: building and
-     * recording the next message costs no round trip.
+     * recording the next message costs no round trip. The reply read for a "." is only believed once the
+     * replies after it in the same round make sense: a server that skipped it would otherwise have its
+     * reply to RSET taken for the verdict on the message.
      */
     private <X extends Exception> void pumpPipelined(Outbox<X> outbox) throws X {
         Tx inDoubt = null;
@@ -86,6 +88,7 @@ public final class SmtpSession implements Closeable {
                 return;
             }
             Mail following = tx == null ? null : outbox.next();
+            Tx answered = null;
             if (inDoubt != null) {
                 Tx finishing = inDoubt;
                 inDoubt = null;
@@ -96,9 +99,12 @@ public final class SmtpSession implements Closeable {
                     giveBack(outbox, following);
                     return;
                 }
-                outbox.finished(finishing.mail, new Delivery(finishing.done));
+                answered = finishing;
             }
-            if (tx == null) return;
+            if (tx == null) {
+                finished(outbox, answered);
+                return;
+            }
             try {
                 if (reset && !connection.read(Step.RSET).isPositive()) throw new IOException("RSET refused; the session is no longer trusted");
                 tx.step = Step.MAIL;
@@ -110,6 +116,8 @@ public final class SmtpSession implements Closeable {
                 SmtpReply data = recordData(tx, connection.read(Step.DATA));
                 if (data.code() == 354 && !mailAccepted) throw new SmtpProtocolException("DATA was answered 354 although MAIL FROM was refused");
                 if (data.code() == 354 && anyAccepted && state != State.BROKEN) {
+                    finished(outbox, answered);
+                    answered = null;
                     outbox.sending(tx.mail);
                     writeContent(tx);
                     inDoubt = tx;
@@ -119,10 +127,17 @@ public final class SmtpSession implements Closeable {
                 if (data.code() == 354) endEmptyData(tx);
                 if (data.isClosing()) breakSession();
             } catch (IOException e) {
+                if (answered != null && e instanceof SmtpProtocolException) {
+                    outbox.failed(answered.mail, new SmtpIOException(Step.END_OF_DATA, answered.done, new SmtpProtocolException(
+                            "the replies after the one to the final \".\" broke the protocol (" + e.getMessage() + "), so that one cannot be trusted")));
+                } else {
+                    finished(outbox, answered);
+                }
                 fail(outbox, tx, e);
                 giveBack(outbox, following);
                 return;
             }
+            finished(outbox, answered);
             outbox.finished(tx.mail, new Delivery(tx.done));
             if (state == State.BROKEN) {
                 giveBack(outbox, following);
@@ -130,6 +145,11 @@ public final class SmtpSession implements Closeable {
             }
             tx = Tx.of(following);
         }
+    }
+
+    /** Reports a message whose "." was answered (null: none this round). */
+    private static <X extends Exception> void finished(Outbox<X> outbox, Tx answered) throws X {
+        if (answered != null) outbox.finished(answered.mail, new Delivery(answered.done));
     }
 
     private static <X extends Exception> void giveBack(Outbox<X> outbox, Mail mail) throws X {

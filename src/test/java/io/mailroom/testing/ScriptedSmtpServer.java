@@ -48,6 +48,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         FORGED_OK_AFTER_354,
         /** Refuses MAIL FROM, yet accepts the pipelined RCPT and DATA that follow and takes the message. */
         REFUSED_MAIL_THEN_354,
+        /** Takes the whole message, says nothing about it, and goes on answering the next commands. */
+        SILENT_AFTER_DOT,
         /** Takes the whole message, then trickles a reply that never ends, a byte every 100 ms (a tarpit). */
         DRIP_AFTER_DOT
     }
@@ -253,6 +255,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                     }
                     return;
                 }
+                if (fault == Fault.SILENT_AFTER_DOT) continue;
                 if (fault == Fault.FORGED_OK_AFTER_354) {
                     reply(out, "554 5.7.1 Message refused");
                     continue;
