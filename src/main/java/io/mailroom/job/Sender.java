@@ -28,7 +28,8 @@ import java.util.function.LongSupplier;
 
 /**
  * The send loop, as the session's {@link Outbox}: due recipients in row order, each rebuilt from its
- * snapshot (on a thread of its own, a few messages ahead: {@link ComposeAhead}). Attempts are written ahead (in flight) and committed before the message is handed to the
+ * snapshot (on a thread of its own, a few messages ahead: {@link ComposeAhead}). Attempts are written
+ * ahead (in flight) and committed before the message is handed to the
  * session, a few at a time when the relay is fast ({@link WriteAhead}); outcomes, decided by
  * {@link OutcomePolicy}, go into the same commits, and any left are committed when the session stops
  * asking. A message written ahead but never handed out loses its attempt again. A 4xx or 5xx for one
