@@ -5,6 +5,7 @@ import freemarker.core.InvalidReferenceException;
 import freemarker.core.ParseException;
 import freemarker.core.TemplateClassResolver;
 import freemarker.core.TemplateConfiguration;
+import freemarker.core._CoreAPI;
 import freemarker.template.Configuration;
 import freemarker.template.SimpleHash;
 import freemarker.template.SimpleObjectWrapper;
@@ -13,7 +14,6 @@ import freemarker.template.TemplateException;
 import freemarker.template.TemplateExceptionHandler;
 import java.io.IOException;
 import java.io.StringReader;
-import java.io.StringWriter;
 import java.util.Map;
 
 /**
@@ -23,7 +23,9 @@ import java.util.Map;
  * template. FreeMarker is locked down: an undefined variable is an error for the row, never an empty
  * string; {@code ?new} and {@code ?api} cannot reach Java classes; nothing can be included from disk.
  * The HTML alternative auto-escapes CSV values. A CSV value with a line break used before the blank line
- * (where it would forge a header) fails the row with a reason.
+ * (where it would forge a header) fails the row with a reason. A row's rendering is bounded by the
+ * {@link RenderLimits} (output size, time), and one that recurses without end or runs out of memory fails
+ * that row, not the job.
  */
 public final class MessageTemplate {
     private static final Configuration CONFIG = strictConfiguration();
@@ -31,15 +33,24 @@ public final class MessageTemplate {
     private final String name;
     private final Template text;
     private final Template html;
+    private final RenderLimits limits;
+    private final Deadline deadline = new Deadline();
 
-    private MessageTemplate(String name, Template text, Template html) {
+    private MessageTemplate(String name, Template text, Template html, RenderLimits limits) {
         this.name = name;
         this.text = text;
         this.html = html;
+        this.limits = limits;
+    }
+
+    /** Compiles the templates with the default limits; {@code htmlSource} may be null. */
+    public static MessageTemplate compile(String name, String source, String htmlName, String htmlSource)
+            throws TemplateSyntaxException {
+        return compile(name, source, htmlName, htmlSource, RenderLimits.DEFAULT);
     }
 
     /** Compiles the templates; {@code htmlSource} may be null. */
-    public static MessageTemplate compile(String name, String source, String htmlName, String htmlSource)
+    public static MessageTemplate compile(String name, String source, String htmlName, String htmlSource, RenderLimits limits)
             throws TemplateSyntaxException {
         String normalized = source.replace("\r\n", "\n").replace('\r', '\n');
         int blank = firstBlankLine(normalized);
@@ -50,7 +61,7 @@ public final class MessageTemplate {
         String marked = withBodyMarker(normalized, blank);
         Template text = parse(name, marked, false);
         Template html = htmlSource == null ? null : parse(htmlName, htmlSource, true);
-        return new MessageTemplate(name, text, html);
+        return new MessageTemplate(name, text, html, limits);
     }
 
     public RenderedMessage render(Map<String, String> fields) throws RowRenderException {
@@ -70,37 +81,62 @@ public final class MessageTemplate {
         return new RenderedMessage(HeaderBlock.parse(name, headerBlock), body, htmlBody);
     }
 
-    private static String run(Template template, String file, SimpleHash model, RenderState state) throws RowRenderException {
-        StringWriter out = new StringWriter();
+    private String run(Template template, String file, SimpleHash model, RenderState state) throws RowRenderException {
+        BoundedOutput out = new BoundedOutput(limits.maxChars());
+        Deadline.Timer timer = deadline.start(limits.maxTime().toMillis());
+        String problem = null;
+        RuntimeException unexpected = null;
         try {
             var env = template.createProcessingEnvironment(model, out);
             env.setCustomAttribute(RenderState.KEY, state);
             state.attach(out);
             env.process();
-            return out.toString();
         } catch (TemplateException e) {
-            if (state.injection() != null) throw new RowRenderException(state.injection());
-            throw new RowRenderException(file + " line " + e.getLineNumber() + ", column " + e.getColumnNumber() + ": " + describe(e));
+            problem = state.injection() != null ? state.injection()
+                    : file + " line " + e.getLineNumber() + ", column " + e.getColumnNumber() + ": " + describe(e);
+        } catch (BoundedOutput.TooLong e) {
+            problem = file + ": the output for this row is over " + limits.maxChars() + " characters (message.max-size);"
+                    + " a loop that runs away on this row's values?";
+        } catch (StackOverflowError e) {
+            problem = file + ": rendering this row recursed too deeply (a macro or function that calls itself without end?)";
+        } catch (OutOfMemoryError e) {
+            problem = file + ": rendering this row ran out of memory (a loop or a string that grows with this row's values?)";
         } catch (IOException e) {
-            throw new IllegalStateException("writing to memory failed", e);
+            unexpected = new IllegalStateException("writing to memory failed", e);
+        } catch (RuntimeException e) {
+            // includes FreeMarker's own signal for an interrupted render, an unchecked exception of its internals
+            unexpected = e;
         }
+        if (timer.end()) {
+            throw new RowRenderException(file + ": rendering this row took longer than " + limits.maxTime().toMillis()
+                    + " ms (template.max-render-time); a loop that runs away on this row's values?");
+        }
+        if (unexpected != null) throw unexpected;
+        if (problem != null) throw new RowRenderException(problem);
+        return out.toString();
     }
 
     private static Template parse(String name, String source, boolean html) throws TemplateSyntaxException {
         try {
-            if (!html) return new Template(name, source, CONFIG);
+            if (!html) return interruptible(new Template(name, source, CONFIG));
             TemplateConfiguration tc = new TemplateConfiguration();
             tc.setParentConfiguration(CONFIG);
             tc.setOutputFormat(HTMLOutputFormat.INSTANCE);
             Template t = new Template(name, null, new StringReader(source), CONFIG, tc, null);
             tc.apply(t);
-            return t;
+            return interruptible(t);
         } catch (ParseException e) {
             throw new TemplateSyntaxException(name + " line " + e.getLineNumber() + ", column " + e.getColumnNumber()
                     + ": " + firstLine(e.getEditorMessage()), e);
         } catch (IOException e) {
             throw new IllegalStateException("reading from memory failed", e);
         }
+    }
+
+    /** FreeMarker has no time limit of its own, but can check for an interrupt in every loop (see {@link Deadline}). */
+    private static Template interruptible(Template t) {
+        _CoreAPI.addThreadInterruptedChecks(t);
+        return t;
     }
 
     private static String describe(TemplateException e) {

@@ -9,7 +9,6 @@ import freemarker.template.TemplateDirectiveModel;
 import freemarker.template.TemplateModel;
 import freemarker.template.TemplateModelException;
 import freemarker.template.TemplateScalarModel;
-import java.io.StringWriter;
 import java.util.Map;
 
 /**
@@ -22,7 +21,7 @@ final class RenderState {
     static final String KEY = "io.mailroom.render";
     static final String DIRECTIVE = "mailroom_body_starts_here";
 
-    private StringWriter out;
+    private BoundedOutput out;
     private int bodyStart = -1;
     private String injection;
 
@@ -35,7 +34,7 @@ final class RenderState {
         return model;
     }
 
-    void attach(StringWriter writer) { out = writer; }
+    void attach(BoundedOutput writer) { out = writer; }
 
     void enterBody(int position) { bodyStart = position; }
 
@@ -45,7 +44,7 @@ final class RenderState {
 
     private static void bodyStarts(Environment env, Map<?, ?> params, TemplateModel[] loopVars, TemplateDirectiveBody body) {
         RenderState s = (RenderState) env.getCustomAttribute(KEY);
-        if (s.bodyStart < 0) s.enterBody(s.out.getBuffer().length());
+        if (s.bodyStart < 0) s.enterBody(s.out.length());
     }
 
     private final class GuardedValue implements TemplateScalarModel {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -93,5 +94,33 @@ class MessageTemplateTest {
         assertEquals("Lee, \"Ann\" <b@x.com>", m.values("To").get(0));
         assertEquals("Lee, \"Ann\"", m.values("Subject").get(0));
         assertEquals("Lee, \"Ann\"\n", m.text());
+    }
+
+    private static MessageTemplate limited(String text, long maxChars, Duration maxTime) throws TemplateSyntaxException {
+        return MessageTemplate.compile("t.ftl", text, null, null, new RenderLimits(maxChars, maxTime));
+    }
+
+    @Test
+    void aLoopThatRunsAwayOnARowsValueEndsAtTheTimeLimitAndTheNextRowStillRenders() throws Exception {
+        MessageTemplate t = limited("From: a@x.com\nTo: b@x.com\n\n<#list 1..n?number as i></#list>done\n", 1 << 20, Duration.ofMillis(200));
+        RowRenderException e = assertThrows(RowRenderException.class, () -> t.render(Map.of("n", "1000000000000")));
+        assertTrue(e.getMessage().contains("longer than 200 ms"), e.getMessage());
+        assertEquals("done\n", t.render(Map.of("n", "3")).text());
+        assertTrue(!Thread.currentThread().isInterrupted(), "the watchdog's interrupt must not outlive the render");
+    }
+
+    @Test
+    void aLoopThatWritesWithoutEndStopsAtTheOutputLimit() throws Exception {
+        MessageTemplate t = limited("From: a@x.com\nTo: b@x.com\n\n<#list 1..n?number as i>${i} </#list>\n", 1 << 20, Duration.ofMinutes(1));
+        RowRenderException e = assertThrows(RowRenderException.class, () -> t.render(Map.of("n", "1000000000")));
+        assertTrue(e.getMessage().contains("over 1048576 characters"), e.getMessage());
+    }
+
+    @Test
+    void aMacroThatCallsItselfWithoutEndFailsTheRowNotTheProcess() throws Exception {
+        MessageTemplate t = compile("From: a@x.com\nTo: b@x.com\n\n<#macro deeper n><@deeper n + 1/></#macro><@deeper 1/>\n");
+        RowRenderException e = assertThrows(RowRenderException.class, () -> t.render(Map.of()));
+        assertTrue(e.getMessage().contains("recursed too deeply"), e.getMessage());
+        assertEquals("x\n", compile("From: a@x.com\nTo: b@x.com\n\nx\n").render(Map.of()).text());
     }
 }
