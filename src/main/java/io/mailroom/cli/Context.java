@@ -17,4 +17,9 @@ record Context(PrintStream out, PrintStream err, Function<String, String> env, C
         String fromEnv = env.apply("MAILROOM_DB");
         return fromEnv != null && !fromEnv.isBlank() ? fromEnv : DEFAULT_DB;
     }
+
+    /** A note on standard error, such as a file mailroom made private. */
+    void note(String text) {
+        err.println("mailroom: " + text);
+    }
 }

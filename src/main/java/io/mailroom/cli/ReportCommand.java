@@ -3,11 +3,11 @@ package io.mailroom.cli;
 import io.mailroom.job.InputMissingException;
 import io.mailroom.report.Report;
 import io.mailroom.report.ReportFormat;
+import io.mailroom.store.PrivateFiles;
 import io.mailroom.store.Store;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -43,12 +43,12 @@ final class ReportCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--format must be text, csv, json or html, not \"" + format + "\"");
         }
-        try (Store store = Store.open(db.resolve(ctx))) {
+        try (Store store = Store.open(db.resolve(ctx), ctx::note)) {
             Report r = Report.load(store, name).orElseThrow(() -> new InputMissingException("no job named \"" + name + "\" in the database", null));
             if (output == null) {
                 f.write(r, new PrintWriter(new OutputStreamWriter(ctx.out(), StandardCharsets.UTF_8)));
             } else {
-                try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(output, StandardCharsets.UTF_8))) {
+                try (PrintWriter w = new PrintWriter(new OutputStreamWriter(PrivateFiles.create(output, ctx::note), StandardCharsets.UTF_8))) {
                     f.write(r, w);
                 }
             }

@@ -51,7 +51,7 @@ final class RunCommand implements Callable<Integer> {
         if (sandbox == null || dryRun) {
             return report(jobs.run(jobFile, new RunOptions(db.resolve(ctx), dryRun, max, null, acceptTemplateChange, send.deadline(ctx, spec.commandLine()))));
         }
-        try (SandboxServer server = SandboxServer.start(sandbox)) {
+        try (SandboxServer server = SandboxServer.start(sandbox, ctx::note)) {
             ctx.err().println("sandbox: SMTP on 127.0.0.1:" + server.settings().port() + ", writing messages to " + sandbox);
             return report(jobs.run(jobFile, new RunOptions(db.resolve(ctx), false, max, server.settings(), acceptTemplateChange, send.deadline(ctx, spec.commandLine()))));
         }

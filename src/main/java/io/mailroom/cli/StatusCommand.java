@@ -26,7 +26,7 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (Store store = Store.open(db.resolve(ctx))) {
+        try (Store store = Store.open(db.resolve(ctx), ctx::note)) {
             List<String> names = name != null ? List.of(name) : store.jobs().stream().map(JobRecord::name).toList();
             if (names.isEmpty()) ctx.out().println("no jobs yet");
             int exit = ExitCodes.OK;

@@ -8,7 +8,6 @@ import io.mailroom.template.MessageTemplate;
 import io.mailroom.template.RenderedMessage;
 import io.mailroom.template.RowRenderException;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,33 +17,41 @@ import java.util.Map;
 /**
  * One row's way from values to a wire-ready message: render → addresses and Message-ID → attachments →
  * MIME. Any problem with the row is a {@link RowProblem}; nothing half-built leaves this class.
- * Attachment paths come from the template and may contain data, so a path that leaves the template's
- * folder is refused.
+ * Attachment paths come from the template and may contain data, so they are checked as names and kept
+ * inside the template's folder ({@link AttachmentFolder}). The {@link RowLimits} on attachments and the
+ * message size are checked here, the same way when planning (and in a dry run) as when sending.
  */
 final class Composer {
+    /** What the store holds as a key. */
+    static final int LONGEST_KEY = 1000;
+
     private final MessageTemplate template;
     private final AttachmentFiles files;
     private final MessageBuilder builder;
     private final String envelopeFrom;
+    private final RowLimits limits;
 
-    Composer(MessageTemplate template, AttachmentFiles files, MessageBuilder builder, String envelopeFrom) {
+    Composer(MessageTemplate template, AttachmentFiles files, MessageBuilder builder, String envelopeFrom, RowLimits limits) {
         this.template = template;
         this.files = files;
         this.builder = builder;
         this.envelopeFrom = envelopeFrom;
+        this.limits = limits;
     }
 
     /**
-     * Checks that the row can become a message (rendering, addresses, attachments) and returns its
-     * envelope and a new Message-ID, without building the bytes.
+     * Checks that the row can become a message (rendering, addresses, header lines, attachments, size)
+     * and returns its envelope and a new Message-ID. The bytes are built only when a cheap bound on their
+     * size is over the limit, to tell exactly.
      */
     OutgoingMessage check(Map<String, String> fields) throws RowProblem {
         try {
             RenderedMessage rendered = template.render(fields);
-            for (String name : rendered.values("Attachment")) attachment(name);
+            List<Attachment> attachments = attachments(rendered);
+            String id = MessageBuilder.newMessageId(MessageBuilder.fromAddress(rendered));
             OutgoingMessage envelope = MessageBuilder.envelope(rendered, envelopeFrom);
-            return new OutgoingMessage(envelope.envelopeFrom(), envelope.recipients(), envelope.to(), envelope.bytes(),
-                    MessageBuilder.newMessageId(MessageBuilder.fromAddress(rendered)));
+            if (MessageBuilder.sizeBound(rendered, attachments) > limits.messageBytes()) withinSize(builder.build(rendered, attachments, id, envelopeFrom));
+            return new OutgoingMessage(envelope.envelopeFrom(), envelope.recipients(), envelope.to(), envelope.bytes(), id);
         } catch (RowRenderException | MessageException e) {
             throw new RowProblem(e.getMessage());
         }
@@ -55,9 +62,7 @@ final class Composer {
         try {
             RenderedMessage rendered = template.render(fields);
             String id = messageId != null ? messageId : MessageBuilder.newMessageId(MessageBuilder.fromAddress(rendered));
-            List<Attachment> attachments = new ArrayList<>();
-            for (String name : rendered.values("Attachment")) attachments.add(attachment(name));
-            return builder.build(rendered, attachments, id, envelopeFrom);
+            return withinSize(builder.build(rendered, attachments(rendered), id, envelopeFrom));
         } catch (RowRenderException | MessageException e) {
             throw new RowProblem(e.getMessage());
         }
@@ -69,24 +74,40 @@ final class Composer {
         if (keyColumn != null) {
             key = fields.getOrDefault(keyColumn, "").strip();
             if (key.isEmpty()) throw new RowProblem("the key column \"" + keyColumn + "\" is empty");
+            if (key.length() > LONGEST_KEY) throw new RowProblem("the key column \"" + keyColumn + "\" is longer than " + LONGEST_KEY + " characters");
         } else {
             key = m.to().isEmpty() ? m.recipients().get(0) : m.to().get(0);
         }
         return key.toLowerCase(Locale.ROOT);
     }
 
-    private Attachment attachment(String written) throws RowProblem {
-        Path relative = Path.of(written).normalize();
-        if (relative.isAbsolute() || relative.startsWith("..") || relative.toString().isEmpty()) {
-            throw new RowProblem("Attachment: \"" + written + "\" must be a path inside the template's folder");
-        }
-        String name = relative.toString().replace('\\', '/');
-        try {
-            byte[] content = files.read(name);
+    private List<Attachment> attachments(RenderedMessage rendered) throws RowProblem {
+        List<Attachment> attachments = new ArrayList<>();
+        for (String written : rendered.values("Attachment")) {
+            String name = AttachmentFolder.name(written);
+            byte[] content;
+            try {
+                content = files.read(name, limits.attachmentBytes());
+            } catch (IOException e) {
+                throw new RowProblem("Attachment: \"" + name + "\" cannot be read: " + e.getMessage());
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot read attachment " + name + " from the job's snapshot: " + e.getMessage(), e);
+            }
             if (content == null) throw new RowProblem("Attachment: \"" + name + "\" not found in the template's folder");
-            return new Attachment(relative.getFileName().toString(), content);
-        } catch (IOException | SQLException e) {
-            throw new IllegalStateException("cannot read attachment " + name + ": " + e.getMessage(), e);
+            // the snapshot holds what was checked when planned; the limit may have been lowered since
+            if (content.length > limits.attachmentBytes()) throw tooLarge(name, content.length, limits.attachmentBytes());
+            attachments.add(new Attachment(name.substring(name.lastIndexOf('/') + 1), content));
         }
+        return attachments;
+    }
+
+    private OutgoingMessage withinSize(OutgoingMessage m) throws RowProblem {
+        if (m.bytes().length <= limits.messageBytes()) return m;
+        throw new RowProblem("the message is " + Sizes.human(m.bytes().length) + " as sent (attachments grow by a third in base64),"
+                + " over message.max-size=" + Sizes.human(limits.messageBytes()));
+    }
+
+    static RowProblem tooLarge(String name, long size, long max) {
+        return new RowProblem("Attachment: \"" + name + "\" is " + Sizes.human(size) + ", over attachment.max-size=" + Sizes.human(max));
     }
 }

@@ -33,7 +33,8 @@ public final class JobFile {
     static final Set<String> KEYS = Set.of("name", "recipients", "recipients.encoding", "recipients.key", "template", "template.html",
             "smtp.host", "smtp.port", "smtp.security", "smtp.username", "smtp.auth", "smtp.password.env", "smtp.password.file", "smtp.trust",
             "smtp.allow-plaintext-auth", "smtp.timeout", "smtp.max-messages-per-session", "smtp.idle-probe", "smtp.helo", "envelope.from",
-            "retry.max-attempts", "retry.give-up-after", "rate", "store.write-ahead");
+            "retry.max-attempts", "retry.give-up-after", "rate", "store.write-ahead", "recipients.max-row-size", "template.max-render-time",
+            "attachment.max-size", "message.max-size");
     static final Duration DEFAULT_IDLE_PROBE = Duration.ofSeconds(30);
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
@@ -91,6 +92,10 @@ public final class JobFile {
         putIf(p, "envelope.from", s.envelopeFrom());
         putIf(p, "smtp.helo", s.helo());
         p.setProperty("store.write-ahead", s.writeAhead() == 0 ? "auto" : String.valueOf(s.writeAhead()));
+        p.setProperty("recipients.max-row-size", String.valueOf(s.limits().rowChars()));
+        p.setProperty("template.max-render-time", s.limits().renderTime().toMillis() + "ms");
+        p.setProperty("attachment.max-size", String.valueOf(s.limits().attachmentBytes()));
+        p.setProperty("message.max-size", String.valueOf(s.limits().messageBytes()));
         StringWriter out = new StringWriter();
         try {
             p.store(out, null);
@@ -120,6 +125,11 @@ public final class JobFile {
                     + " with smtp.password.env or a file with smtp.password.file");
         }
         if (env != null && pwFile != null) throw new JobFileException(file + ": set smtp.password.env or smtp.password.file, not both");
+        if (env != null && !env.matches("[A-Za-z_][A-Za-z0-9_]{0,199}")) {
+            // it may be the password itself, typed in the wrong place: never print or store it
+            throw new JobFileException(file + ": smtp.password.env must name an environment variable (letters, digits and _, e.g."
+                    + " MAILROOM_SMTP_PASSWORD); the value given is not one, and is not shown in case it is the password");
+        }
         String username = optional("smtp.username", null);
         if (username != null && env == null && pwFile == null) {
             throw new JobFileException(file + ": smtp.username is set but no password source: add smtp.password.env or smtp.password.file");
@@ -130,7 +140,22 @@ public final class JobFile {
                 bool("smtp.allow-plaintext-auth"), duration("smtp.timeout"), max, orDefault(duration("smtp.idle-probe"), DEFAULT_IDLE_PROBE),
                 new RetryRules(integer("retry.max-attempts", RetryRules.DEFAULT.maxAttempts(), 1, 1000),
                         orDefault(duration("retry.give-up-after"), RetryRules.DEFAULT.giveUpAfter())),
-                rate(), optional("envelope.from", null), optional("smtp.helo", null), writeAhead());
+                rate(), optional("envelope.from", null), optional("smtp.helo", null), writeAhead(), limits());
+    }
+
+    private RowLimits limits() throws JobFileException {
+        RowLimits d = RowLimits.DEFAULT;
+        return new RowLimits((int) size("recipients.max-row-size", d.rowChars(), Integer.MAX_VALUE - 8),
+                orDefault(duration("template.max-render-time"), d.renderTime()), size("attachment.max-size", d.attachmentBytes(), 1L << 30),
+                size("message.max-size", d.messageBytes(), 1L << 30));
+    }
+
+    private long size(String key, long fallback, long max) throws JobFileException {
+        String v = optional(key, null);
+        if (v == null) return fallback;
+        long n = Sizes.parse(v);
+        if (n >= 1 && n <= max) return n;
+        throw new JobFileException(file + ": " + key + ": \"" + v + "\" must be a size like 500KB, 25MB or 1GB, at most " + Sizes.human(max));
     }
 
     /** 0 for auto (sized from measured speed), else a fixed count. */

@@ -58,7 +58,7 @@ public final class Jobs {
         JobSpec spec = JobFile.load(jobFile);
         if (o.dryRun()) return dryRun(spec);
         SmtpSettings smtp = o.serverOverride() != null ? o.serverOverride() : smtpSettings(spec.send());
-        try (Store store = Store.open(o.dbUrl()); JobLock lock = store.lock(spec.name())) {
+        try (Store store = Store.open(o.dbUrl(), this::note); JobLock lock = store.lock(spec.name())) {
             Optional<JobRecord> existing = store.job(spec.name());
             JobRecord job = existing.isPresent() ? existing.get() : null;
             MessageTemplate template = job == null ? compile(spec) : templateFor(store, job, spec, o.acceptTemplateChange());
@@ -72,7 +72,7 @@ public final class Jobs {
                     store.updateSettings(job.id(), JobFile.snapshot(spec.send()));
                 }
                 Composer composer = new Composer(template, diskAttachments(store, job, spec.template()), new MessageBuilder(clock),
-                        spec.send().envelopeFrom());
+                        spec.send().envelopeFrom(), spec.send().limits());
                 plan = new Planner(composer, job.keyColumn(), err).plan(csv, new StoreSink(store, job));
                 store.commit();
             } catch (Exception e) {
@@ -84,13 +84,13 @@ public final class Jobs {
     }
 
     public RunSummary resume(String name, String dbUrl, boolean resendUnknown, boolean retryFailed, Instant deadline) throws Exception {
-        try (Store store = Store.open(dbUrl); JobLock lock = store.lock(name)) {
+        try (Store store = Store.open(dbUrl, this::note); JobLock lock = store.lock(name)) {
             JobRecord job = store.job(name).orElseThrow(() -> new InputMissingException("no job named \"" + name + "\" in the database", null));
             SendSettings send = JobFile.fromSnapshot(name, job.settings());
             SmtpSettings smtp = smtpSettings(send);
             if (resendUnknown) err.println(name + ": " + store.attempts().requeue(job.id(), RecipientStatus.UNKNOWN, clock.instant()) + " unknown recipient(s) will be sent again");
             if (retryFailed) err.println(name + ": " + store.attempts().requeue(job.id(), RecipientStatus.FAILED, clock.instant()) + " failed recipient(s) will be retried");
-            return send(store, job, storedTemplate(store, job), smtp, send, "resume", null, Integer.MAX_VALUE, deadline);
+            return send(store, job, storedTemplate(store, job, send.limits()), smtp, send, "resume", null, Integer.MAX_VALUE, deadline);
         }
     }
 
@@ -106,8 +106,8 @@ public final class Jobs {
              Sessions sessions = new Sessions(new SmtpClient(smtp), send.maxMessagesPerSession(), send.idleProbe(), String.valueOf(runId),
                      transcripts, clock, pause)) {
             RateLimit rate = new RateLimit(send.rate(), attempts.attemptTimes(job.id(), clock.instant().minus(RateLimit.lookBack(send.rate()))));
-            Composer composer = new Composer(template, name -> snapshot.file(job.id(), ATTACHMENT, name).orElse(null), new MessageBuilder(clock),
-                    send.envelopeFrom());
+            Composer composer = new Composer(template, (name, max) -> snapshot.file(job.id(), ATTACHMENT, name).orElse(null),
+                    new MessageBuilder(clock), send.envelopeFrom(), send.limits());
             int tried;
             String ended;
             try (Sender sender = new Sender(attempts, job.id(), composer, job.header(), sessions, clock, runId, stop,
@@ -128,7 +128,8 @@ public final class Jobs {
 
     private RunSummary dryRun(JobSpec spec) throws Exception {
         MessageTemplate template = compile(spec);
-        Composer composer = new Composer(template, folder(spec.template().getParent()), new MessageBuilder(clock), spec.send().envelopeFrom());
+        Composer composer = new Composer(template, new AttachmentFolder(spec.template().getParent()), new MessageBuilder(clock),
+                spec.send().envelopeFrom(), spec.send().limits());
         var counts = new java.util.EnumMap<RecipientStatus, Integer>(RecipientStatus.class);
         for (RecipientStatus s : RecipientStatus.values()) counts.put(s, 0);
         Plan plan;
@@ -145,6 +146,10 @@ public final class Jobs {
         return new RunSummary(spec.name(), plan, 0, 0, counts, true);
     }
 
+    private void note(String text) {
+        err.println("mailroom: " + text);
+    }
+
     /** SMTP settings with the password resolved; fails before anything is planned or sent. */
     private SmtpSettings smtpSettings(SendSettings s) throws JobFileException, InputMissingException {
         return new SmtpSettings(s.host(), s.port(), s.security(), Secrets.credentials(s, env), s.auth(), s.trust(), s.allowPlaintextAuth(),
@@ -155,18 +160,18 @@ public final class Jobs {
         try {
             String html = spec.templateHtml() == null ? null : read(spec.templateHtml(), "template.html");
             return MessageTemplate.compile(spec.template().getFileName().toString(), read(spec.template(), "template"),
-                    spec.templateHtml() == null ? null : spec.templateHtml().getFileName().toString(), html);
+                    spec.templateHtml() == null ? null : spec.templateHtml().getFileName().toString(), html, spec.send().limits().render());
         } catch (TemplateSyntaxException e) {
             throw new DataException(e.getMessage(), e);
         }
     }
 
-    private static MessageTemplate storedTemplate(Store store, JobRecord job) throws SQLException, DataException {
+    private static MessageTemplate storedTemplate(Store store, JobRecord job, RowLimits limits) throws SQLException, DataException {
         String name = fileName(store, job, TEMPLATE);
         String html = fileName(store, job, TEMPLATE_HTML);
         try {
             return MessageTemplate.compile(name, text(store, job, TEMPLATE, name), html,
-                    html == null ? null : text(store, job, TEMPLATE_HTML, html));
+                    html == null ? null : text(store, job, TEMPLATE_HTML, html), limits.render());
         } catch (TemplateSyntaxException e) {
             throw new DataException("stored template of job " + job.name() + ": " + e.getMessage(), e);
         }
@@ -190,7 +195,7 @@ public final class Jobs {
         boolean same = text(store, job, TEMPLATE, fileName(store, job, TEMPLATE)).equals(read(spec.template(), "template"))
                 && (spec.templateHtml() == null ? html == null
                     : html != null && text(store, job, TEMPLATE_HTML, html).equals(read(spec.templateHtml(), "template.html")));
-        if (same) return storedTemplate(store, job);
+        if (same) return storedTemplate(store, job, spec.send().limits());
         if (!accept) {
             throw new DataException(spec.template() + (spec.templateHtml() == null ? "" : " or " + spec.templateHtml()) + " changed since job "
                     + job.name() + " was created; nothing was sent. To send the new version to every recipient not sent yet, run with"
@@ -204,28 +209,16 @@ public final class Jobs {
         return template;
     }
 
+    /** Attachments from the template's folder, each copied into the job's snapshot when first read. */
     private static AttachmentFiles diskAttachments(Store store, JobRecord job, Path template) {
-        Path folder = template.getParent();
-        return name -> {
+        AttachmentFolder folder = new AttachmentFolder(template.getParent());
+        return (name, max) -> {
             Optional<byte[]> stored = store.file(job.id(), ATTACHMENT, name);
             if (stored.isPresent()) return stored.get();
-            byte[] content = readIfPresent(folder.resolve(name));
+            byte[] content = folder.read(name, max);
             if (content != null) store.putFile(job.id(), ATTACHMENT, name, content);
             return content;
         };
-    }
-
-    /** Attachments straight from the template's folder (preview, dry run: nothing is stored). */
-    static AttachmentFiles folder(Path folder) {
-        return name -> readIfPresent(folder.resolve(name));
-    }
-
-    private static byte[] readIfPresent(Path p) throws IOException {
-        try {
-            return Files.readAllBytes(p);
-        } catch (NoSuchFileException e) {
-            return null;
-        }
     }
 
     static String read(Path p, String key) throws InputMissingException {

@@ -4,8 +4,8 @@ import io.mailroom.csv.CsvRow;
 import io.mailroom.csv.CsvSource;
 import io.mailroom.mime.MessageBuilder;
 import io.mailroom.mime.OutgoingMessage;
+import io.mailroom.store.PrivateFiles;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 
@@ -28,10 +28,10 @@ public final class Preview {
 
     public Result write(Path jobFile, Path folder, int limit) throws Exception {
         JobSpec spec = JobFile.load(jobFile);
-        Composer composer = new Composer(Jobs.compile(spec), Jobs.folder(spec.template().getParent()), new MessageBuilder(clock),
-                spec.send().envelopeFrom());
+        Composer composer = new Composer(Jobs.compile(spec), new AttachmentFolder(spec.template().getParent()), new MessageBuilder(clock),
+                spec.send().envelopeFrom(), spec.send().limits());
         Path out = folder != null ? folder : Path.of(spec.name() + "-preview");
-        Files.createDirectories(out);
+        PrivateFiles.folder(out, note -> err.println("mailroom: " + note));
         int written = 0, skipped = 0;
         try (CsvSource csv = Planner.open(spec)) {
             CsvRow row;
@@ -40,7 +40,7 @@ public final class Preview {
                     if (row.problem() != null) throw new RowProblem(row.problem());
                     OutgoingMessage m = composer.compose(row.fields(), null);
                     String key = Composer.key(spec.keyColumn(), row.fields(), m);
-                    Files.write(out.resolve(String.format("%06d-%s.eml", row.row(), safe(key))), m.bytes());
+                    PrivateFiles.write(out.resolve(String.format("%06d-%s.eml", row.row(), safe(key))), m.bytes(), note -> { });
                     written++;
                 } catch (RowProblem p) {
                     skipped++;

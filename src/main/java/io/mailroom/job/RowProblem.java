@@ -1,6 +1,16 @@
 package io.mailroom.job;
 
-/** Why one row cannot become a message; the row is skipped with this reason and never sent. */
+/**
+ * Why one row cannot become a message; the row is skipped with this reason and never sent. A reason
+ * quotes the row's data, so it is cut to a readable length: one hostile value must not make a reason the
+ * store can't hold or a screenful of output.
+ */
 public final class RowProblem extends Exception {
-    public RowProblem(String reason) { super(reason); }
+    static final int LONGEST = 1000;
+
+    public RowProblem(String reason) { super(cut(reason)); }
+
+    private static String cut(String reason) {
+        return reason.length() <= LONGEST ? reason : reason.substring(0, LONGEST) + "… (" + reason.length() + " characters in all)";
+    }
 }

@@ -9,9 +9,10 @@ import java.util.List;
 /**
  * How a job sends: the SMTP keys of the job file and envelope.from. This is what the database keeps of
  * the job file (paths made absolute) so resume works without it; it names where the password comes from,
- * never the password. {@code writeAhead} 0 means sized automatically ({@link WriteAhead}).
+ * never the password. {@code writeAhead} 0 means sized automatically ({@link WriteAhead}). The
+ * {@link RowLimits} are kept too: a resumed job builds its messages under the same limits.
  */
 public record SendSettings(String host, int port, Security security, String username, AuthMechanism auth, String passwordEnv, Path passwordFile,
                            Path trust, boolean allowPlaintextAuth, Duration timeout, int maxMessagesPerSession,
                            Duration idleProbe, RetryRules retry, List<RateLimit.Limit> rate, String envelopeFrom, String helo,
-                           int writeAhead) { }
+                           int writeAhead, RowLimits limits) { }

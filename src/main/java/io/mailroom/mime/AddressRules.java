@@ -16,6 +16,8 @@ import java.util.regex.Pattern;
  * encodes them as needed.
  */
 final class AddressRules {
+    /** RFC 5321 §4.5.3.1.3: a path is at most 256 octets, its angle brackets included. */
+    private static final int LONGEST_ADDRESS = 254;
     private static final Pattern DOT_ATOM = Pattern.compile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*");
     private static final Pattern QUOTED = Pattern.compile("\"([\\x20\\x21\\x23-\\x5b\\x5d-\\x7e]|\\\\[\\x20-\\x7e])*\"");
     // RFC 6531 atext: ASCII atext or any non-ASCII character (controls and separators are refused separately)
@@ -36,13 +38,13 @@ final class AddressRules {
         for (String element : split(header, raw)) {
             if (!element.isBlank()) out.add(mailbox(header, element.strip()));
         }
-        if (out.isEmpty()) throw new MessageException(header + ": no address in \"" + Header.restore(raw) + "\"");
+        if (out.isEmpty()) throw new MessageException(header + ": no address in " + quoted(raw));
         return out;
     }
 
     static InternetAddress parseSingle(String header, String raw) throws MessageException {
         List<InternetAddress> list = parseList(header, raw);
-        if (list.size() != 1) throw new MessageException(header + ": expected one address, got " + list.size() + " in \"" + Header.restore(raw) + "\"");
+        if (list.size() != 1) throw new MessageException(header + ": expected one address, got " + list.size() + " in " + quoted(raw));
         return list.get(0);
     }
 
@@ -67,7 +69,7 @@ final class AddressRules {
                 start = i + 1;
             }
         }
-        if (quoted) throw new MessageException(header + ": unclosed quote in \"" + Header.restore(raw) + "\"");
+        if (quoted) throw new MessageException(header + ": unclosed quote in " + quoted(raw));
         parts.add(raw.substring(start));
         return parts;
     }
@@ -80,13 +82,13 @@ final class AddressRules {
             address = element;
         } else {
             if (!element.endsWith(">") || element.indexOf('<') != open || element.indexOf('>') != element.length() - 1) {
-                throw new MessageException(header + ": \"" + Header.restore(element) + "\" is not \"Name <address>\"");
+                throw new MessageException(header + ": " + quoted(element) + " is not \"Name <address>\"");
             }
             address = element.substring(open + 1, element.length() - 1).strip();
             name = unquote(element.substring(0, open).strip());
         }
         if (Header.hasDataMarks(address)) {
-            throw new MessageException(header + ": \"" + Header.restore(address) + "\" is not a single address (a comma or quote from the CSV)");
+            throw new MessageException(header + ": " + quoted(address) + " is not a single address (a comma or quote from the CSV)");
         }
         String normalized = normalize(header, address);
         try {
@@ -94,6 +96,12 @@ final class AddressRules {
         } catch (java.io.UnsupportedEncodingException e) {
             throw new IllegalStateException("UTF-8 is always supported", e);
         }
+    }
+
+    /** A value from data as a reason quotes it; a long one is cut, so the reason itself stays readable. */
+    private static String quoted(String value) {
+        String shown = Header.restore(value);
+        return "\"" + (shown.length() <= 100 ? shown : shown.substring(0, 100) + "…(" + shown.length() + " characters)") + "\"";
     }
 
     private static String unquote(String phrase) {
@@ -112,25 +120,29 @@ final class AddressRules {
     static String normalize(String header, String address) throws MessageException {
         if (address == null || address.isEmpty()) throw new MessageException(header + ": empty address");
         int at = address.lastIndexOf('@');
-        if (at <= 0) throw new MessageException(header + ": \"" + address + "\" is not an address of the form name@domain");
+        if (at <= 0) throw new MessageException(header + ": " + quoted(address) + " is not an address of the form name@domain");
         String local = address.substring(0, at);
         String domain = address.substring(at + 1);
         if (!isAscii(domain)) {
             try {
                 domain = IDN.toASCII(domain, IDN.USE_STD3_ASCII_RULES);
             } catch (IllegalArgumentException e) {
-                throw new MessageException(header + ": \"" + address + "\" has an invalid internationalized domain (" + e.getMessage() + ")");
+                throw new MessageException(header + ": " + quoted(address) + " has an invalid internationalized domain (" + e.getMessage() + ")");
             }
         }
         boolean localOk = isAscii(local) ? DOT_ATOM.matcher(local).matches() || QUOTED.matcher(local).matches()
                 : UTF8_DOT_ATOM.matcher(local).matches() && local.codePoints().noneMatch(AddressRules::isForbidden);
         if (!localOk || local.getBytes(StandardCharsets.UTF_8).length > 64) {
-            throw new MessageException(header + ": \"" + address + "\" has an invalid local part");
+            throw new MessageException(header + ": " + quoted(address) + " has an invalid local part");
         }
         if (!DOMAIN.matcher(domain).matches() || domain.length() > 255) {
-            throw new MessageException(header + ": \"" + address + "\" has an invalid domain");
+            throw new MessageException(header + ": " + quoted(address) + " has an invalid domain");
         }
-        return local + "@" + domain;
+        String path = local + "@" + domain;
+        if (path.getBytes(StandardCharsets.UTF_8).length > LONGEST_ADDRESS) {
+            throw new MessageException(header + ": " + quoted(address) + " is longer than the " + LONGEST_ADDRESS + " octets RFC 5321 allows");
+        }
+        return path;
     }
 
     /** True when the address needs SMTPUTF8: its local part is not ASCII. */

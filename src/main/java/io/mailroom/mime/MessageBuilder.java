@@ -34,6 +34,7 @@ import java.util.Properties;
  * carries the same one).
  */
 public final class MessageBuilder {
+    private static final int LONGEST_LINE = 998;
     private static final String STREAM_PROVIDER = "jakarta.mail.util.StreamProvider";
 
     static {
@@ -99,7 +100,29 @@ public final class MessageBuilder {
      * building the MIME bytes (planning validates each row this way).
      */
     public static OutgoingMessage envelope(RenderedMessage m, String envelopeFrom) throws MessageException {
-        return Addresses.of(m).outgoing(envelopeFrom, new byte[0], null);
+        Addresses a = Addresses.of(m);
+        OutgoingMessage envelope = a.outgoing(envelopeFrom, new byte[0], null);
+        try {
+            MimeMessage headersOnly = new MimeMessage(envelope.needsSmtpUtf8() ? SESSION_UTF8 : SESSION);
+            setHeaders(headersOnly, a, m);
+            requireShortLines(headersOnly);
+        } catch (MessagingException | IOException e) {
+            throw new MessageException("cannot build the message: " + e.getMessage(), e);
+        }
+        return envelope;
+    }
+
+    /**
+     * At least the size of the message {@link #build} makes, cheaply: headers as if every character took
+     * three octets and every one were encoded; text as quoted-printable at its worst; attachments in base64
+     * with line breaks, plus room for each part's own headers.
+     */
+    public static long sizeBound(RenderedMessage m, List<Attachment> attachments) {
+        long bound = 2048;
+        for (Header h : m.headers()) bound += 4L * (h.name().length() + h.raw().length()) + 16;
+        bound += 10L * m.text().length() + (m.html() == null ? 0 : 10L * m.html().length());
+        for (Attachment a : attachments) bound += (a.content().length + 2) / 3 * 4 * 78 / 76 + 1024 + 4L * a.fileName().length();
+        return bound;
     }
 
     public OutgoingMessage build(RenderedMessage m, List<Attachment> attachments, String messageId, String envelopeFrom)
@@ -108,16 +131,8 @@ public final class MessageBuilder {
         OutgoingMessage envelope = a.outgoing(envelopeFrom, new byte[0], messageId);
         try {
             MimeMessage msg = new FixedIdMessage(envelope.needsSmtpUtf8() ? SESSION_UTF8 : SESSION, messageId);
-            msg.setFrom(a.from());
-            for (var e : a.visible().entrySet()) msg.setRecipients(e.getKey(), e.getValue().toArray(InternetAddress[]::new));
-            if (!a.replyTo().isEmpty()) msg.setReplyTo(a.replyTo().toArray(InternetAddress[]::new));
-            for (Header h : m.headers()) {
-                switch (h.name()) {
-                    case "From", "To", "Cc", "Bcc", "Reply-To", "Attachment" -> { }
-                    case "Subject" -> msg.setSubject(h.value(), "UTF-8");
-                    default -> msg.addHeader(h.name(), MimeUtility.fold(h.name().length() + 2, MimeUtility.encodeText(h.value(), "UTF-8", null)));
-                }
-            }
+            setHeaders(msg, a, m);
+            requireShortLines(msg);
             msg.setSentDate(Date.from(clock.instant()));
             setContent(msg, m, attachments);
             msg.saveChanges();
@@ -126,6 +141,36 @@ public final class MessageBuilder {
             return a.outgoing(envelopeFrom, out.toByteArray(), messageId);
         } catch (MessagingException | IOException e) {
             throw new MessageException("cannot build the message: " + e.getMessage(), e);
+        }
+    }
+
+    private static void setHeaders(MimeMessage msg, Addresses a, RenderedMessage m) throws MessagingException, UnsupportedEncodingException {
+        msg.setFrom(a.from());
+        for (var e : a.visible().entrySet()) msg.setRecipients(e.getKey(), e.getValue().toArray(InternetAddress[]::new));
+        if (!a.replyTo().isEmpty()) msg.setReplyTo(a.replyTo().toArray(InternetAddress[]::new));
+        for (Header h : m.headers()) {
+            switch (h.name()) {
+                case "From", "To", "Cc", "Bcc", "Reply-To", "Attachment" -> { }
+                case "Subject" -> msg.setSubject(h.value(), "UTF-8");
+                default -> msg.addHeader(h.name(), MimeUtility.fold(h.name().length() + 2, MimeUtility.encodeText(h.value(), "UTF-8", null)));
+            }
+        }
+    }
+
+    /**
+     * RFC 5322 §2.1.1: no line over 998 octets. Jakarta Mail folds headers only at white space, so a long
+     * word from data (a Subject without spaces, a long display name) would make a line the wire refuses.
+     */
+    private static void requireShortLines(MimeMessage msg) throws MessagingException, MessageException {
+        for (String line : java.util.Collections.list(msg.getAllHeaderLines())) {
+            for (String physical : line.split("\r\n")) {
+                int octets = physical.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+                if (octets > LONGEST_LINE) {
+                    String name = line.substring(0, Math.max(0, line.indexOf(':')));
+                    throw new MessageException(name + ": a line of this header would be " + octets + " octets, over the " + LONGEST_LINE
+                            + " mail allows (RFC 5322); a value without spaces is too long to fold");
+                }
+            }
         }
     }
 

@@ -12,6 +12,7 @@ import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.InternetAddress;
 import io.mailroom.smtp.SmtpSettings;
+import io.mailroom.store.PrivateFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -19,12 +20,13 @@ import java.nio.file.Path;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
  * The embedded server behind {@code run --sandbox DIR}: GreenMail on a loopback port, no TLS, no AUTH,
  * writing every message it receives into DIR as NNNNNN-recipient.eml (numbering continues after files
- * already there). Everything else about the run — database, statuses, replies — is real.
+ * already there), the folder and files private to the user ({@link PrivateFiles}). Everything else about the run — database, statuses, replies — is real.
  */
 public final class SandboxServer implements AutoCloseable {
     private final GreenMail greenMail;
@@ -39,8 +41,8 @@ public final class SandboxServer implements AutoCloseable {
         this.next = next;
     }
 
-    public static SandboxServer start(Path folder) throws IOException {
-        Files.createDirectories(folder);
+    public static SandboxServer start(Path folder, Consumer<String> notes) throws IOException {
+        PrivateFiles.folder(folder, notes);
         int existing;
         try (Stream<Path> files = Files.list(folder)) {
             existing = (int) files.filter(p -> p.toString().endsWith(".eml")).count();
@@ -68,7 +70,7 @@ public final class SandboxServer implements AutoCloseable {
         if (!written.add(message)) return;
         String first = firstTo(message);
         Path file = folder.resolve(String.format("%06d-%s.eml", next++, first.replaceAll("[^A-Za-z0-9@._+-]", "_")));
-        try (OutputStream out = Files.newOutputStream(file)) {
+        try (OutputStream out = PrivateFiles.create(file, note -> { })) {
             message.getMessage().writeTo(out);
         } catch (Exception e) {
             writeFailure = new IOException("sandbox could not write " + file + ": " + e.getMessage(), e);

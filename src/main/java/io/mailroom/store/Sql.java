@@ -58,7 +58,7 @@ final class Sql {
         }
     }
 
-    /** Texts from servers are capped to the column size. */
+    /** Texts from servers and reasons quoting data are capped to the column size. */
     static String clip(String s) {
         return s == null || s.length() <= 4000 ? s : s.substring(0, 3997) + "...";
     }

@@ -1,6 +1,7 @@
 package io.mailroom.store;
 
 import io.mailroom.csv.CsvLine;
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -14,6 +15,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.flywaydb.core.Flyway;
 
@@ -64,13 +66,23 @@ public final class Store implements AutoCloseable {
         return PASSWORD_IN_URL.matcher(url).replaceAll("$1****");
     }
 
-    /** Opens (creating if needed) and migrates the database at {@code url}. */
-    public static Store open(String url) throws SQLException, DatabaseBusyException, DatabaseUrlException {
+    /** Opens (creating if needed) and migrates the database at {@code url}; notes say what was made private. */
+    public static Store open(String url) throws SQLException, DatabaseBusyException, DatabaseUrlException, IOException {
+        return open(url, note -> { });
+    }
+
+    /**
+     * Opens (creating if needed) and migrates the database at {@code url}. An H2 file database holds every
+     * recipient's data, so its folder and files are made private first ({@link PrivateFiles}); {@code notes}
+     * hears of any that were open to others.
+     */
+    public static Store open(String url, Consumer<String> notes) throws SQLException, DatabaseBusyException, DatabaseUrlException, IOException {
         if (PRIVATE_MEMORY.matcher(url).matches()) {
             throw new DatabaseUrlException("the database " + shown(url) + " is a private in-memory database, which only the connection that"
                     + " made it can see, and mailroom opens several; name it (jdbc:h2:mem:jobs) or use a file (jdbc:h2:./jobs)", null);
         }
         url = killSafe(url);
+        PrivateFiles.database(url, notes);
         Connection c;
         try {
             c = DriverManager.getConnection(url, "", "");
@@ -199,7 +211,7 @@ public final class Store implements AutoCloseable {
             ps.setString(5, String.join("\n", r.to()));
             ps.setString(6, r.messageId());
             ps.setString(7, r.status().label());
-            ps.setString(8, r.reason());
+            ps.setString(8, Sql.clip(r.reason()));
             ps.setTimestamp(9, Timestamp.from(now));
             ps.executeUpdate();
         }
@@ -209,7 +221,7 @@ public final class Store implements AutoCloseable {
     public void replanSkipped(long recipientId, NewRecipient r, Instant now) throws SQLException {
         int n = Sql.update(db, "UPDATE recipients SET row_no = ?, row_values = ?, to_addresses = ?, message_id = ?, status = ?, reason = ?,"
                 + " updated_at = ? WHERE id = ? AND status = 'skipped'", r.row(), CsvLine.encode(r.values()), String.join("\n", r.to()),
-                r.messageId(), r.status().label(), r.reason(), Timestamp.from(now), recipientId);
+                r.messageId(), r.status().label(), Sql.clip(r.reason()), Timestamp.from(now), recipientId);
         if (n != 1) throw new IllegalStateException("recipient " + recipientId + " is not skipped; its snapshot stays");
     }
 
@@ -259,5 +271,10 @@ public final class Store implements AutoCloseable {
     @Override
     public void close() throws SQLException {
         db.close();
+        try {
+            PrivateFiles.databaseFilesAgain(url);
+        } catch (IOException e) {
+            // best effort: this only catches files H2 made while the database was open (a trace file)
+        }
     }
 }

@@ -21,6 +21,18 @@ public final class Child {
         return pb.start();
     }
 
+    /** The program started in {@code workingDir} under the file-creation mask {@code umask}, as a user's shell would. */
+    public static Process startUnderUmask(String umask, Path workingDir, Path log, String... args) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> command = new ArrayList<>(List.of("sh", "-c", "umask " + umask + " && exec \"$@\"", "sh", java, "-cp", classpath,
+                "io.mailroom.cli.Main"));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(workingDir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().remove("MAILROOM_DB");
+        return pb.start();
+    }
+
     public static String output(Path log) throws IOException {
         return Files.exists(log) ? Files.readString(log) : "";
     }

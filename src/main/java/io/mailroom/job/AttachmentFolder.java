@@ -1,0 +1,73 @@
+package io.mailroom.job;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Attachments read from the template's folder, and nothing outside it. An attachment's name comes from
+ * the rendered template, so a CSV value can be part of it: it is checked once as a name ({@link #name}:
+ * '/'-separated segments, no '\', no absolute path, no "..") and then its real path, with every symbolic
+ * link resolved, must still be inside the folder and be a regular file (not a folder, device or pipe).
+ * At most {@code maxBytes + 1} bytes are read, so /proc files and growing files can't exhaust memory
+ * either. Each refusal is the row's problem; the job goes on.
+ */
+final class AttachmentFolder implements AttachmentFiles {
+    /** What the job's snapshot can hold as an attachment's name. */
+    static final int LONGEST_NAME = 1000;
+
+    private final Path folder;
+
+    AttachmentFolder(Path folder) {
+        this.folder = folder;
+    }
+
+    /** The name as it is stored and looked up: segments joined by '/', "." segments dropped. */
+    static String name(String written) throws RowProblem {
+        String refused = written.isEmpty() ? "is empty"
+                : written.indexOf('\\') >= 0 ? "contains '\\'; separate folders with '/'"
+                : written.startsWith("/") || written.matches("(?s)[A-Za-z]:.*") ? "is an absolute path"
+                : written.chars().anyMatch(Character::isISOControl) ? "contains a control character"
+                : written.length() > LONGEST_NAME ? "is longer than " + LONGEST_NAME + " characters"
+                : null;
+        List<String> segments = new ArrayList<>();
+        for (String s : written.split("/")) {
+            if (s.equals("..") && refused == null) refused = "contains \"..\"";
+            if (!s.isEmpty() && !s.equals(".")) segments.add(s);
+        }
+        if (refused == null && segments.isEmpty()) refused = "names no file";
+        if (refused != null) throw new RowProblem("Attachment: \"" + written + "\" " + refused + "; an attachment must be a"
+                + " file inside the template's folder, named relative to it");
+        return String.join("/", segments);
+    }
+
+    @Override
+    public byte[] read(String name, long maxBytes) throws IOException, RowProblem {
+        Path inside = folder.toRealPath();
+        Path real;
+        try {
+            real = inside.resolve(name).toRealPath();
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+        if (!real.startsWith(inside)) {
+            throw new RowProblem("Attachment: \"" + name + "\" leads outside the template's folder (through a symbolic link)");
+        }
+        BasicFileAttributes file = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (!file.isRegularFile()) {
+            throw new RowProblem("Attachment: \"" + name + "\" is " + (file.isDirectory() ? "a folder" : "not a regular file") + ", not a file to attach");
+        }
+        if (file.size() > maxBytes) throw Composer.tooLarge(name, file.size(), maxBytes);
+        try (InputStream in = Files.newInputStream(real, LinkOption.NOFOLLOW_LINKS)) {
+            byte[] content = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+            if (content.length > maxBytes) throw Composer.tooLarge(name, content.length, maxBytes);
+            return content;
+        }
+    }
+}
