@@ -21,8 +21,8 @@ import javax.net.ssl.SSLSocket;
 
 /**
  * A small SMTP server on a real loopback socket, for what real servers won't do on demand (a chosen
- * reply to a chosen RCPT, a refusing greeting, STARTTLS, a reply forged ahead of the TLS handshake; GreenMail
- * has no STARTTLS), and faults: a drop inside DATA or after the final ".", a hang, 421 after K messages,
+ * reply to a chosen RCPT, a refusing greeting, STARTTLS or implicit TLS with any certificate, a reply forged
+ * ahead of the TLS handshake; GreenMail has no STARTTLS and one certificate per JVM), and faults: a drop inside DATA or after the final ".", a hang, 421 after K messages,
  * multi-line replies, a slow greeting. Answers commands in order, so it also serves pipelining clients;
  * accepts any AUTH PLAIN/LOGIN. Records
  * each connection's client lines and every accepted message (envelope and un-stuffed content).
@@ -60,6 +60,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private final List<String> clientLines = Collections.synchronizedList(new ArrayList<>());
     private volatile String greeting = "220 scripted.test ESMTP ready";
     private volatile SSLContext tls;
+    private volatile SSLContext implicitTls;
     private volatile boolean injectBeforeTls;
     private volatile boolean pipelining;
     private volatile boolean multiLine;
@@ -130,6 +131,18 @@ public final class ScriptedSmtpServer implements AutoCloseable {
 
     /** Offers STARTTLS with this certificate; {@code inject} sends a forged reply right behind the 220. */
     public ScriptedSmtpServer startTls(TestCertificate certificate, boolean inject) throws Exception {
+        tls = serverContext(certificate);
+        injectBeforeTls = inject;
+        return this;
+    }
+
+    /** Speaks TLS from the first byte (port 465 style) with this certificate; STARTTLS is then not offered. */
+    public ScriptedSmtpServer implicitTls(TestCertificate certificate) throws Exception {
+        implicitTls = serverContext(certificate);
+        return this;
+    }
+
+    private static SSLContext serverContext(TestCertificate certificate) throws Exception {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         try (var in = java.nio.file.Files.newInputStream(certificate.keyStore())) {
             ks.load(in, certificate.password().toCharArray());
@@ -138,9 +151,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         kmf.init(ks, certificate.password().toCharArray());
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(kmf.getKeyManagers(), null, null);
-        tls = context;
-        injectBeforeTls = inject;
-        return this;
+        return context;
     }
 
     public List<Received> received() { return List.copyOf(received); }
@@ -172,13 +183,20 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             connections++;
         }
         Socket s = plain;
+        boolean secure = false;
+        if (implicitTls != null) {
+            SSLSocket ssl = (SSLSocket) implicitTls.getSocketFactory().createSocket(plain, null, plain.getPort(), true);
+            ssl.setUseClientMode(false);
+            ssl.startHandshake();
+            s = ssl;
+            secure = true;
+        }
         BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
         OutputStream out = s.getOutputStream();
         if (greetingDelayMillis > 0) pause(greetingDelayMillis);
         reply(out, greeting);
         int carried = 0;
         if (!greeting.startsWith("220")) return;
-        boolean secure = false;
         String from = null;
         List<String> rcpts = new ArrayList<>();
         String line;
