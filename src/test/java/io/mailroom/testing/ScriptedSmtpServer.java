@@ -32,6 +32,12 @@ public final class ScriptedSmtpServer implements AutoCloseable {
 
     /** What goes wrong with the Nth message the server is sent (counted over all connections, from 1). */
     public enum Fault {
+        /** Reads MAIL FROM and never answers (nor anything after it). */
+        HANG_AT_MAIL,
+        /** Answers MAIL, reads the first RCPT TO and never answers. */
+        HANG_AT_RCPT,
+        /** Answers MAIL and RCPT, reads DATA and never answers: no 354, so no content is on its way. */
+        HANG_AT_DATA,
         /** Hangs up on the DATA command, before 354: the message was never on its way. */
         DROP_AT_DATA,
         /** Says 354, reads one line, then resets the connection: with content larger than the socket buffers the client is still writing. */
@@ -224,6 +230,10 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                     reply(out, "421 4.7.0 Too many messages for this connection, closing");
                     return;
                 }
+                if (strikes(Fault.HANG_AT_MAIL)) {
+                    silentUntilClosed(in);
+                    return;
+                }
                 from = between(line);
                 rcpts.clear();
                 boolean refuse;
@@ -232,6 +242,10 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                 }
                 reply(out, refuse ? "550 5.7.1 Sender refused" : "250 2.1.0 Ok");
             } else if (upper.startsWith("RCPT TO:")) {
+                if (strikes(Fault.HANG_AT_RCPT)) {
+                    silentUntilClosed(in);
+                    return;
+                }
                 String rcpt = between(line);
                 String scripted = transientBurst.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? "451 4.3.0 Try again later"
                         : rcptReplies.get(rcpt.toLowerCase(java.util.Locale.ROOT));
@@ -247,6 +261,10 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                     fault = faults.get(++messages);
                 }
                 if (fault == Fault.DROP_AT_DATA) return;
+                if (fault == Fault.HANG_AT_DATA) {
+                    silentUntilClosed(in);
+                    return;
+                }
                 if (fault == Fault.OK_INSTEAD_OF_354) {
                     reply(out, "250 2.0.0 Ok");
                     continue;
@@ -268,9 +286,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                 carried++;
                 if (fault == Fault.DROP_AFTER_DOT) return;
                 if (fault == Fault.HANG_AFTER_DOT) {
-                    while (in.readLine() != null) {
-                        // say nothing until the client gives up
-                    }
+                    silentUntilClosed(in);
                     return;
                 }
                 if (fault == Fault.SILENT_AFTER_DOT) continue;
@@ -301,6 +317,22 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                 reply(out, "502 5.5.2 Error: command not recognized");
             }
         }
+    }
+
+    /**
+     * True when the message now begun (the next to be counted) is scripted to fail with {@code fault} before
+     * DATA: it then counts as sent, so a retry is the next message.
+     */
+    private synchronized boolean strikes(Fault fault) {
+        if (faults.get(messages + 1) != fault) return false;
+        messages++;
+        return true;
+    }
+
+    /** Says nothing more, recording what the client still sends, until it gives up and closes. */
+    private void silentUntilClosed(BufferedReader in) throws IOException {
+        String line;
+        while ((line = in.readLine()) != null) clientLines.add(line);
     }
 
     /** The message up to its final ".", or null when the connection ended first (a server discards that). */
