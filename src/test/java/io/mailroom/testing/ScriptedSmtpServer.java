@@ -22,10 +22,13 @@ import javax.net.ssl.SSLSocket;
 /**
  * A small SMTP server on a real loopback socket, for what real servers won't do on demand (a chosen
  * reply to a chosen RCPT, a refusing greeting, STARTTLS or implicit TLS with any certificate, a reply forged
- * ahead of the TLS handshake; GreenMail has no STARTTLS and one certificate per JVM), and faults: a drop inside DATA or after the final ".", a hang, 421 after K messages,
- * multi-line replies, a slow greeting. Answers commands in order, so it also serves pipelining clients;
- * accepts any AUTH PLAIN/LOGIN. Records
- * each connection's client lines and every accepted message (envelope and un-stuffed content).
+ * ahead of the TLS handshake; GreenMail has no STARTTLS and one certificate per JVM), and faults: a drop
+ * inside DATA or after the final ".", a hang at any step, 421 after K messages, multi-line replies, a slow
+ * greeting, a 354 with no recipient accepted. Answers commands in order, so it also serves pipelining
+ * clients; accepts any AUTH PLAIN/LOGIN. Sloppy about the envelope: recipients accepted in one transaction
+ * stay in the next (MAIL does not clear them, nor does the end of a transaction) until RSET, so a client
+ * that does not reset between messages is caught sending to earlier recipients. Records each connection's
+ * client lines and every accepted message (envelope and un-stuffed content).
  */
 public final class ScriptedSmtpServer implements AutoCloseable {
     public record Received(String from, List<String> recipients, String content) { }
@@ -38,6 +41,14 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         HANG_AT_RCPT,
         /** Answers MAIL and RCPT, reads DATA and never answers: no 354, so no content is on its way. */
         HANG_AT_DATA,
+        /** Answers DATA with 554 although a recipient was accepted (and, sloppy, keeps that recipient). */
+        REFUSED_AT_DATA,
+        /** Takes the whole message, then answers the final "." with 451 and keeps nothing of it but its recipients. */
+        DEFERRED_AFTER_DOT,
+        /** Says 354 to DATA although it accepted no recipient (broken), takes what follows up to ".", then answers 554. */
+        DATA_WITHOUT_RECIPIENTS,
+        /** Like {@link #DATA_WITHOUT_RECIPIENTS}, but never answers the ".". */
+        DATA_WITHOUT_RECIPIENTS_THEN_SILENT,
         /** Hangs up on the DATA command, before 354: the message was never on its way. */
         DROP_AT_DATA,
         /** Says 354, reads one line, then resets the connection: with content larger than the socket buffers the client is still writing. */
@@ -234,8 +245,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                     silentUntilClosed(in);
                     return;
                 }
+                // sloppy: MAIL starts no fresh envelope (RFC 5321 says it should); only RSET clears the recipients
                 from = between(line);
-                rcpts.clear();
                 boolean refuse;
                 synchronized (this) {
                     refuse = faults.get(messages + 1) == Fault.REFUSED_MAIL_THEN_354;
@@ -252,6 +263,18 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                 if (scripted == null) rcpts.add(rcpt);
                 reply(out, scripted != null ? scripted : "250 2.1.5 Ok");
             } else if (upper.equals("DATA")) {
+                if (rcpts.isEmpty() && (strikes(Fault.DATA_WITHOUT_RECIPIENTS) || strikes(Fault.DATA_WITHOUT_RECIPIENTS_THEN_SILENT))) {
+                    reply(out, "354 End data with <CR><LF>.<CR><LF>");
+                    String content = readData(in);
+                    if (content == null) return;
+                    received.add(new Received(from, List.of(), content));
+                    if (faults.get(messages) == Fault.DATA_WITHOUT_RECIPIENTS_THEN_SILENT) {
+                        silentUntilClosed(in);
+                        return;
+                    }
+                    reply(out, "554 5.5.1 Error: no valid recipients");
+                    continue;
+                }
                 if (rcpts.isEmpty()) {
                     reply(out, "554 5.5.1 Error: no valid recipients");
                     continue;
@@ -264,6 +287,10 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                 if (fault == Fault.HANG_AT_DATA) {
                     silentUntilClosed(in);
                     return;
+                }
+                if (fault == Fault.REFUSED_AT_DATA) {
+                    reply(out, "554 5.7.1 Transaction refused");
+                    continue;
                 }
                 if (fault == Fault.OK_INSTEAD_OF_354) {
                     reply(out, "250 2.0.0 Ok");
@@ -282,6 +309,10 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                 }
                 String content = readData(in);
                 if (content == null) return;
+                if (fault == Fault.DEFERRED_AFTER_DOT) {
+                    reply(out, "451 4.3.0 Local error, try again later");
+                    continue;
+                }
                 received.add(new Received(from, List.copyOf(rcpts), content));
                 carried++;
                 if (fault == Fault.DROP_AFTER_DOT) return;
