@@ -253,6 +253,29 @@ class FaultTest {
         assertEquals(List.of("protocol error during DATA: DATA was answered 354 although MAIL FROM was refused"), failures());
     }
 
+    /**
+     * A broken server says 354 after refusing every RCPT. RFC 2920 section 3.1: the client sends a lone "."
+     * (lock-step, DATA is never sent). The RCPT replies decide the message, whatever comes of that ".".
+     */
+    @ParameterizedTest(name = "{0}, pipelining={1}")
+    @CsvSource({"DATA_WITHOUT_RECIPIENTS, false", "DATA_WITHOUT_RECIPIENTS, true", "DATA_WITHOUT_RECIPIENTS_THEN_SILENT, true"})
+    void a354WithNoRecipientAcceptedGetsALoneDotNeverTheContentAndTheRecipientFailsWithItsRcptReply(ScriptedSmtpServer.Fault fault,
+            boolean pipelining) throws Exception {
+        server.pipelining(pipelining).fault(1, fault).rejectRecipient("user1@example.com", "550 5.1.1 <user1@example.com>: User unknown");
+        Cli.Result run = mailroom("run", job(2, "smtp.timeout", "1s").toString());
+        assertEquals(1, run.exit(), run.all());
+        String json = report();
+        assertTrue(json.contains(entry("user1@example.com", "failed") + ", \"attempts\": 1, \"reply\": {\"code\": 550, \"enhanced\": \"5.1.1\","
+                + " \"text\": \"<user1@example.com>: User unknown\"}"), json);
+        assertTrue(json.contains(entry("user2@example.com", "sent")), json);
+        assertEquals(pipelining ? List.of("") : List.of(), server.received().stream().filter(r -> r.recipients().isEmpty()).map(r -> r.content()).toList(),
+                "at most a lone \".\" after the 354, never the content");
+        assertEquals(Map.of("user2@example.com", 1L), server.received().stream().filter(r -> !r.recipients().isEmpty())
+                .collect(Collectors.groupingBy(r -> r.recipients().get(0), Collectors.counting())));
+        boolean answered = fault == ScriptedSmtpServer.Fault.DATA_WITHOUT_RECIPIENTS;
+        assertEquals(answered ? 1 : 2, server.connections(), "a session that answered the lone \".\" goes on; one that did not is dropped");
+    }
+
     @ParameterizedTest(name = "pipelining={0}")
     @ValueSource(booleans = {false, true})
     void aReplyNoServerMayGiveToRcptDefersTheMessageInsteadOfDecidingIt(boolean pipelining) throws Exception {
