@@ -105,9 +105,18 @@ final class Connection implements Closeable {
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
             long left = (replyDeadline - System.nanoTime()) / 1_000_000L;
-            if (left <= 0) throw new SocketTimeoutException("timed out after " + replyMillis + " ms waiting for the server's reply to " + replyStep);
+            if (left <= 0) throw timedOut();
             socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, left));
-            return super.read(b, off, len);
+            try {
+                return super.read(b, off, len);
+            } catch (SocketTimeoutException e) {
+                // the socket's own "Read timed out" names neither the limit nor what was awaited
+                throw timedOut();
+            }
+        }
+
+        private SocketTimeoutException timedOut() {
+            return new SocketTimeoutException("timed out after " + replyMillis + " ms waiting for the server's reply to " + replyStep);
         }
     }
 

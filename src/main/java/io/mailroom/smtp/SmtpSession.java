@@ -217,12 +217,19 @@ public final class SmtpSession implements Closeable {
         connection.writeRaw(Step.END_OF_DATA, data, dot, 3);
     }
 
-    /** A server that says 354 although no recipient was accepted gets an empty message it cannot deliver. */
-    private void endEmptyData(Tx tx) throws IOException {
-        tx.step = Step.END_OF_DATA;
-        connection.queue(".");
-        connection.flush(Step.END_OF_DATA);
-        record(tx, Step.END_OF_DATA, null, connection.read(Step.END_OF_DATA));
+    /**
+     * A server that says 354 although no recipient was accepted gets a lone "." (RFC 2920 section 3.1), never
+     * the content. The refused RCPTs decide the message: no reply to that ".", or an impossible one, only
+     * breaks the session; the message is not in doubt, as nobody could have received it.
+     */
+    private void endEmptyData(Tx tx) {
+        try {
+            connection.queue(".");
+            connection.flush(Step.END_OF_DATA);
+            record(tx, Step.END_OF_DATA, null, connection.read(Step.END_OF_DATA));
+        } catch (IOException e) {
+            breakSession();
+        }
     }
 
     /** NOOP: proves an idle session still answers. Returns false (and breaks it) when it doesn't. */

@@ -60,7 +60,11 @@ final class TrustStore {
         throw new GeneralSecurityException("no X509 trust manager available");
     }
 
-    /** Trusts a server when any delegate does; each delegate checks the chain and the host name. */
+    /**
+     * Trusts a server when any delegate does; each delegate checks the chain and the host name. When all
+     * refuse, the reason reported is that of a delegate that trusts the chain by itself (so what it refused
+     * is the host name): the first delegate, the system's CAs, would otherwise always blame the chain.
+     */
     private static final class AnyOf extends X509ExtendedTrustManager {
         private final List<X509ExtendedTrustManager> delegates;
 
@@ -68,29 +72,56 @@ final class TrustStore {
 
         private interface Check { void run(X509ExtendedTrustManager tm) throws CertificateException; }
 
-        private void any(Check check) throws CertificateException {
+        private void any(X509Certificate[] chain, String authType, Check check) throws CertificateException {
             CertificateException first = null;
+            CertificateException misfit = null;
             for (X509ExtendedTrustManager tm : delegates) {
                 try {
                     check.run(tm);
                     return;
                 } catch (CertificateException e) {
                     if (first == null) first = e;
+                    if (misfit == null && trustsChainAlone(tm, chain, authType)) misfit = notForThisHost(chain, e);
                 }
             }
-            throw first;
+            throw misfit != null ? misfit : first;
+        }
+
+        private static boolean trustsChainAlone(X509ExtendedTrustManager tm, X509Certificate[] chain, String authType) {
+            try {
+                tm.checkServerTrusted(chain, authType);
+                return true;
+            } catch (CertificateException e) {
+                return false;
+            }
+        }
+
+        private static CertificateException notForThisHost(X509Certificate[] chain, CertificateException e) {
+            return new CertificateException("the server's certificate is trusted but is not for this host: it names " + names(chain[0])
+                    + " (" + e.getMessage() + ")", e);
+        }
+
+        /** The certificate's subject alternative names, else its subject. */
+        private static String names(X509Certificate c) {
+            try {
+                Collection<List<?>> alt = c.getSubjectAlternativeNames();
+                if (alt != null && !alt.isEmpty()) return String.join(", ", alt.stream().map(n -> String.valueOf(n.get(1))).toList());
+            } catch (CertificateException unparsable) {
+                // fall back to the subject
+            }
+            return c.getSubjectX500Principal().getName();
         }
 
         @Override public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-            any(tm -> tm.checkServerTrusted(chain, authType, socket));
+            any(chain, authType, tm -> tm.checkServerTrusted(chain, authType, socket));
         }
 
         @Override public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-            any(tm -> tm.checkServerTrusted(chain, authType, engine));
+            any(chain, authType, tm -> tm.checkServerTrusted(chain, authType, engine));
         }
 
         @Override public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            any(tm -> tm.checkServerTrusted(chain, authType));
+            any(chain, authType, tm -> tm.checkServerTrusted(chain, authType));
         }
 
         @Override public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {

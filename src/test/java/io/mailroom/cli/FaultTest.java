@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -70,6 +71,20 @@ class FaultTest {
         try (java.sql.Connection c = java.sql.DriverManager.getConnection(db, "", "");
              java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT failure FROM attempts WHERE failure IS NOT NULL ORDER BY id")) {
             while (rs.next()) out.add(rs.getString(1));
+        }
+        return out;
+    }
+
+    /** The status of each attempt for the recipient {@code key}, in order. */
+    private List<String> attemptStatuses(String key) throws Exception {
+        List<String> out = new java.util.ArrayList<>();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(db, "", "");
+             java.sql.PreparedStatement ps = c.prepareStatement("SELECT a.status FROM attempts a JOIN recipients r ON r.id = a.recipient_id"
+                     + " WHERE r.rkey = ? ORDER BY a.id")) {
+            ps.setString(1, key);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.add(rs.getString(1));
+            }
         }
         return out;
     }
@@ -162,6 +177,25 @@ class FaultTest {
         assertEquals(3, server.received().size());
     }
 
+    @ParameterizedTest(name = "{0}, pipelining={1}")
+    @CsvSource({"MAIL, false", "MAIL, true", "RCPT, false", "RCPT, true", "DATA, false", "DATA, true"})
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aServerThatNeverAnswersMailRcptOrDataTimesOutAndTheMessageIsDeferredNeverSentNorUnknown(String step, boolean pipelining)
+            throws Exception {
+        ScriptedSmtpServer.Fault hang = ScriptedSmtpServer.Fault.valueOf("HANG_AT_" + step);
+        server.pipelining(pipelining).fault(2, hang).fault(3, hang).fault(4, hang);
+        Cli.Result run = mailroom("run", job(2, "smtp.timeout", "1s").toString());
+        assertEquals(75, run.exit(), run.all());
+        assertEquals(Map.of("user1@example.com", 1L), receivedPerRecipient());
+        String json = report();
+        assertTrue(json.contains(entry("user1@example.com", "sent")), json);
+        assertTrue(json.contains(entry("user2@example.com", "deferred") + ", \"attempts\": 3"), json);
+        String timedOut = "connection failed during " + step + ": timed out after 1000 ms waiting for the server's reply to " + step;
+        assertEquals(List.of(timedOut, timedOut, timedOut), failures());
+        assertEquals(List.of("deferred", "deferred", "deferred"), attemptStatuses("user2@example.com"), "no try of it is ever sent or unknown");
+        assertEquals(3, server.connections(), "each try after a hang on a fresh session");
+    }
+
     @ParameterizedTest(name = "pipelining={0}")
     @ValueSource(booleans = {false, true})
     @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -217,6 +251,29 @@ class FaultTest {
         assertEquals(0, run.exit(), run.all());
         assertEquals(Map.of("user1@example.com", 1L, "user2@example.com", 1L), receivedPerRecipient());
         assertEquals(List.of("protocol error during DATA: DATA was answered 354 although MAIL FROM was refused"), failures());
+    }
+
+    /**
+     * A broken server says 354 after refusing every RCPT. RFC 2920 section 3.1: the client sends a lone "."
+     * (lock-step, DATA is never sent). The RCPT replies decide the message, whatever comes of that ".".
+     */
+    @ParameterizedTest(name = "{0}, pipelining={1}")
+    @CsvSource({"DATA_WITHOUT_RECIPIENTS, false", "DATA_WITHOUT_RECIPIENTS, true", "DATA_WITHOUT_RECIPIENTS_THEN_SILENT, true"})
+    void a354WithNoRecipientAcceptedGetsALoneDotNeverTheContentAndTheRecipientFailsWithItsRcptReply(ScriptedSmtpServer.Fault fault,
+            boolean pipelining) throws Exception {
+        server.pipelining(pipelining).fault(1, fault).rejectRecipient("user1@example.com", "550 5.1.1 <user1@example.com>: User unknown");
+        Cli.Result run = mailroom("run", job(2, "smtp.timeout", "1s").toString());
+        assertEquals(1, run.exit(), run.all());
+        String json = report();
+        assertTrue(json.contains(entry("user1@example.com", "failed") + ", \"attempts\": 1, \"reply\": {\"code\": 550, \"enhanced\": \"5.1.1\","
+                + " \"text\": \"<user1@example.com>: User unknown\"}"), json);
+        assertTrue(json.contains(entry("user2@example.com", "sent")), json);
+        assertEquals(pipelining ? List.of("") : List.of(), server.received().stream().filter(r -> r.recipients().isEmpty()).map(r -> r.content()).toList(),
+                "at most a lone \".\" after the 354, never the content");
+        assertEquals(Map.of("user2@example.com", 1L), server.received().stream().filter(r -> !r.recipients().isEmpty())
+                .collect(Collectors.groupingBy(r -> r.recipients().get(0), Collectors.counting())));
+        boolean answered = fault == ScriptedSmtpServer.Fault.DATA_WITHOUT_RECIPIENTS;
+        assertEquals(answered ? 1 : 2, server.connections(), "a session that answered the lone \".\" goes on; one that did not is dropped");
     }
 
     @ParameterizedTest(name = "pipelining={0}")

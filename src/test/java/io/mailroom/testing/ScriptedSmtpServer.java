@@ -21,17 +21,34 @@ import javax.net.ssl.SSLSocket;
 
 /**
  * A small SMTP server on a real loopback socket, for what real servers won't do on demand (a chosen
- * reply to a chosen RCPT, a refusing greeting, STARTTLS, a reply forged ahead of the TLS handshake; GreenMail
- * has no STARTTLS), and faults: a drop inside DATA or after the final ".", a hang, 421 after K messages,
- * multi-line replies, a slow greeting. Answers commands in order, so it also serves pipelining clients;
- * accepts any AUTH PLAIN/LOGIN. Records
- * each connection's client lines and every accepted message (envelope and un-stuffed content).
+ * reply to a chosen RCPT, a refusing greeting, STARTTLS or implicit TLS with any certificate, a reply forged
+ * ahead of the TLS handshake; GreenMail has no STARTTLS and one certificate per JVM), and faults: a drop
+ * inside DATA or after the final ".", a hang at any step, 421 after K messages, multi-line replies, a slow
+ * greeting, a 354 with no recipient accepted. Answers commands in order, so it also serves pipelining
+ * clients; accepts any AUTH PLAIN/LOGIN. Sloppy about the envelope: recipients accepted in one transaction
+ * stay in the next (MAIL does not clear them, nor does the end of a transaction) until RSET, so a client
+ * that does not reset between messages is caught sending to earlier recipients. Records each connection's
+ * client lines and every accepted message (envelope and un-stuffed content).
  */
 public final class ScriptedSmtpServer implements AutoCloseable {
     public record Received(String from, List<String> recipients, String content) { }
 
     /** What goes wrong with the Nth message the server is sent (counted over all connections, from 1). */
     public enum Fault {
+        /** Reads MAIL FROM and never answers (nor anything after it). */
+        HANG_AT_MAIL,
+        /** Answers MAIL, reads the first RCPT TO and never answers. */
+        HANG_AT_RCPT,
+        /** Answers MAIL and RCPT, reads DATA and never answers: no 354, so no content is on its way. */
+        HANG_AT_DATA,
+        /** Answers DATA with 554 although a recipient was accepted (and, sloppy, keeps that recipient). */
+        REFUSED_AT_DATA,
+        /** Takes the whole message, then answers the final "." with 451 and keeps nothing of it but its recipients. */
+        DEFERRED_AFTER_DOT,
+        /** Says 354 to DATA although it accepted no recipient (broken), takes what follows up to ".", then answers 554. */
+        DATA_WITHOUT_RECIPIENTS,
+        /** Like {@link #DATA_WITHOUT_RECIPIENTS}, but never answers the ".". */
+        DATA_WITHOUT_RECIPIENTS_THEN_SILENT,
         /** Hangs up on the DATA command, before 354: the message was never on its way. */
         DROP_AT_DATA,
         /** Says 354, reads one line, then resets the connection: with content larger than the socket buffers the client is still writing. */
@@ -60,6 +77,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private final List<String> clientLines = Collections.synchronizedList(new ArrayList<>());
     private volatile String greeting = "220 scripted.test ESMTP ready";
     private volatile SSLContext tls;
+    private volatile SSLContext implicitTls;
     private volatile boolean injectBeforeTls;
     private volatile boolean pipelining;
     private volatile boolean multiLine;
@@ -130,6 +148,18 @@ public final class ScriptedSmtpServer implements AutoCloseable {
 
     /** Offers STARTTLS with this certificate; {@code inject} sends a forged reply right behind the 220. */
     public ScriptedSmtpServer startTls(TestCertificate certificate, boolean inject) throws Exception {
+        tls = serverContext(certificate);
+        injectBeforeTls = inject;
+        return this;
+    }
+
+    /** Speaks TLS from the first byte (port 465 style) with this certificate; STARTTLS is then not offered. */
+    public ScriptedSmtpServer implicitTls(TestCertificate certificate) throws Exception {
+        implicitTls = serverContext(certificate);
+        return this;
+    }
+
+    private static SSLContext serverContext(TestCertificate certificate) throws Exception {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         try (var in = java.nio.file.Files.newInputStream(certificate.keyStore())) {
             ks.load(in, certificate.password().toCharArray());
@@ -138,9 +168,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         kmf.init(ks, certificate.password().toCharArray());
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(kmf.getKeyManagers(), null, null);
-        tls = context;
-        injectBeforeTls = inject;
-        return this;
+        return context;
     }
 
     public List<Received> received() { return List.copyOf(received); }
@@ -172,13 +200,20 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             connections++;
         }
         Socket s = plain;
+        boolean secure = false;
+        if (implicitTls != null) {
+            SSLSocket ssl = (SSLSocket) implicitTls.getSocketFactory().createSocket(plain, null, plain.getPort(), true);
+            ssl.setUseClientMode(false);
+            ssl.startHandshake();
+            s = ssl;
+            secure = true;
+        }
         BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
         OutputStream out = s.getOutputStream();
         if (greetingDelayMillis > 0) pause(greetingDelayMillis);
         reply(out, greeting);
         int carried = 0;
         if (!greeting.startsWith("220")) return;
-        boolean secure = false;
         String from = null;
         List<String> rcpts = new ArrayList<>();
         String line;
@@ -206,20 +241,40 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                     reply(out, "421 4.7.0 Too many messages for this connection, closing");
                     return;
                 }
+                if (strikes(Fault.HANG_AT_MAIL)) {
+                    silentUntilClosed(in);
+                    return;
+                }
+                // sloppy: MAIL starts no fresh envelope (RFC 5321 says it should); only RSET clears the recipients
                 from = between(line);
-                rcpts.clear();
                 boolean refuse;
                 synchronized (this) {
                     refuse = faults.get(messages + 1) == Fault.REFUSED_MAIL_THEN_354;
                 }
                 reply(out, refuse ? "550 5.7.1 Sender refused" : "250 2.1.0 Ok");
             } else if (upper.startsWith("RCPT TO:")) {
+                if (strikes(Fault.HANG_AT_RCPT)) {
+                    silentUntilClosed(in);
+                    return;
+                }
                 String rcpt = between(line);
                 String scripted = transientBurst.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? "451 4.3.0 Try again later"
                         : rcptReplies.get(rcpt.toLowerCase(java.util.Locale.ROOT));
                 if (scripted == null) rcpts.add(rcpt);
                 reply(out, scripted != null ? scripted : "250 2.1.5 Ok");
             } else if (upper.equals("DATA")) {
+                if (rcpts.isEmpty() && (strikes(Fault.DATA_WITHOUT_RECIPIENTS) || strikes(Fault.DATA_WITHOUT_RECIPIENTS_THEN_SILENT))) {
+                    reply(out, "354 End data with <CR><LF>.<CR><LF>");
+                    String content = readData(in);
+                    if (content == null) return;
+                    received.add(new Received(from, List.of(), content));
+                    if (faults.get(messages) == Fault.DATA_WITHOUT_RECIPIENTS_THEN_SILENT) {
+                        silentUntilClosed(in);
+                        return;
+                    }
+                    reply(out, "554 5.5.1 Error: no valid recipients");
+                    continue;
+                }
                 if (rcpts.isEmpty()) {
                     reply(out, "554 5.5.1 Error: no valid recipients");
                     continue;
@@ -229,6 +284,14 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                     fault = faults.get(++messages);
                 }
                 if (fault == Fault.DROP_AT_DATA) return;
+                if (fault == Fault.HANG_AT_DATA) {
+                    silentUntilClosed(in);
+                    return;
+                }
+                if (fault == Fault.REFUSED_AT_DATA) {
+                    reply(out, "554 5.7.1 Transaction refused");
+                    continue;
+                }
                 if (fault == Fault.OK_INSTEAD_OF_354) {
                     reply(out, "250 2.0.0 Ok");
                     continue;
@@ -246,13 +309,15 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                 }
                 String content = readData(in);
                 if (content == null) return;
+                if (fault == Fault.DEFERRED_AFTER_DOT) {
+                    reply(out, "451 4.3.0 Local error, try again later");
+                    continue;
+                }
                 received.add(new Received(from, List.copyOf(rcpts), content));
                 carried++;
                 if (fault == Fault.DROP_AFTER_DOT) return;
                 if (fault == Fault.HANG_AFTER_DOT) {
-                    while (in.readLine() != null) {
-                        // say nothing until the client gives up
-                    }
+                    silentUntilClosed(in);
                     return;
                 }
                 if (fault == Fault.SILENT_AFTER_DOT) continue;
@@ -283,6 +348,22 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                 reply(out, "502 5.5.2 Error: command not recognized");
             }
         }
+    }
+
+    /**
+     * True when the message now begun (the next to be counted) is scripted to fail with {@code fault} before
+     * DATA: it then counts as sent, so a retry is the next message.
+     */
+    private synchronized boolean strikes(Fault fault) {
+        if (faults.get(messages + 1) != fault) return false;
+        messages++;
+        return true;
+    }
+
+    /** Says nothing more, recording what the client still sends, until it gives up and closes. */
+    private void silentUntilClosed(BufferedReader in) throws IOException {
+        String line;
+        while ((line = in.readLine()) != null) clientLines.add(line);
     }
 
     /** The message up to its final ".", or null when the connection ended first (a server discards that). */

@@ -6,17 +6,27 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A self-signed certificate for localhost and 127.0.0.1, made with the JDK's keytool: a PKCS12 key store
- * for the server and the certificate as PEM for the job's smtp.trust.
+ * A self-signed certificate made with the JDK's keytool (for a host name and 127.0.0.1, or for another
+ * name only): a PKCS12 key store for the server and the certificate as PEM for the job's smtp.trust.
  */
 public record TestCertificate(Path keyStore, String password, Path pem) {
 
+    /** For {@code hostName} and 127.0.0.1. */
     public static TestCertificate create(Path dir, String hostName) throws IOException, InterruptedException {
+        return generate(dir, hostName, "dns:" + hostName + ",ip:127.0.0.1");
+    }
+
+    /** For {@code name} alone (CN and the only SAN): trusted through smtp.trust, it still fits no other host. */
+    public static TestCertificate issuedTo(Path dir, String name) throws IOException, InterruptedException {
+        return generate(dir, name, "dns:" + name);
+    }
+
+    private static TestCertificate generate(Path dir, String hostName, String san) throws IOException, InterruptedException {
         Path ks = dir.resolve(hostName + ".p12");
         Path pem = dir.resolve(hostName + ".pem");
         String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
         run(List.of(keytool, "-genkeypair", "-alias", "server", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
-                "-dname", "CN=" + hostName, "-ext", "san=dns:" + hostName + ",ip:127.0.0.1",
+                "-dname", "CN=" + hostName, "-ext", "san=" + san,
                 "-storetype", "PKCS12", "-keystore", ks.toString(), "-storepass", "changeit", "-keypass", "changeit"));
         run(List.of(keytool, "-exportcert", "-rfc", "-alias", "server", "-keystore", ks.toString(), "-storepass", "changeit",
                 "-file", pem.toString()));
