@@ -35,7 +35,7 @@ public final class SmtpClient {
             c = Connection.open(settings.host(), settings.port(), new Timeouts(settings.timeout()), transcript,
                     settings.security() == Security.TLS ? tlsContext : null);
         } catch (SSLException e) {
-            throw new SmtpSessionException(UNREACHABLE, "TLS handshake with " + address() + " failed: " + e.getMessage(), null, e);
+            throw tlsFailed(e);
         } catch (IOException e) {
             throw new SmtpSessionException(UNREACHABLE, "cannot connect to " + address() + ": " + describe(e), null, e);
         }
@@ -49,14 +49,24 @@ public final class SmtpClient {
             throw e;
         } catch (SSLException e) {
             c.close();
-            throw new SmtpSessionException(UNREACHABLE, "TLS handshake with " + address() + " failed: " + e.getMessage(), null, e);
+            throw tlsFailed(e);
         } catch (IOException e) {
             c.close();
             throw new SmtpSessionException(UNREACHABLE, "connection to " + address() + " failed while opening the session: " + describe(e), null, e);
         }
     }
 
-    private SSLContext tlsContext() throws SmtpSessionException {
+    /**
+     * A certificate that fails verification will fail the same way on the next try, so it refuses the
+     * session at once; any other handshake failure may be the network's and is worth another try.
+     */
+    private SmtpSessionException tlsFailed(SSLException e) {
+        boolean certificate = false;
+        for (Throwable t = e; t != null && !certificate; t = t.getCause()) certificate = t instanceof java.security.cert.CertificateException;
+        return new SmtpSessionException(certificate ? REFUSED : UNREACHABLE, "TLS handshake with " + address() + " failed: " + e.getMessage(), null, e);
+    }
+
+        private SSLContext tlsContext() throws SmtpSessionException {
         if (settings.security() == Security.NONE) return null;
         try {
             return TrustStore.context(settings.trust());

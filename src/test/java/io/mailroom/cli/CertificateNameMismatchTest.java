@@ -55,6 +55,7 @@ class CertificateNameMismatchTest {
             assertTrue(run.err().contains("TLS handshake with " + host + ":" + server.port()) && run.err().contains("not for this host: it names other.example"),
                     run.err());
             assertEquals(List.of(), server.received());
+            assertEquals(1, server.connections(), "a certificate that fails verification fails the same way again: one try");
             List<String> verbs = server.clientLines().stream().map(l -> l.split(" ")[0]).distinct().toList();
             assertEquals(security.equals("tls") ? List.of() : List.of("EHLO", "STARTTLS"), verbs, "nothing after the handshake, AUTH least of all");
             String token = Base64.getEncoder().encodeToString(("\0" + USER + "\0" + PASSWORD).getBytes(StandardCharsets.UTF_8));
