@@ -1,14 +1,13 @@
 package io.mailroom.csv;
 
-import com.opencsv.CSVReader;
-import com.opencsv.CSVReaderBuilder;
+import com.opencsv.ICSVParser;
 import com.opencsv.RFC4180ParserBuilder;
-import com.opencsv.exceptions.CsvValidationException;
 import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.Reader;
 import java.nio.charset.Charset;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -26,24 +26,40 @@ import java.util.Set;
  * a time; the file is never held in memory. The header row is required, its names trimmed, unique and
  * non-empty. A UTF-8 byte-order mark is always accepted (and means the file is UTF-8). Bytes that are not
  * valid in the declared encoding are an error naming the row and column, never replaced silently.
+ * A record longer than the limit (in characters) is never held whole: it comes back as a row with a problem,
+ * so that row alone is skipped; an over-long header is an error. A file that ends inside quotes is an error.
  */
 public final class CsvSource implements Closeable {
+    /** 1 MiB: far beyond any real recipient row, small enough that one broken row cannot exhaust memory. */
+    public static final int DEFAULT_MAX_RECORD_CHARS = 1024 * 1024;
+
     private static final char REPLACEMENT = '\uFFFD';
 
     private final String file;
     private final Charset charset;
-    private final CSVReader reader;
+    private final Reader text;
+    private final RecordReader records;
+    private final int maxRecordChars;
+    private final ICSVParser parser = new RFC4180ParserBuilder().build();
     private final List<String> header;
     private int row = 1;
 
-    private CsvSource(String file, Charset charset, CSVReader reader, List<String> header) {
+    private CsvSource(String file, Charset charset, Reader text, RecordReader records, int maxRecordChars, List<String> header) {
         this.file = file;
         this.charset = charset;
-        this.reader = reader;
+        this.text = text;
+        this.records = records;
+        this.maxRecordChars = maxRecordChars;
         this.header = header;
     }
 
     public static CsvSource open(Path path, Charset charset) throws IOException, CsvException {
+        return open(path, charset, DEFAULT_MAX_RECORD_CHARS);
+    }
+
+    /** As {@link #open(Path, Charset)}, with at most maxRecordChars characters in one record (at least 1). */
+    public static CsvSource open(Path path, Charset charset, int maxRecordChars) throws IOException, CsvException {
+        if (maxRecordChars < 1) throw new IllegalArgumentException("maxRecordChars must be at least 1: " + maxRecordChars);
         InputStream in = new BufferedInputStream(Files.newInputStream(path));
         Charset actual = skipUtf8Bom(in) ? StandardCharsets.UTF_8 : charset;
         // Decoding runs ahead of the parser, so a decoder error cannot name the row; replace instead and
@@ -52,18 +68,21 @@ public final class CsvSource implements Closeable {
                 .onMalformedInput(CodingErrorAction.REPLACE)
                 .onUnmappableCharacter(CodingErrorAction.REPLACE)
                 .replaceWith(String.valueOf(REPLACEMENT));
-        CSVReader reader = new CSVReaderBuilder(new InputStreamReader(in, decoder))
-                .withCSVParser(new RFC4180ParserBuilder().build())
-                .withKeepCarriageReturn(false)
-                .build();
+        Reader text = new InputStreamReader(in, decoder);
+        RecordReader records = new RecordReader(text, maxRecordChars);
         String name = path.toString();
         try {
-            String[] first = readRecord(reader, name, 1);
-            if (first != null) requireDecoded(name, 1, first, null, actual);
+            RecordReader.Raw first = readRecord(records, name, 1);
             if (first == null) throw new CsvException(name + ": the file is empty; it needs a header row naming the columns", null);
-            return new CsvSource(name, actual, reader, header(name, first));
-        } catch (CsvException | RuntimeException e) {
-            reader.close();
+            if (first.tooLong()) {
+                throw new CsvException(name + ", row 1 (header): longer than " + count(maxRecordChars)
+                        + " characters (a field too long, or a quote never closed?)", null);
+            }
+            String[] names = new RFC4180ParserBuilder().build().parseLine(first.text());
+            requireDecoded(name, 1, names, null, actual);
+            return new CsvSource(name, actual, text, records, maxRecordChars, header(name, names));
+        } catch (CsvException | IOException | RuntimeException e) {
+            text.close();
             throw e;
         }
     }
@@ -75,9 +94,14 @@ public final class CsvSource implements Closeable {
     /** The next record, or null at the end of the file. Blank lines are counted as rows but not returned. */
     public CsvRow next() throws IOException, CsvException {
         while (true) {
-            String[] values = readRecord(reader, file, row + 1);
-            if (values == null) return null;
+            RecordReader.Raw raw = readRecord(records, file, row + 1);
+            if (raw == null) return null;
             row++;
+            if (raw.tooLong()) {
+                return new CsvRow(row, Map.of(), "row " + row + " is longer than " + count(maxRecordChars)
+                        + " characters (a field too long, or a quote never closed?)");
+            }
+            String[] values = parser.parseLine(raw.text());
             requireDecoded(file, row, values, header, charset);
             if (values.length == 1 && values[0].isBlank()) continue;
             return toRow(values);
@@ -103,17 +127,16 @@ public final class CsvSource implements Closeable {
         }
     }
 
-    private static String[] readRecord(CSVReader reader, String file, int row) throws IOException, CsvException {
+    private static RecordReader.Raw readRecord(RecordReader records, String file, int row) throws IOException, CsvException {
         try {
-            return reader.readNext();
-        } catch (CsvValidationException e) {
-            throw new CsvException(file + ", row " + row + ": " + e.getMessage(), e);
-        } catch (IOException e) {
-            if (e.getMessage() != null && e.getMessage().contains("Unterminated quoted field")) {
-                throw new CsvException(file + ", row " + row + ": a quoted field is never closed (a missing \" ?)", e);
-            }
-            throw e;
+            return records.next();
+        } catch (RecordReader.QuoteNeverClosed e) {
+            throw new CsvException(file + ", row " + row + ": a quoted field is never closed (a missing \" ?)", e);
         }
+    }
+
+    private static String count(int chars) {
+        return String.format(Locale.ROOT, "%,d", chars);
     }
 
     private static List<String> header(String file, String[] names) throws CsvException {
@@ -142,6 +165,6 @@ public final class CsvSource implements Closeable {
 
     @Override
     public void close() throws IOException {
-        reader.close();
+        text.close();
     }
 }

@@ -115,6 +115,17 @@ class BadInputTest {
     }
 
     @Test
+    void overlongRowIsSkippedWithItsReasonAndTheRowsAfterItAreSent() throws Exception {
+        JobDir job = job().csv("email,first_name,n\nann@example.com,Ann,1\nbob@example.com," + "B".repeat(1024 * 1024) + ",2\n"
+                + "carl@example.com,Carl,3\n");
+        Cli.Result run = mailroom("run", job.write().toString());
+        assertEquals(1, run.exit(), run.all());
+        assertTrue(run.err().contains("row 3") && run.err().contains("skipped: row 3 is longer than 1,048,576 characters"), run.err());
+        assertEquals(2, server.received().size());
+        assertEquals("carl@example.com", server.received().get(1).recipients().get(0));
+    }
+
+    @Test
     void duplicateKeysInOneCsvAreReportedAndSentOnce() throws Exception {
         JobDir job = job().csv("email,first_name,n\nann@example.com,Ann,1\nbob@example.com,Bob,2\nAnn@Example.com,Ann again,3\n");
         Cli.Result run = mailroom("run", job.write().toString());
