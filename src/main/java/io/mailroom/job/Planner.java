@@ -42,7 +42,7 @@ final class Planner {
 
     static CsvSource open(JobSpec spec) throws DataException, InputMissingException {
         try {
-            CsvSource csv = CsvSource.open(spec.recipients(), spec.encoding());
+            CsvSource csv = CsvSource.open(spec.recipients(), spec.encoding(), spec.send().limits().rowChars());
             if (spec.keyColumn() != null && !csv.header().contains(spec.keyColumn())) {
                 csv.close();
                 throw new DataException(spec.recipients() + ", row 1 (header): no column \"" + spec.keyColumn() + "\", which recipients.key names;"

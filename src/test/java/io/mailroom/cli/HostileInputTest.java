@@ -126,6 +126,19 @@ class HostileInputTest {
     }
 
     @Test
+    void theLongestRowIsTheJobsToSetAndALongerOneIsSkippedUnread() throws Exception {
+        Path jobFile = new JobDir(dir.resolve("job")).smtp("127.0.0.1", server.port(), "none").set("recipients.max-row-size", "100")
+                .csv("email,first_name,n\na@example.com,A,1\nb@example.com," + "B".repeat(100) + ",2\nc@example.com,C,3\n").write();
+        Cli.Result dry = mailroom("run", jobFile.toString(), "--dry-run");
+        assertEquals(1, dry.exit(), dry.all());
+        assertEquals(List.of(3), skippedRows(dry.err()), dry.err());
+        Cli.Result run = mailroom("run", jobFile.toString());
+        assertEquals(1, run.exit(), run.all());
+        assertTrue(run.err().contains("row 3 is longer than 100 characters"), run.err());
+        assertEquals(List.of("a@example.com", "c@example.com"), server.received().stream().map(r -> r.recipients().get(0)).toList());
+    }
+
+    @Test
     void aPasswordTypedWherePasswordEnvNamesAVariableIsRefusedWithoutPrintingIt() throws Exception {
         Path jobFile = new JobDir(dir.resolve("job")).smtp("127.0.0.1", server.port(), "none").csv("email,first_name,n\na@example.com,A,1\n")
                 .set("smtp.username", "team@example.com").set("smtp.password.env", "hunter2!Pa55").write();

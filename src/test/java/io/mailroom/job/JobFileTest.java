@@ -32,10 +32,12 @@ class JobFileTest {
     @Test
     void settingsSnapshotRoundTripsWithoutThePassword() throws Exception {
         JobSpec spec = JobFile.load(job().set("smtp.username", "u@x.com").set("smtp.password.env", "PW").set("smtp.timeout", "2m")
-                .set("store.write-ahead", "4").write());
+                .set("store.write-ahead", "4").set("message.max-size", "10MB").set("attachment.max-size", "512kb")
+                .set("recipients.max-row-size", "64K").set("template.max-render-time", "2s").write());
         String snapshot = JobFile.snapshot(spec.send());
         assertEquals(spec.send(), JobFile.fromSnapshot("test-job", snapshot));
         assertEquals(4, spec.send().writeAhead());
+        assertEquals(new RowLimits(64 << 10, Duration.ofSeconds(2), 512 << 10, 10 << 20), spec.send().limits());
         assertEquals(0, JobFile.load(job().write()).send().writeAhead(), "auto by default");
     }
 
@@ -54,6 +56,11 @@ class JobFileTest {
                 new Bad("smtp.allow-plaintext-auth", "yes", "smtp.allow-plaintext-auth"),
                 new Bad("recipients.encoding", "klingon", "recipients.encoding"),
                 new Bad("name", "has space", "name"),
+                new Bad("message.max-size", "huge", "message.max-size: \"huge\" must be a size like 500KB, 25MB or 1GB"),
+                new Bad("attachment.max-size", "2GB", "attachment.max-size"),
+                new Bad("recipients.max-row-size", "0", "recipients.max-row-size"),
+                new Bad("template.max-render-time", "forever", "template.max-render-time"),
+                new Bad("smtp.password.env", "hunter2 is my password", "must name an environment variable"),
                 new Bad("smtp.host", null, "smtp.host is required")}) {
             Path file = job().set(b.key(), b.value()).write();
             JobFileException e = assertThrows(JobFileException.class, () -> JobFile.load(file), b.key());
