@@ -123,4 +123,12 @@ class MessageTemplateTest {
         assertTrue(e.getMessage().contains("recursed too deeply"), e.getMessage());
         assertEquals("x\n", compile("From: a@x.com\nTo: b@x.com\n\nx\n").render(Map.of()).text());
     }
+
+    @Test
+    void aRowThatExhaustsMemoryFailsThatRowAndTheNextStillRenders() throws Exception {
+        MessageTemplate t = compile("From: a@x.com\nTo: b@x.com\n\n${\"x\"?left_pad(width?number)}\n");
+        RowRenderException e = assertThrows(RowRenderException.class, () -> t.render(Map.of("width", "2147483647")));
+        assertTrue(e.getMessage().contains("ran out of memory"), e.getMessage());
+        assertEquals("  x\n", t.render(Map.of("width", "3")).text());
+    }
 }
