@@ -8,11 +8,14 @@ package io.mailroom.report;
  * command line's standard output and error apply {@link #isControl} and {@link #escaped} to every character
  * they print (cli's EscapingStream), whoever printed it.
  *
+ * It lives here, where stored data becomes text for people; cli already depends on report, never the reverse.
+ *
  * <p>Controls are C0 (tab and line feed included: a report line is one recipient), DEL, C1 (a terminal
  * takes U+009B as CSI), the bidi embeddings, overrides and isolates, and the line and paragraph separators.
- * One shows as {@code \xNN} below U+0100, else as backslash, u and four hex digits; lower-case. The backslash itself is
- * not escaped, so Windows paths stay readable; a value holding the text "\x1b" looks like an escaped ESC,
- * but only to the eye: the output is printable either way, and no control ever reaches a terminal or a file.
+ * One shows as {@code \xNN} below U+0100, else as backslash, u and four hex digits; lower-case. The
+ * backslash itself is not escaped, so Windows paths stay readable; a value holding the text "\x1b" looks
+ * like an escaped ESC, but only to the eye: the output is printable either way, and no control ever
+ * reaches a terminal or a file.
  */
 public final class Display {
     private Display() { }
