@@ -6,10 +6,25 @@ import java.io.PrintStream;
 import java.time.Clock;
 import java.util.function.Function;
 
-/** What commands get from the outside world: streams, environment, clock and waiting (injected by tests). */
-record Context(PrintStream out, PrintStream err, Function<String, String> env, Clock clock, Pause pause, Stop stop) {
+/**
+ * What commands get from the outside world: streams, environment, clock and waiting (injected by tests).
+ * Main.execute hands commands {@link #escaping()} of the context it is given, so everything printed on
+ * {@code out} and {@code err} shows control characters escaped. {@code rawErr} is standard error as given,
+ * unfiltered: only for control sequences mailroom writes on purpose (a progress line's CR or ANSI codes),
+ * never for text that carries data or a server's words.
+ */
+record Context(PrintStream out, PrintStream err, Function<String, String> env, Clock clock, Pause pause, Stop stop, PrintStream rawErr) {
 
     static final String DEFAULT_DB = "jdbc:h2:./.mailroom/mailroom";
+
+    Context(PrintStream out, PrintStream err, Function<String, String> env, Clock clock, Pause pause, Stop stop) {
+        this(out, err, env, clock, pause, stop, err);
+    }
+
+    /** This context with {@code out} and {@code err} escaping control characters (see EscapingStream). */
+    Context escaping() {
+        return new Context(EscapingStream.over(out), EscapingStream.over(err), env, clock, pause, stop, rawErr);
+    }
 
     /** --db, else MAILROOM_DB, else an H2 file database under ./.mailroom/. */
     String dbUrl(String flag) {

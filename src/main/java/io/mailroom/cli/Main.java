@@ -34,8 +34,21 @@ public final class Main implements Runnable {
         System.exit(execute(new Context(System.out, System.err, System::getenv, Clock.systemUTC(), Pause.REAL, stop), args));
     }
 
-    /** Runs one command line; returns the exit code. */
-    static int execute(Context ctx, String... args) {
+    /**
+     * Runs one command line; returns the exit code. Everything it prints goes through escaping streams,
+     * installed here once, so no command can print a control character from data or a server by mistake.
+     */
+    static int execute(Context given, String... args) {
+        Context ctx = given.escaping();
+        try {
+            return commandLine(ctx).execute(args);
+        } finally {
+            ctx.out().close();
+            ctx.err().close();
+        }
+    }
+
+    private static CommandLine commandLine(Context ctx) {
         ExitCodes exits = new ExitCodes(ctx.err());
         CommandLine cl = new CommandLine(new Main())
                 .addSubcommand(new RunCommand(ctx))
@@ -44,11 +57,13 @@ public final class Main implements Runnable {
                 .addSubcommand(new ReportCommand(ctx))
                 .addSubcommand(new PreviewCommand(ctx))
                 .addSubcommand(new InitCommand(ctx));
+        // ANSI styles would show as escapes: help and usage are plain text
+        cl.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
         cl.setOut(new java.io.PrintWriter(ctx.out(), true));
         cl.setErr(new java.io.PrintWriter(ctx.err(), true));
         cl.setExecutionExceptionHandler(exits);
         cl.setParameterExceptionHandler(exits);
-        return cl.execute(args);
+        return cl;
     }
 
     @Override

@@ -4,7 +4,10 @@ import io.mailroom.store.Recipient;
 import io.mailroom.store.RecipientStatus;
 import java.io.PrintWriter;
 
-/** A self-contained HTML page: counts and a table of recipients. Every value is escaped. */
+/**
+ * A self-contained HTML page: counts and a table of recipients. Every value is text, never markup: its
+ * control characters escaped as in the text report ({@link Display}), then its HTML special characters.
+ */
 final class HtmlReport {
     private HtmlReport() { }
 
@@ -23,6 +26,6 @@ final class HtmlReport {
     }
 
     private static String esc(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;").replace("'", "&#39;");
+        return Display.escape(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;").replace("'", "&#39;");
     }
 }

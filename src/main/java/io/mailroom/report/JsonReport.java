@@ -6,7 +6,11 @@ import io.mailroom.store.StoredReply;
 import java.io.PrintWriter;
 import java.util.List;
 
-/** The contract's JSON report. Field names and meanings are fixed; new fields may be added. */
+/**
+ * The contract's JSON report. Field names and meanings are fixed; new fields may be added. Values are exact
+ * (no formula neutralizing, reply lines kept apart); control characters ({@link Display}) are written as
+ * JSON escapes, so the file is safe to print.
+ */
 final class JsonReport {
     private JsonReport() { }
 
@@ -58,7 +62,7 @@ final class JsonReport {
                 case '\r' -> sb.append("\\r");
                 case '\t' -> sb.append("\\t");
                 default -> {
-                    if (c < 0x20 || c == 0x2028 || c == 0x2029) sb.append(String.format("\\u%04x", (int) c));
+                    if (Display.isControl(c)) sb.append(String.format("\\u%04x", (int) c));
                     else sb.append(c);
                 }
             }
