@@ -23,7 +23,7 @@ import java.util.Map;
  */
 final class Composer {
     /** What the store holds as a key. */
-    static final int LONGEST_KEY = 1000;
+    private static final int LONGEST_KEY = 1000;
 
     private final MessageTemplate template;
     private final AttachmentFiles files;
@@ -73,12 +73,19 @@ final class Composer {
         String key;
         if (keyColumn != null) {
             key = fields.getOrDefault(keyColumn, "").strip();
-            if (key.isEmpty()) throw new RowProblem("the key column \"" + keyColumn + "\" is empty");
-            if (key.length() > LONGEST_KEY) throw new RowProblem("the key column \"" + keyColumn + "\" is longer than " + LONGEST_KEY + " characters");
+            String problem = keyProblem(key);
+            if (problem != null) throw new RowProblem("the key column \"" + keyColumn + "\" " + problem);
         } else {
             key = m.to().isEmpty() ? m.recipients().get(0) : m.to().get(0);
         }
         return key.toLowerCase(Locale.ROOT);
+    }
+
+    /** Why a key column's value can't be a key (the store holds one line of up to 1,000 characters), or null. */
+    static String keyProblem(String key) {
+        if (key.isEmpty()) return "is empty";
+        if (key.length() > LONGEST_KEY) return "is longer than " + LONGEST_KEY + " characters";
+        return key.lines().count() > 1 ? "holds a line break; a key is one line" : null;
     }
 
     private List<Attachment> attachments(RenderedMessage rendered) throws RowProblem {

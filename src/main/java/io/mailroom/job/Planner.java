@@ -106,7 +106,7 @@ final class Planner {
     private String keyOr(CsvRow row, String fallback) {
         if (keyColumn == null) return fallback;
         String v = row.fields().getOrDefault(keyColumn, "").strip();
-        return v.isEmpty() || v.length() > Composer.LONGEST_KEY ? fallback : v.toLowerCase(java.util.Locale.ROOT);
+        return Composer.keyProblem(v) != null ? fallback : v.toLowerCase(java.util.Locale.ROOT);
     }
 
     private static NewRecipient skipped(CsvRow row, List<String> values, String key, String reason) {

@@ -102,7 +102,8 @@ class HostileInputTest {
                 "longto," + "a".repeat(5000) + "@example.com,Hi,none,0",
                 "longpath," + "b".repeat(60) + "@" + longDomain + ",Hi,none,0",
                 "longsubject,subject@example.com," + "x".repeat(5000) + ",none,0",
-                "k".repeat(5000) + ",longkey@example.com,Hi,none,0");
+                "k".repeat(5000) + ",longkey@example.com,Hi,none,0",
+                "\"two\nforged line\",twolines@example.com,Hi,none,0");
         String csv = "id,to,subject,mode,n\ngood1,good1@example.com,Hi,none,0\n" + String.join("\n", bad) + "\ngood2,good2@example.com,Hi,none,0\n";
         Path jobFile = new JobDir(dir.resolve("job")).smtp("127.0.0.1", server.port(), "none").set("recipients.key", "id")
                 .set("template.max-render-time", "1s").set("message.max-size", "64KB").file("message.ftl", template).csv(csv).write();
@@ -110,7 +111,7 @@ class HostileInputTest {
         Cli.Result dry = mailroom("run", jobFile.toString(), "--dry-run");
         assertEquals(1, dry.exit(), dry.all());
         List<Integer> dryRows = skippedRows(dry.err());
-        assertEquals(List.of(3, 4, 5, 6, 7, 8, 9), dryRows, dry.err());
+        assertEquals(List.of(3, 4, 5, 6, 7, 8, 9, 10), dryRows, dry.err());
 
         Cli.Result run = mailroom("run", jobFile.toString());
         assertEquals(1, run.exit(), run.all());
@@ -121,6 +122,7 @@ class HostileInputTest {
                 && err.contains("has an invalid local part") && err.contains("longer than the 254 octets RFC 5321 allows")
                 && err.contains("Subject: a line of this header would be") && err.contains("is longer than 1000 characters"), err);
         assertTrue(err.lines().allMatch(l -> l.length() < 1200), "a reason quoting a long value is cut");
+        assertTrue(err.contains("holds a line break; a key is one line") && err.lines().noneMatch(l -> l.startsWith("forged")), err);
         String report = mailroom("report", "test-job", "--format", "json").out();
         assertEquals(bad.size(), count(report, "\"status\": \"skipped\""), report);
     }
