@@ -50,13 +50,20 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler, Command
     @Override
     public int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
         int code = of(e);
-        if (code == SOFTWARE) {
-            err.println("mailroom: internal error (please report it): " + e);
-            e.printStackTrace(err);
-        } else {
-            err.println("mailroom: " + e.getMessage());
-        }
+        if (code == SOFTWARE) return internal(e);
+        err.println("mailroom: " + e.getMessage());
         return code;
+    }
+
+    /** An Error (out of memory, stack overflow) outside the places that turn it into a row's problem: a bug. */
+    int handleError(Error e) {
+        return internal(e);
+    }
+
+    private int internal(Throwable e) {
+        err.println("mailroom: internal error (please report it): " + e);
+        e.printStackTrace(err);
+        return SOFTWARE;
     }
 
     @Override

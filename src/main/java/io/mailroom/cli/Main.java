@@ -42,6 +42,9 @@ public final class Main implements Runnable {
         Context ctx = given.escaping();
         try {
             return commandLine(ctx).execute(args);
+        } catch (Error e) {
+            // picocli passes Errors through, and an uncaught one would exit 1, which a scheduler reads as "finished"
+            return new ExitCodes(ctx.err()).handleError(e);
         } finally {
             ctx.out().close();
             ctx.err().close();

@@ -54,6 +54,8 @@ final class Composer {
             return new OutgoingMessage(envelope.envelopeFrom(), envelope.recipients(), envelope.to(), envelope.bytes(), id);
         } catch (RowRenderException | MessageException e) {
             throw new RowProblem(e.getMessage());
+        } catch (OutOfMemoryError e) {
+            throw new RowProblem("building this row's message ran out of memory (lower message.max-size, or give mailroom more with -Xmx)");
         }
     }
 
@@ -65,6 +67,8 @@ final class Composer {
             return withinSize(builder.build(rendered, attachments(rendered), id, envelopeFrom));
         } catch (RowRenderException | MessageException e) {
             throw new RowProblem(e.getMessage());
+        } catch (OutOfMemoryError e) {
+            throw new RowProblem("building this row's message ran out of memory (lower message.max-size, or give mailroom more with -Xmx)");
         }
     }
 
@@ -72,7 +76,7 @@ final class Composer {
     static String key(String keyColumn, Map<String, String> fields, OutgoingMessage m) throws RowProblem {
         String key;
         if (keyColumn != null) {
-            key = fields.getOrDefault(keyColumn, "").strip();
+            key = fields.getOrDefault(keyColumn, "").strip().toLowerCase(Locale.ROOT);
             String problem = keyProblem(key);
             if (problem != null) throw new RowProblem("the key column \"" + keyColumn + "\" " + problem);
         } else {

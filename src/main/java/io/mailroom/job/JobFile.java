@@ -36,7 +36,7 @@ public final class JobFile {
             "retry.max-attempts", "retry.give-up-after", "rate", "store.write-ahead", "recipients.max-row-size", "template.max-render-time",
             "attachment.max-size", "message.max-size");
     static final Duration DEFAULT_IDLE_PROBE = Duration.ofSeconds(30);
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
 
     private final String file;
     private final Properties props;
@@ -145,9 +145,10 @@ public final class JobFile {
 
     private RowLimits limits() throws JobFileException {
         RowLimits d = RowLimits.DEFAULT;
-        return new RowLimits((int) size("recipients.max-row-size", d.rowChars(), Integer.MAX_VALUE - 8),
-                orDefault(duration("template.max-render-time"), d.renderTime()), size("attachment.max-size", d.attachmentBytes(), 1L << 30),
-                size("message.max-size", d.messageBytes(), 1L << 30));
+        Duration render = orDefault(duration("template.max-render-time"), d.renderTime());
+        if (render.compareTo(Duration.ofHours(1)) > 0) throw new JobFileException(file + ": template.max-render-time: at most 1h for one row");
+        return new RowLimits((int) size("recipients.max-row-size", d.rowChars(), 64L << 20), render,
+                size("attachment.max-size", d.attachmentBytes(), 1L << 30), size("message.max-size", d.messageBytes(), 1L << 30));
     }
 
     private long size(String key, long fallback, long max) throws JobFileException {

@@ -105,8 +105,8 @@ final class Planner {
 
     private String keyOr(CsvRow row, String fallback) {
         if (keyColumn == null) return fallback;
-        String v = row.fields().getOrDefault(keyColumn, "").strip();
-        return Composer.keyProblem(v) != null ? fallback : v.toLowerCase(java.util.Locale.ROOT);
+        String v = row.fields().getOrDefault(keyColumn, "").strip().toLowerCase(java.util.Locale.ROOT);
+        return Composer.keyProblem(v) != null ? fallback : v;
     }
 
     private static NewRecipient skipped(CsvRow row, List<String> values, String key, String reason) {

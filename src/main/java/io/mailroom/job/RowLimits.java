@@ -1,5 +1,6 @@
 package io.mailroom.job;
 
+import io.mailroom.csv.CsvSource;
 import io.mailroom.template.RenderLimits;
 import java.time.Duration;
 
@@ -11,7 +12,8 @@ import java.time.Duration;
  */
 public record RowLimits(int rowChars, Duration renderTime, long attachmentBytes, long messageBytes) {
     /** 25 MB per message is the usual relay limit (Gmail, Exchange Online). */
-    public static final RowLimits DEFAULT = new RowLimits(1 << 20, Duration.ofSeconds(5), 25L << 20, 25L << 20);
+    public static final RowLimits DEFAULT = new RowLimits(CsvSource.DEFAULT_MAX_RECORD_CHARS, RenderLimits.DEFAULT.maxTime(), 25L << 20,
+            RenderLimits.DEFAULT.maxChars());
 
     /** A message can't be larger in characters than in bytes, so its size bounds the rendered text too. */
     RenderLimits render() {

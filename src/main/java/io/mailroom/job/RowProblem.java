@@ -12,7 +12,7 @@ public final class RowProblem extends Exception {
     public RowProblem(String reason) { super(cut(reason)); }
 
     private static String cut(String reason) {
-        reason = reason.replace("\r", "\\r").replace("\n", "\\n");
+        reason = reason.replace("\r", "\\x0d").replace("\n", "\\x0a");
         return reason.length() <= LONGEST ? reason : reason.substring(0, LONGEST) + "… (" + reason.length() + " characters in all)";
     }
 }

@@ -123,6 +123,13 @@ final class AddressRules {
         if (at <= 0) throw new MessageException(header + ": " + quoted(address) + " is not an address of the form name@domain");
         String local = address.substring(0, at);
         String domain = address.substring(at + 1);
+        // lengths first: the patterns below recurse per dot, and a value of thousands could overflow the stack
+        if (address.length() > LONGEST_ADDRESS) {
+            throw new MessageException(header + ": " + quoted(address) + " is longer than the " + LONGEST_ADDRESS + " octets RFC 5321 allows");
+        }
+        if (local.getBytes(StandardCharsets.UTF_8).length > 64) {
+            throw new MessageException(header + ": " + quoted(address) + " has a local part over the 64 octets RFC 5321 allows");
+        }
         if (!isAscii(domain)) {
             try {
                 domain = IDN.toASCII(domain, IDN.USE_STD3_ASCII_RULES);
@@ -132,7 +139,7 @@ final class AddressRules {
         }
         boolean localOk = isAscii(local) ? DOT_ATOM.matcher(local).matches() || QUOTED.matcher(local).matches()
                 : UTF8_DOT_ATOM.matcher(local).matches() && local.codePoints().noneMatch(AddressRules::isForbidden);
-        if (!localOk || local.getBytes(StandardCharsets.UTF_8).length > 64) {
+        if (!localOk) {
             throw new MessageException(header + ": " + quoted(address) + " has an invalid local part");
         }
         if (!DOMAIN.matcher(domain).matches() || domain.length() > 255) {

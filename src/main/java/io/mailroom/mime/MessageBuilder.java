@@ -35,6 +35,8 @@ import java.util.Properties;
  */
 public final class MessageBuilder {
     private static final int LONGEST_LINE = 998;
+    /** Ten times what RFC 5321 §4.5.3.1.8 makes every server take; a row is one person's message, not a list. */
+    private static final int MOST_RECIPIENTS = 1000;
     private static final String STREAM_PROVIDER = "jakarta.mail.util.StreamProvider";
 
     static {
@@ -90,6 +92,9 @@ public final class MessageBuilder {
         OutgoingMessage outgoing(String envelopeFrom, byte[] bytes, String messageId) throws MessageException {
             List<String> recipients = envelopeRecipients(visible, bcc);
             if (recipients.isEmpty()) throw new MessageException("no recipient: the template renders no To, Cc or Bcc address");
+            if (recipients.size() > MOST_RECIPIENTS) {
+                throw new MessageException(recipients.size() + " recipients in one message; at most " + MOST_RECIPIENTS + " (To, Cc and Bcc together)");
+            }
             List<String> to = visible.getOrDefault(Message.RecipientType.TO, List.of()).stream().map(InternetAddress::getAddress).toList();
             return new OutgoingMessage(envelopeFrom != null ? envelopeFrom : from.getAddress(), recipients, to, bytes, messageId);
         }
@@ -119,7 +124,8 @@ public final class MessageBuilder {
      */
     public static long sizeBound(RenderedMessage m, List<Attachment> attachments) {
         long bound = 2048;
-        for (Header h : m.headers()) bound += 4L * (h.name().length() + h.raw().length()) + 16;
+        // an encoded word carries at most 3 octets of UTF-8 per 4 characters, plus its =?UTF-8?B?…?= and folding
+        for (Header h : m.headers()) bound += 8L * (h.name().length() + h.raw().length()) + 16;
         bound += 10L * m.text().length() + (m.html() == null ? 0 : 10L * m.html().length());
         for (Attachment a : attachments) bound += (a.content().length + 2) / 3 * 4 * 78 / 76 + 1024 + 4L * a.fileName().length();
         return bound;

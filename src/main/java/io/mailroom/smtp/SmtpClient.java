@@ -66,7 +66,7 @@ public final class SmtpClient {
         return new SmtpSessionException(certificate ? REFUSED : UNREACHABLE, "TLS handshake with " + address() + " failed: " + e.getMessage(), null, e);
     }
 
-        private SSLContext tlsContext() throws SmtpSessionException {
+    private SSLContext tlsContext() throws SmtpSessionException {
         if (settings.security() == Security.NONE) return null;
         try {
             return TrustStore.context(settings.trust());

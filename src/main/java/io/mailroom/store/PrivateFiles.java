@@ -2,11 +2,14 @@ package io.mailroom.store;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
@@ -17,40 +20,49 @@ import java.util.stream.Stream;
 
 /**
  * Everything mailroom writes that holds recipient data — the database, preview and sandbox messages,
- * report files — is readable by its owner alone, whatever the umask: folders 0700, files 0600. Files are
- * created with those modes, never created open and narrowed later, so there is no moment another local
- * user could open them. Anything that already existed more open is tightened and a note says so. On a
- * file system without POSIX modes nothing is changed.
+ * report files — is readable by its owner alone, whatever the umask: folders it creates 0700, files it
+ * creates 0600, both created with those modes rather than narrowed afterwards. What already exists is
+ * treated by whose it is: the database's own folder and files (H2's, by name) are tightened with a note;
+ * a folder the user named is left as it is, with a warning if others can read it; devices such as
+ * /dev/stdout are written as they are. Symbolic links are never followed to change a mode. On a file
+ * system without POSIX modes nothing is changed.
  */
 public final class PrivateFiles {
     private static final Set<PosixFilePermission> FOLDER = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> FILE = PosixFilePermissions.fromString("rw-------");
+    /** The files H2 keeps beside a database named x: x.mv.db, x.trace.db, x.lock.db, and x.mv.db.* while compacting. */
+    private static final List<String> H2_SUFFIXES = List.of("mv.db", "trace.db", "lock.db");
 
     private PrivateFiles() { }
 
-    /** Creates the folder (and any missing parent) private, or tightens the folder itself if it exists. */
+    /** Creates the folder (and any missing parent) private; an existing one is kept, with a warning if others can read it. */
     public static Path folder(Path dir, Consumer<String> notes) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            if (dir.getParent() != null && !Files.isDirectory(dir.getParent())) folder(dir.getParent(), notes);
-            try {
-                if (posix(dir.toAbsolutePath().getParent())) {
-                    return Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(FOLDER));
-                }
-                return Files.createDirectory(dir);
-            } catch (FileAlreadyExistsException e) {
-                // made meanwhile by someone else: tightened below like any existing folder
+        if (Files.isDirectory(dir)) {
+            PosixFileAttributes a = attributes(dir);
+            if (a != null && !FOLDER.containsAll(a.permissions())) {
+                notes.accept("warning: " + dir + " is " + PosixFilePermissions.toString(a.permissions()) + ": other users can list the"
+                        + " files mailroom writes there, whose names show addresses (the files themselves are private)");
             }
+            return dir;
         }
-        tighten(dir, FOLDER, notes);
-        return dir;
+        Path parent = dir.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) folder(parent, notes);
+        try {
+            return posix(parent) ? Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(FOLDER)) : Files.createDirectory(dir);
+        } catch (FileAlreadyExistsException e) {
+            return folder(dir, notes);
+        }
     }
 
-    /** Opens {@code file} for writing from its start, creating it 0600 (an existing one is tightened first). */
+    /** Opens {@code file} for writing from its start: a new file is created 0600, an existing regular file of the user's tightened. */
     public static OutputStream create(Path file, Consumer<String> notes) throws IOException {
-        Path parent = file.toAbsolutePath().getParent();
-        if (Files.exists(file)) tighten(file, FILE, notes);
-        else if (posix(parent)) Files.createFile(file, PosixFilePermissions.asFileAttribute(FILE));
-        return Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+        if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) tighten(file, FILE, notes);
+            return Files.newOutputStream(file, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+        }
+        if (!posix(file.toAbsolutePath().getParent())) return Files.newOutputStream(file, StandardOpenOption.CREATE_NEW);
+        return Channels.newOutputStream(Files.newByteChannel(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                PosixFilePermissions.asFileAttribute(FILE)));
     }
 
     /** Writes {@code content} to a new private file. */
@@ -62,42 +74,51 @@ public final class PrivateFiles {
 
     /**
      * For an H2 file database: its folder made private when it is the database's own (it holds nothing
-     * else: ./.mailroom/), its file created private before H2 opens it, and its other files (trace, lock)
-     * tightened. Other databases are left to their server.
+     * but the database's files: ./.mailroom/), its file created private before H2 opens it, and its other
+     * files (trace, lock) tightened. Other kinds of database are left to their server.
      */
     static void database(String url, Consumer<String> notes) throws IOException {
         Path base = h2File(url);
         if (base == null) return;
-        Path dir = base.toAbsolutePath().getParent();
-        String prefix = base.getFileName() + ".";
-        boolean ownFolder = !Files.isDirectory(dir);
-        if (!ownFolder) {
-            try (Stream<Path> files = Files.list(dir)) {
-                List<String> names = files.map(f -> f.getFileName().toString()).toList();
-                ownFolder = !names.isEmpty() && names.stream().allMatch(n -> n.startsWith(prefix));
-            }
+        Path dir = base.getParent();
+        String name = base.getFileName().toString();
+        if (!Files.isDirectory(dir)) {
+            folder(dir, notes);
+        } else if (onlyDatabaseFiles(dir, name)) {
+            tighten(dir, FOLDER, notes);
         }
-        if (ownFolder) folder(dir, notes);
-        Path data = dir.resolve(prefix + "mv.db");
-        if (!Files.exists(data)) create(data, notes).close();
-        databaseFiles(dir, prefix, notes);
+        Path data = dir.resolve(name + ".mv.db");
+        if (!Files.exists(data, LinkOption.NOFOLLOW_LINKS)) create(data, notes).close();
+        tightenDatabaseFiles(url, notes);
     }
 
-    /** After H2 has had the database open: the files it made meanwhile (a trace file) tightened too. */
-    static void databaseFilesAgain(String url) throws IOException {
+    /** The database's files tightened; after H2 has had it open, this catches a trace file it made meanwhile. */
+    static void tightenDatabaseFiles(String url, Consumer<String> notes) throws IOException {
         Path base = h2File(url);
-        if (base != null) databaseFiles(base.toAbsolutePath().getParent(), base.getFileName() + ".", note -> { });
-    }
-
-    private static void databaseFiles(Path dir, String prefix, Consumer<String> notes) throws IOException {
-        List<Path> files;
-        try (Stream<Path> all = Files.list(dir)) {
-            files = all.filter(f -> f.getFileName().toString().startsWith(prefix) && Files.isRegularFile(f)).toList();
+        if (base == null) return;
+        for (Path f : databaseFiles(base.getParent(), base.getFileName().toString())) {
+            if (Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) tighten(f, FILE, notes);
         }
-        for (Path f : files) tighten(f, FILE, notes);
     }
 
-    /** The path H2 adds ".mv.db" to, for a file URL (jdbc:h2:./x, jdbc:h2:file:~/x); null for any other kind. */
+    private static boolean onlyDatabaseFiles(Path dir, String name) throws IOException {
+        try (Stream<Path> all = Files.list(dir)) {
+            long count = all.count();
+            return count > 0 && count == databaseFiles(dir, name).size();
+        }
+    }
+
+    private static List<Path> databaseFiles(Path dir, String name) throws IOException {
+        try (Stream<Path> all = Files.list(dir)) {
+            return all.filter(f -> isDatabaseFile(f.getFileName().toString(), name)).toList();
+        }
+    }
+
+    private static boolean isDatabaseFile(String file, String name) {
+        return H2_SUFFIXES.stream().anyMatch(s -> file.equals(name + "." + s)) || file.startsWith(name + ".mv.db.");
+    }
+
+    /** The path H2 adds ".mv.db" to, for a plain file URL (jdbc:h2:./x, jdbc:h2:file:~/x); null for any other kind. */
     static Path h2File(String url) {
         if (!url.regionMatches(true, 0, "jdbc:h2:", 0, 8)) return null;
         String rest = url.substring(8);
@@ -109,14 +130,22 @@ public final class PrivateFiles {
         return Path.of(rest).toAbsolutePath().normalize();
     }
 
+    /** Narrows a mode to {@code wanted}, saying so; one that can't be changed (not the user's) is warned about instead. */
     private static void tighten(Path p, Set<PosixFilePermission> wanted, Consumer<String> notes) throws IOException {
-        PosixFileAttributeView view = Files.getFileAttributeView(p, PosixFileAttributeView.class);
-        if (view == null) return;
-        Set<PosixFilePermission> now = view.readAttributes().permissions();
-        if (wanted.containsAll(now)) return;
-        view.setPermissions(wanted);
-        notes.accept(p + " was " + PosixFilePermissions.toString(now) + ", readable by others; made " + PosixFilePermissions.toString(wanted)
-                + " (it holds recipients' data)");
+        PosixFileAttributes a = attributes(p);
+        if (a == null || wanted.containsAll(a.permissions())) return;
+        String was = PosixFilePermissions.toString(a.permissions());
+        try {
+            Files.getFileAttributeView(p, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setPermissions(wanted);
+            notes.accept(p + " was " + was + ", readable by others; made " + PosixFilePermissions.toString(wanted) + " (it holds recipients' data)");
+        } catch (java.nio.file.FileSystemException e) {
+            notes.accept("warning: " + p + " is " + was + ", readable by others, and could not be made private: " + e.getMessage());
+        }
+    }
+
+    private static PosixFileAttributes attributes(Path p) throws IOException {
+        PosixFileAttributeView view = Files.getFileAttributeView(p, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+        return view == null ? null : view.readAttributes();
     }
 
     private static boolean posix(Path folder) {

@@ -272,7 +272,7 @@ public final class Store implements AutoCloseable {
     public void close() throws SQLException {
         db.close();
         try {
-            PrivateFiles.databaseFilesAgain(url);
+            PrivateFiles.tightenDatabaseFiles(url, note -> { });
         } catch (IOException e) {
             // best effort: this only catches files H2 made while the database was open (a trace file)
         }

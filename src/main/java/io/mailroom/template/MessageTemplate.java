@@ -15,6 +15,8 @@ import freemarker.template.TemplateExceptionHandler;
 import java.io.IOException;
 import java.io.StringReader;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The job's templates, compiled once and rendered per row.
@@ -29,6 +31,8 @@ import java.util.Map;
  */
 public final class MessageTemplate {
     private static final Configuration CONFIG = strictConfiguration();
+    /** Built-ins that turn a string into template code; what they run is parsed at render time, unchecked. */
+    private static final Pattern DATA_AS_CODE = Pattern.compile("\\?\\s*(interpret|eval)\\b");
 
     private final String name;
     private final Template text;
@@ -117,6 +121,11 @@ public final class MessageTemplate {
     }
 
     private static Template parse(String name, String source, boolean html) throws TemplateSyntaxException {
+        Matcher code = DATA_AS_CODE.matcher(source);
+        if (code.find()) {
+            throw new TemplateSyntaxException(name + ": ?" + code.group(1) + " is not allowed: it would run text (a CSV value) as template"
+                    + " code, out of reach of the limits on a row", null);
+        }
         try {
             if (!html) return interruptible(new Template(name, source, CONFIG));
             TemplateConfiguration tc = new TemplateConfiguration();

@@ -103,7 +103,9 @@ class HostileInputTest {
                 "longpath," + "b".repeat(60) + "@" + longDomain + ",Hi,none,0",
                 "longsubject,subject@example.com," + "x".repeat(5000) + ",none,0",
                 "k".repeat(5000) + ",longkey@example.com,Hi,none,0",
-                "\"two\nforged line\",twolines@example.com,Hi,none,0");
+                "\"two\nforged line\",twolines@example.com,Hi,none,0",
+                "dots," + "a.".repeat(10000) + "a@example.com,Hi,none,0",
+                "\u0130".repeat(600) + ",dotted-i@example.com,Hi,none,0");
         String csv = "id,to,subject,mode,n\ngood1,good1@example.com,Hi,none,0\n" + String.join("\n", bad) + "\ngood2,good2@example.com,Hi,none,0\n";
         Path jobFile = new JobDir(dir.resolve("job")).smtp("127.0.0.1", server.port(), "none").set("recipients.key", "id")
                 .set("template.max-render-time", "1s").set("message.max-size", "64KB").file("message.ftl", template).csv(csv).write();
@@ -111,7 +113,7 @@ class HostileInputTest {
         Cli.Result dry = mailroom("run", jobFile.toString(), "--dry-run");
         assertEquals(1, dry.exit(), dry.all());
         List<Integer> dryRows = skippedRows(dry.err());
-        assertEquals(List.of(3, 4, 5, 6, 7, 8, 9, 10), dryRows, dry.err());
+        assertEquals(List.of(3, 4, 5, 6, 7, 8, 9, 10, 11, 12), dryRows, dry.err());
 
         Cli.Result run = mailroom("run", jobFile.toString());
         assertEquals(1, run.exit(), run.all());
@@ -119,7 +121,7 @@ class HostileInputTest {
         assertEquals(List.of("good1@example.com", "good2@example.com"), server.received().stream().map(r -> r.recipients().get(0)).toList());
         String err = run.err();
         assertTrue(err.contains("took longer than 1000 ms") && err.contains("over 65536 characters") && err.contains("recursed too deeply")
-                && err.contains("has an invalid local part") && err.contains("longer than the 254 octets RFC 5321 allows")
+                && err.contains("longer than the 254 octets RFC 5321 allows")
                 && err.contains("Subject: a line of this header would be") && err.contains("is longer than 1000 characters"), err);
         assertTrue(err.lines().allMatch(l -> l.length() < 1200), "a reason quoting a long value is cut");
         assertTrue(err.contains("holds a line break; a key is one line") && err.lines().noneMatch(l -> l.startsWith("forged")), err);

@@ -135,4 +135,39 @@ class MessageBuilderTest {
         byte[] b = m.bytes();
         for (int i = 0; i < b.length; i++) if (b[i] == '\n') assertEquals('\r', b[i - 1], "bare LF at " + i);
     }
+
+    @Test
+    void theCheapSizeBoundIsNeverBelowTheMessageAsBuilt() throws Exception {
+        String cjk = "\u6f22\u5b57\u304b\u306a\u6df7\u3058\u308a".repeat(3000);
+        String template = "From: \u30c1\u30fc\u30e0 <team@example.com>\nTo: ${name} <b@example.com>\nSubject: ${subject}\nX-Note: ${subject}\n\n${body}\n";
+        for (Map<String, String> row : List.of(
+                Map.of("name", "Ann", "subject", "Hi", "body", "plain"),
+                Map.of("name", cjk.substring(0, 300), "subject", cjk, "body", "plain"),
+                Map.of("name", "Ann", "subject", "Hi", "body", cjk),
+                Map.of("name", "=?x?=", "subject", "\u00e9".repeat(5000) + " " + "a ".repeat(3000), "body", "\u0000\u00ff".repeat(20000)))) {
+            RenderedMessage m = render(template, row);
+            List<Attachment> files = List.of(new Attachment("\u6587\u66f8".repeat(100) + ".pdf", new byte[70001]));
+            for (List<Attachment> attached : List.of(List.<Attachment>of(), files)) {
+                long built = builder.build(m, attached, "<id@example.com>", null).bytes().length;
+                assertTrue(MessageBuilder.sizeBound(m, attached) >= built, MessageBuilder.sizeBound(m, attached) + " < " + built);
+            }
+        }
+    }
+
+    @Test
+    void moreThanAThousandRecipientsInOneRowIsTheRowsProblem() throws Exception {
+        String template = "From: a@example.com\nTo: <#list 1..n?number as i>u${i}@example.com<#sep>, </#list>\n\nHi\n";
+        assertEquals(1000, MessageBuilder.envelope(render(template, Map.of("n", "1000")), null).recipients().size());
+        MessageException e = assertThrows(MessageException.class, () -> MessageBuilder.envelope(render(template, Map.of("n", "1001")), null));
+        assertTrue(e.getMessage().contains("1001 recipients in one message; at most 1000"), e.getMessage());
+    }
+
+    @Test
+    void anAddressOfThousandsOfDotsIsRefusedForItsLengthNotByOverflowingTheStack() throws Exception {
+        for (String address : List.of("a.".repeat(20000) + "a@example.com", "a@" + "a.".repeat(20000) + "com")) {
+            MessageException e = assertThrows(MessageException.class,
+                    () -> MessageBuilder.envelope(render("From: a@example.com\nTo: ${to}\n\nHi\n", Map.of("to", address)), null));
+            assertTrue(e.getMessage().contains("RFC 5321 allows"), e.getMessage());
+        }
+    }
 }

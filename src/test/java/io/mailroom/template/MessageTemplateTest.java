@@ -131,4 +131,12 @@ class MessageTemplateTest {
         assertTrue(e.getMessage().contains("ran out of memory"), e.getMessage());
         assertEquals("  x\n", t.render(Map.of("width", "3")).text());
     }
+
+    @Test
+    void builtInsThatRunTextAsTemplateCodeAreRefused() {
+        for (String use : List.of("<@code?interpret/>", "${expr?eval}", "${expr ? eval}")) {
+            TemplateSyntaxException e = assertThrows(TemplateSyntaxException.class, () -> compile("From: a@x.com\nTo: b@x.com\n\n" + use + "\n"));
+            assertTrue(e.getMessage().contains("is not allowed: it would run text (a CSV value) as template code"), e.getMessage());
+        }
+    }
 }
