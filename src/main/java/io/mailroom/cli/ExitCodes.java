@@ -5,6 +5,7 @@ import io.mailroom.job.InputMissingException;
 import io.mailroom.job.JobFileException;
 import io.mailroom.smtp.SmtpSessionException;
 import io.mailroom.store.DatabaseBusyException;
+import io.mailroom.store.DatabaseFileException;
 import io.mailroom.store.DatabaseUrlException;
 import io.mailroom.store.JobBusyException;
 import java.io.PrintStream;
@@ -37,6 +38,8 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler, Command
         if (e instanceof DataException) return DATA;
         if (e instanceof JobBusyException || e instanceof DatabaseBusyException) return TEMPFAIL;
         if (e instanceof DatabaseUrlException) return USAGE;
+        // a damaged database is an unreadable input
+        if (e instanceof DatabaseFileException) return NO_INPUT;
         if (e instanceof SmtpSessionException s) {
             return switch (s.kind()) {
                 case AUTH_REJECTED -> NO_PERMISSION;

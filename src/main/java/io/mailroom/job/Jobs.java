@@ -80,6 +80,9 @@ public final class Jobs {
                 throw e;
             }
             return send(store, job, template, smtp, spec.send(), "run", plan, o.limit(), o.deadline());
+        } catch (Exception e) {
+            Store.explainFailure(o.dbUrl(), e);
+            throw e;
         }
     }
 
@@ -91,6 +94,9 @@ public final class Jobs {
             if (resendUnknown) err.println(name + ": " + store.attempts().requeue(job.id(), RecipientStatus.UNKNOWN, clock.instant()) + " unknown recipient(s) will be sent again");
             if (retryFailed) err.println(name + ": " + store.attempts().requeue(job.id(), RecipientStatus.FAILED, clock.instant()) + " failed recipient(s) will be retried");
             return send(store, job, storedTemplate(store, job), smtp, send, "resume", null, Integer.MAX_VALUE, deadline);
+        } catch (Exception e) {
+            Store.explainFailure(dbUrl, e);
+            throw e;
         }
     }
 

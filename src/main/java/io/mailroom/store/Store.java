@@ -64,13 +64,23 @@ public final class Store implements AutoCloseable {
         return PASSWORD_IN_URL.matcher(url).replaceAll("$1****");
     }
 
-    /** Opens (creating if needed) and migrates the database at {@code url}. */
-    public static Store open(String url) throws SQLException, DatabaseBusyException, DatabaseUrlException {
+    /**
+     * Throws the {@link DatabaseFileException} that {@code e}, thrown while opening or using the database at
+     * {@code url}, means (the file is damaged); returns when it means none.
+     * Whoever opens a store passes its failures through here.
+     */
+    public static void explainFailure(String url, Throwable e) throws DatabaseFileException {
+        DatabaseFile.recognise(url, e);
+    }
+
+    /** Opens (creating if needed) and migrates the database at {@code url}; a damaged file is refused before H2 writes to it. */
+    public static Store open(String url) throws SQLException, DatabaseBusyException, DatabaseUrlException, DatabaseFileException {
         if (PRIVATE_MEMORY.matcher(url).matches()) {
             throw new DatabaseUrlException("the database " + shown(url) + " is a private in-memory database, which only the connection that"
                     + " made it can see, and mailroom opens several; name it (jdbc:h2:mem:jobs) or use a file (jdbc:h2:./jobs)", null);
         }
         url = killSafe(url);
+        DatabaseFile.checkNewestState(url);
         Connection c;
         try {
             c = DriverManager.getConnection(url, "", "");
