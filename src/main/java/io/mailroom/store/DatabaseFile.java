@@ -14,7 +14,7 @@ import org.h2.mvstore.MVStoreException;
 
 /**
  * The H2 file behind a database URL, as mailroom checks it: its name in messages, whether H2 would open its
- * newest state, and which of H2's errors mean the file is damaged. The one place that
+ * newest state, and which of H2's errors mean the file is damaged or a write to it failed. The one place that
  * knows H2's file format and error codes for these.
  * <p>
  * Why a check before opening: H2 opens the newest state whose chunks are all intact, and when the newest ones
@@ -80,6 +80,9 @@ final class DatabaseFile {
         for (Throwable t = e; t != null && depth < 20; t = t.getCause(), depth++) {
             String damage = damage(t);
             if (damage != null) throw new DatabaseFileException(Kind.DAMAGED, name(url), damage, e);
+            if (t instanceof MVStoreException m && m.getErrorCode() == DataUtils.ERROR_WRITING_FAILED) {
+                throw new DatabaseFileException(Kind.WRITE_FAILED, name(url), rootMessage(m), e);
+            }
         }
     }
 

@@ -66,7 +66,7 @@ public final class Store implements AutoCloseable {
 
     /**
      * Throws the {@link DatabaseFileException} that {@code e}, thrown while opening or using the database at
-     * {@code url}, means (the file is damaged); returns when it means none.
+     * {@code url}, means (the file is damaged, or a write failed: the disk is full); returns when it means neither.
      * Whoever opens a store passes its failures through here.
      */
     public static void explainFailure(String url, Throwable e) throws DatabaseFileException {
