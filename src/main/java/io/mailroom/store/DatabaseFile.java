@@ -73,7 +73,10 @@ final class DatabaseFile {
         }
     }
 
-    /** Throws the {@link DatabaseFileException} that {@code e} (or one of its causes) means; returns when it means none. */
+    /**
+     * Throws the {@link DatabaseFileException} that {@code e} (or one of its causes) means; returns when it means
+     * none. A failed write that leaves the file empty removes it ({@link #removeIfEmpty}).
+     */
     static void recognise(String url, Throwable e) throws DatabaseFileException {
         if (e instanceof DatabaseFileException) return;
         int depth = 0;
@@ -81,8 +84,23 @@ final class DatabaseFile {
             String damage = damage(t);
             if (damage != null) throw new DatabaseFileException(Kind.DAMAGED, name(url), damage, e);
             if (t instanceof MVStoreException m && m.getErrorCode() == DataUtils.ERROR_WRITING_FAILED) {
+                removeIfEmpty(url);
                 throw new DatabaseFileException(Kind.WRITE_FAILED, name(url), rootMessage(m), e);
             }
+        }
+    }
+
+    /**
+     * A database whose very first write failed (H2 made the file, then could not write its header) is left
+     * empty, and an empty file is refused as damaged: it goes. An empty file that was there before was refused
+     * before anything was written, so an empty one after a failed write is always this process's own.
+     */
+    private static void removeIfEmpty(String url) {
+        Path file = path(url);
+        try {
+            if (file != null && Files.isRegularFile(file) && Files.size(file) == 0) Files.delete(file);
+        } catch (IOException e) {
+            // then the next run says it is empty, and what to do
         }
     }
 

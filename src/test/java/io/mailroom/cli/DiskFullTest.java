@@ -11,6 +11,8 @@ import io.mailroom.testing.ScriptedSmtpServer;
 import io.mailroom.testing.SmallDisk;
 import jakarta.mail.Message;
 import jakarta.mail.internet.InternetAddress;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -63,6 +65,31 @@ class DiskFullTest {
                 server.received().forEach(r -> counts.merge(r.recipients().get(0), 1, Integer::sum));
                 return counts;
             }, false);
+        }
+    }
+
+    /** H2 makes the file, then cannot write its header: the empty file is not left behind to be taken for a damaged one. */
+    @Test
+    void aFirstRunOnAFullDiskStopsWith75AndRunsOnceThereIsRoom() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer();
+             SmallDisk disk = SmallDisk.mount(dir.resolve("disk"), 1024)) {
+            Path jobFile = new JobDir(dir.resolve("job")).numberedRecipients(3).smtp("127.0.0.1", server.port(), "none").write();
+            String db = "jdbc:h2:" + disk.dir().resolve("jobs");
+            Path filler = disk.dir().resolve("filler");
+            try (var out = Files.newOutputStream(filler)) {
+                out.write(new byte[1024 * 1024]);
+            } catch (IOException full) {
+                // as intended
+            }
+
+            assertWriteFailed(Cli.run("run", jobFile.toString(), "--db", db), disk.dir().resolve("jobs.mv.db").toString());
+            assertFalse(Files.exists(disk.dir().resolve("jobs.mv.db")), "no empty database file is left behind");
+            assertTrue(server.received().isEmpty());
+
+            Files.delete(filler);
+            Cli.Result run = Cli.run("run", jobFile.toString(), "--db", db);
+            assertEquals(0, run.exit(), run.all());
+            assertEquals(3, server.received().size());
         }
     }
 
