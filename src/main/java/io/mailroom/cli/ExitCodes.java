@@ -5,6 +5,7 @@ import io.mailroom.job.InputMissingException;
 import io.mailroom.job.JobFileException;
 import io.mailroom.smtp.SmtpSessionException;
 import io.mailroom.store.DatabaseBusyException;
+import io.mailroom.store.DatabaseFileException;
 import io.mailroom.store.DatabaseUrlException;
 import io.mailroom.store.JobBusyException;
 import java.io.PrintStream;
@@ -37,6 +38,8 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler, Command
         if (e instanceof DataException) return DATA;
         if (e instanceof JobBusyException || e instanceof DatabaseBusyException) return TEMPFAIL;
         if (e instanceof DatabaseUrlException) return USAGE;
+        // a damaged database is an unreadable input; a failed write (a full disk) leaves the job to resume later
+        if (e instanceof DatabaseFileException d) return d.kind() == DatabaseFileException.Kind.DAMAGED ? NO_INPUT : TEMPFAIL;
         if (e instanceof SmtpSessionException s) {
             return switch (s.kind()) {
                 case AUTH_REJECTED -> NO_PERMISSION;

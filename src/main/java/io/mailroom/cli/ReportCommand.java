@@ -43,7 +43,8 @@ final class ReportCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--format must be text, csv, json or html, not \"" + format + "\"");
         }
-        try (Store store = Store.open(db.resolve(ctx), ctx::note)) {
+        String url = db.resolve(ctx);
+        try (Store store = Store.open(url, ctx::note)) {
             Report r = Report.load(store, name).orElseThrow(() -> new InputMissingException("no job named \"" + name + "\" in the database", null));
             if (output == null) {
                 f.write(r, new PrintWriter(new OutputStreamWriter(ctx.out(), StandardCharsets.UTF_8)));
@@ -53,6 +54,9 @@ final class ReportCommand implements Callable<Integer> {
                 }
             }
             return ExitCodes.OK;
+        } catch (Exception e) {
+            Store.explainFailure(url, e);
+            throw e;
         }
     }
 }

@@ -26,7 +26,8 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (Store store = Store.open(db.resolve(ctx), ctx::note)) {
+        String url = db.resolve(ctx);
+        try (Store store = Store.open(url, ctx::note)) {
             List<String> names = name != null ? List.of(name) : store.jobs().stream().map(JobRecord::name).toList();
             if (names.isEmpty()) ctx.out().println("no jobs yet");
             int exit = ExitCodes.OK;
@@ -36,6 +37,9 @@ final class StatusCommand implements Callable<Integer> {
                 exit = new io.mailroom.job.RunSummary(n, null, 0, 0, r.counts(), false).exitCode();
             }
             return name != null ? exit : ExitCodes.OK;
+        } catch (Exception e) {
+            Store.explainFailure(url, e);
+            throw e;
         }
     }
 }

@@ -80,6 +80,9 @@ public final class Jobs {
                 throw e;
             }
             return send(store, job, template, smtp, spec.send(), "run", plan, o.limit(), o.deadline());
+        } catch (Exception e) {
+            Store.explainFailure(o.dbUrl(), e);
+            throw e;
         }
     }
 
@@ -91,6 +94,9 @@ public final class Jobs {
             if (resendUnknown) err.println(name + ": " + store.attempts().requeue(job.id(), RecipientStatus.UNKNOWN, clock.instant()) + " unknown recipient(s) will be sent again");
             if (retryFailed) err.println(name + ": " + store.attempts().requeue(job.id(), RecipientStatus.FAILED, clock.instant()) + " failed recipient(s) will be retried");
             return send(store, job, storedTemplate(store, job, send.limits()), smtp, send, "resume", null, Integer.MAX_VALUE, deadline);
+        } catch (Exception e) {
+            Store.explainFailure(dbUrl, e);
+            throw e;
         }
     }
 
@@ -100,7 +106,7 @@ public final class Jobs {
         int settled = attempts.settleInFlight(job.id(), clock.instant());
         if (settled > 0) err.println(job.name() + ": " + settled + " recipient(s) were in flight when a previous run stopped; marked unknown");
         long runId = attempts.beginRun(job.id(), command, clock.instant());
-        Integer exit = null;
+        RunSummary summary;
         // messages are composed on a thread of their own (see ComposeAhead), which reads attachments on its own connection
         try (Store snapshot = store.reader();
              Sessions sessions = new Sessions(new SmtpClient(smtp), send.maxMessagesPerSession(), send.idleProbe(), String.valueOf(runId),
@@ -117,13 +123,19 @@ public final class Jobs {
             }
             if (stop.requested()) err.println(job.name() + ": stopped on request after the messages in hand; run or resume to continue");
             if (ended != null) err.println(job.name() + ": stopped: " + ended + "; run or resume again then");
-            RunSummary summary = new RunSummary(job.name(), plan, tried, sessions.opened(), store.counts(job.id()), false);
-            exit = summary.exitCode();
-            return summary;
-        } finally {
-            // a run that ends in an error gets no exit code here: the command line maps the error
-            attempts.finishRun(runId, exit, clock.instant());
+            summary = new RunSummary(job.name(), plan, tried, sessions.opened(), store.counts(job.id()), false);
+        } catch (Exception e) {
+            // a run that ends in an error gets no exit code here: the command line maps the error, which a failure
+            // to record the end (a database that stopped writing fails every statement after) must not replace
+            try {
+                attempts.finishRun(runId, null, clock.instant());
+            } catch (SQLException again) {
+                e.addSuppressed(again);
+            }
+            throw e;
         }
+        attempts.finishRun(runId, summary.exitCode(), clock.instant());
+        return summary;
     }
 
     private RunSummary dryRun(JobSpec spec) throws Exception {

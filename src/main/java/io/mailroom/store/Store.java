@@ -66,22 +66,34 @@ public final class Store implements AutoCloseable {
         return PASSWORD_IN_URL.matcher(url).replaceAll("$1****");
     }
 
-    /** Opens (creating if needed) and migrates the database at {@code url}; notes say what was made private. */
-    public static Store open(String url) throws SQLException, DatabaseBusyException, DatabaseUrlException, IOException {
+    /**
+     * Throws the {@link DatabaseFileException} that {@code e}, thrown while opening or using the database at
+     * {@code url}, means (the file is damaged, or a write failed: the disk is full); returns when it means neither.
+     * Whoever opens a store passes its failures through here.
+     */
+    public static void explainFailure(String url, Throwable e) throws DatabaseFileException {
+        DatabaseFile.recognise(url, e);
+    }
+
+    /** Opens (creating if needed) and migrates the database at {@code url}; see {@link #open(String, Consumer)}. */
+    public static Store open(String url) throws SQLException, DatabaseBusyException, DatabaseUrlException, DatabaseFileException, IOException {
         return open(url, note -> { });
     }
 
     /**
-     * Opens (creating if needed) and migrates the database at {@code url}. An H2 file database holds every
-     * recipient's data, so its folder and files are made private first ({@link PrivateFiles}); {@code notes}
-     * hears of any that were open to others.
+     * Opens (creating if needed) and migrates the database at {@code url}; a damaged file is refused before H2
+     * writes to it. An H2 file database holds every recipient's data, so its folder and files are made private
+     * first ({@link PrivateFiles}); {@code notes} hears of any that were open to others.
      */
-    public static Store open(String url, Consumer<String> notes) throws SQLException, DatabaseBusyException, DatabaseUrlException, IOException {
+    public static Store open(String url, Consumer<String> notes)
+            throws SQLException, DatabaseBusyException, DatabaseUrlException, DatabaseFileException, IOException {
         if (PRIVATE_MEMORY.matcher(url).matches()) {
             throw new DatabaseUrlException("the database " + shown(url) + " is a private in-memory database, which only the connection that"
                     + " made it can see, and mailroom opens several; name it (jdbc:h2:mem:jobs) or use a file (jdbc:h2:./jobs)", null);
         }
         url = killSafe(url);
+        DatabaseFile.checkNewestState(url);
+        // after the check, which refuses an empty file: this one is made empty for H2 to fill, with the mode it keeps
         PrivateFiles.database(url, notes);
         Connection c;
         try {
