@@ -127,7 +127,7 @@ class FaultTest {
         server.pipelining(pipelining).fault(1, DROP_IN_DATA);
         JobDir job = new JobDir(dir.resolve("big")).csv("email,first_name,n\nuser1@example.com,User1,1\n").smtp("127.0.0.1", server.port(), "none")
                 .file("message.ftl", JobDir.TEMPLATE.replace("Subject:", "Attachment: big.bin\nSubject:"))
-                .bytes("big.bin", new byte[24 * 1024 * 1024]);
+                .bytes("big.bin", new byte[24 * 1024 * 1024]).set("message.max-size", "64MB");
         Cli.Result run = mailroom("run", job.write().toString());
         assertEquals(0, run.exit(), run.all());
         assertEquals(Map.of("user1@example.com", 1L), receivedPerRecipient());
@@ -139,7 +139,7 @@ class FaultTest {
         server.fault(1, STALL_IN_DATA);
         JobDir job = new JobDir(dir.resolve("stall")).csv("email,first_name,n\nuser1@example.com,User1,1\n").smtp("127.0.0.1", server.port(), "none")
                 .set("smtp.timeout", "1s").file("message.ftl", JobDir.TEMPLATE.replace("Subject:", "Attachment: big.bin\nSubject:"))
-                .bytes("big.bin", new byte[24 * 1024 * 1024]);
+                .bytes("big.bin", new byte[24 * 1024 * 1024]).set("message.max-size", "64MB");
         Cli.Result run = mailroom("run", job.write().toString());
         assertEquals(0, run.exit(), run.all());
         assertEquals(Map.of("user1@example.com", 1L), receivedPerRecipient());
