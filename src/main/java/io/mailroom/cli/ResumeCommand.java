@@ -39,6 +39,6 @@ final class ResumeCommand implements Callable<Integer> {
         Jobs jobs = send.jobs(ctx);
         RunSummary s = jobs.resume(name, db.resolve(ctx), resendUnknown, retryFailed, send.deadline(ctx, spec.commandLine()));
         Summaries.print(s, ctx.out());
-        return s.exitCode();
+        return s.verdict().exitCode();
     }
 }

@@ -59,7 +59,6 @@ final class RunCommand implements Callable<Integer> {
 
     private int report(RunSummary s) {
         Summaries.print(s, ctx.out());
-        if (s.dryRun()) return s.plan().skipped() > 0 ? 1 : 0;
-        return s.exitCode();
+        return s.verdict().exitCode();
     }
 }

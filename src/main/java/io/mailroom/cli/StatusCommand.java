@@ -33,8 +33,8 @@ final class StatusCommand implements Callable<Integer> {
             int exit = ExitCodes.OK;
             for (String n : names) {
                 Report r = Report.load(store, n).orElseThrow(() -> new InputMissingException("no job named \"" + n + "\" in the database", null));
-                ctx.out().println(n + ": " + Summaries.counts(r.counts()) + (r.finished() ? "" : " (unfinished)"));
-                exit = new io.mailroom.job.RunSummary(n, null, 0, 0, r.counts(), false).exitCode();
+                ctx.out().println(n + ": " + Summaries.counts(r.counts()) + (r.verdict().finished() ? "" : " (unfinished)"));
+                exit = r.verdict().exitCode();
             }
             return name != null ? exit : ExitCodes.OK;
         } catch (Exception e) {

@@ -2,6 +2,7 @@ package io.mailroom.cli;
 
 import io.mailroom.job.RunSummary;
 import io.mailroom.store.RecipientStatus;
+import io.mailroom.store.Verdict;
 import java.io.PrintStream;
 import java.util.Map;
 
@@ -21,11 +22,8 @@ final class Summaries {
             return;
         }
         out.println(s.job() + ": " + (s.tried() == 0 ? "nothing due: sent nothing" : s.tried() + " message(s) tried over " + s.sessions() + " SMTP session(s)"));
-        out.println(s.job() + ": " + counts(s.counts()) + switch (s.exitCode()) {
-            case 0 -> " (finished: every recipient sent)";
-            case 75 -> " (unfinished: run or resume again later)";
-            default -> " (finished with problems: see mailroom report " + s.job() + ")";
-        });
+        Verdict v = s.verdict();
+        out.println(s.job() + ": " + counts(s.counts()) + " (" + v.words() + (v == Verdict.PROBLEMS ? ": see mailroom report " + s.job() : "") + ")");
     }
 
     static String counts(Map<RecipientStatus, Integer> counts) {

@@ -134,7 +134,7 @@ public final class Jobs {
             }
             throw e;
         }
-        attempts.finishRun(runId, summary.exitCode(), clock.instant());
+        attempts.finishRun(runId, summary.verdict().exitCode(), clock.instant());
         return summary;
     }
 

@@ -5,6 +5,7 @@ import io.mailroom.csv.CsvSource;
 import io.mailroom.mime.MessageBuilder;
 import io.mailroom.mime.OutgoingMessage;
 import io.mailroom.store.PrivateFiles;
+import io.mailroom.store.Verdict;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -15,7 +16,7 @@ import java.time.Clock;
  */
 public final class Preview {
     public record Result(int written, int skipped, Path folder) {
-        public int exitCode() { return skipped > 0 ? 1 : 0; }
+        public int exitCode() { return Verdict.rehearsal(skipped).exitCode(); }
     }
 
     private final Clock clock;

@@ -1,18 +1,16 @@
 package io.mailroom.job;
 
 import io.mailroom.store.RecipientStatus;
+import io.mailroom.store.Verdict;
 import java.util.Map;
 
 /**
- * What a run or resume did: rows planned (null for resume), messages tried, sessions opened, the job's
- * counts afterwards, and the contract's exit code for them.
+ * What a run, resume or dry run did: rows planned (null for resume), messages tried, sessions opened, the
+ * job's counts afterwards, and what they add up to.
  */
 public record RunSummary(String job, Plan plan, int tried, int sessions, Map<RecipientStatus, Integer> counts, boolean dryRun) {
 
-    /** 75 while anything is pending or deferred; 1 when something is failed, skipped or unknown; else 0. */
-    public int exitCode() {
-        if (counts.get(RecipientStatus.PENDING) + counts.get(RecipientStatus.DEFERRED) > 0) return 75;
-        if (counts.get(RecipientStatus.FAILED) + counts.get(RecipientStatus.SKIPPED) + counts.get(RecipientStatus.UNKNOWN) > 0) return 1;
-        return 0;
+    public Verdict verdict() {
+        return dryRun ? Verdict.rehearsal(plan.skipped()) : Verdict.of(counts);
     }
 }

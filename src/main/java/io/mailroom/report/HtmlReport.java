@@ -14,7 +14,7 @@ final class HtmlReport {
     static void write(Report r, PrintWriter out) {
         out.println("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>mailroom: " + esc(r.job()) + "</title>");
         out.println("<style>body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}</style></head><body>");
-        out.println("<h1>" + esc(r.job()) + (r.finished() ? " — finished" : " — unfinished") + "</h1><p>");
+        out.println("<h1>" + esc(r.job()) + " — " + r.verdict().words() + "</h1><p>");
         for (RecipientStatus s : RecipientStatus.values()) out.print(esc(s.label()) + ": " + r.counts().get(s) + " &nbsp; ");
         out.println("</p><table><tr><th>row</th><th>key</th><th>to</th><th>status</th><th>attempts</th><th>reply / reason</th><th>Message-ID</th></tr>");
         for (Recipient m : r.messages()) {

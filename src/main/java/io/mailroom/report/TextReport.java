@@ -14,7 +14,7 @@ final class TextReport {
     private TextReport() { }
 
     static void write(Report r, PrintWriter out) {
-        out.println("job " + Display.escape(r.job()) + (r.finished() ? " (finished)" : " (unfinished: run or resume again)"));
+        out.println("job " + Display.escape(r.job()) + " (" + r.verdict().words() + ")");
         StringBuilder counts = new StringBuilder();
         for (RecipientStatus s : RecipientStatus.values()) counts.append(counts.length() == 0 ? "  " : ", ").append(s.label()).append(' ').append(r.counts().get(s));
         out.println(counts);
