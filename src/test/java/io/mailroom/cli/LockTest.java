@@ -12,7 +12,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Two processes on one job: the second cannot send, says why, and exits 75. */
+/**
+ * Two processes on one job: the second cannot send, says why, and exits 75. The SMTP server holds the first process's
+ * greeting until the second has exited, so the first is known to hold the job (it is connecting) for exactly as long as
+ * the test needs, however slowly the second JVM starts.
+ */
 class LockTest {
     @TempDir
     Path dir;
@@ -28,13 +32,12 @@ class LockTest {
     }
 
     private void secondProcessIsTurnedAway(String urlOptions, String why) throws Exception {
-        try (ScriptedSmtpServer server = new ScriptedSmtpServer().greetingDelay(4000)) {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer().holdGreetings()) {
             Path job = new JobDir(dir.resolve("job")).numberedRecipients(20).smtp("127.0.0.1", server.port(), "none").write();
             String db = "jdbc:h2:" + dir.resolve("db").toAbsolutePath() + urlOptions;
 
             Process first = Child.start(dir.resolve("first.log"), Map.of(), "run", job.toString(), "--db", db);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (server.connections() == 0 && first.isAlive() && System.nanoTime() < deadline) Thread.sleep(10);
+            awaitTrue(() -> server.connections() == 1 || !first.isAlive());
             assertEquals(1, server.connections(), "the first process holds the job and is connecting: " + Child.output(dir.resolve("first.log")));
 
             Process second = Child.start(dir.resolve("second.log"), Map.of(), "run", job.toString(), "--db", db);
@@ -43,10 +46,21 @@ class LockTest {
             assertEquals(75, second.exitValue(), said);
             assertTrue(said.contains(why), said);
 
+            server.releaseGreetings();
             assertTrue(first.waitFor(60, TimeUnit.SECONDS));
             assertEquals(0, first.exitValue(), Child.output(dir.resolve("first.log")));
             assertEquals(20, server.received().size());
             assertEquals(1, server.connections(), "the second process never connected to the server");
         }
+    }
+
+    /** Polls another process's progress (there is nothing to wait on across processes), for at most 30 seconds. */
+    private static void awaitTrue(Condition condition) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.holds() && System.nanoTime() < deadline) Thread.sleep(10);
+    }
+
+    private interface Condition {
+        boolean holds() throws Exception;
     }
 }
