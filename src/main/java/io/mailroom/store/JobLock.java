@@ -3,6 +3,7 @@ package io.mailroom.store;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /**
@@ -30,16 +31,21 @@ public final class JobLock implements AutoCloseable {
                     st.execute("SET LOCK_TIMEOUT " + WAIT_MILLIS);
                 }
             }
+            SQLException notInserted = null;
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO job_locks (name) VALUES (?)")) {
                 ps.setString(1, job);
                 ps.executeUpdate();
             } catch (SQLException alreadyThere) {
                 // the row exists (or another process is adding it): the FOR UPDATE below settles who holds it
+                notInserted = alreadyThere;
             }
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement("SELECT name FROM job_locks WHERE name = ? FOR UPDATE")) {
                 ps.setString(1, job);
-                ps.executeQuery().close();
+                try (ResultSet rs = ps.executeQuery()) {
+                    // FOR UPDATE on no row locks nothing: an INSERT that failed for another reason must not pass for the lock
+                    if (!rs.next()) throw new SQLException("job " + job + " has no row in job_locks to lock", notInserted);
+                }
             } catch (SQLException e) {
                 if (isLockTimeout(e)) throw new JobBusyException(job);
                 throw e;

@@ -21,18 +21,25 @@ import org.flywaydb.core.Flyway;
 
 /**
  * The job database: jobs with their snapshot (settings, files, rows) and the recipients planned from it;
- * the send side is {@link #attempts()}. The schema is migrated by Flyway on open.
+ * the send side is {@link #attempts()}. The schema is migrated by Flyway on open. A database shared with
+ * AUTO_SERVER is served by the process that opened it first; that process's store waits on close until no
+ * other process is connected (see {@link #close()}).
  */
 public final class Store implements AutoCloseable {
     private static final Pattern PRIVATE_MEMORY = Pattern.compile("(?i)jdbc:h2:mem:(;.*)?");
     private static final Pattern PASSWORD_IN_URL = Pattern.compile("(?i)((?:password|pwd)=)[^&;]*");
 
+    private static final long OTHERS_POLL_MILLIS = 200;
+
     private final Connection db;
     private final String url;
+    /** Null for a {@link #reader()}: only the store a command opened waits for other processes when it closes. */
+    private final Consumer<String> notes;
 
-    private Store(Connection db, String url) {
+    private Store(Connection db, String url, Consumer<String> notes) {
         this.db = db;
         this.url = url;
+        this.notes = notes;
     }
 
     /** The send side: runs, due recipients, attempts and statuses, on this store's connection. */
@@ -42,7 +49,7 @@ public final class Store implements AutoCloseable {
 
     /** Another connection to this database, for reading the snapshot on another thread (one connection per thread). */
     public Store reader() throws SQLException {
-        return new Store(DriverManager.getConnection(url, "", ""), url);
+        return new Store(DriverManager.getConnection(url, "", ""), url, null);
     }
 
     /** Takes the right to send {@code job}; see {@link JobLock}. */
@@ -116,7 +123,7 @@ public final class Store implements AutoCloseable {
             }
         }
         c.setAutoCommit(false);
-        return new Store(c, url);
+        return new Store(c, url, notes);
     }
 
     public Optional<JobRecord> job(String name) throws SQLException {
@@ -280,8 +287,51 @@ public final class Store implements AutoCloseable {
 
 
 
+    /** Closes the connection; in the process serving a shared database, first waits for the other processes to close theirs. */
     @Override
     public void close() throws SQLException {
+        try {
+            if (notes != null) awaitOtherProcesses();
+        } finally {
+            closeConnection();
+        }
+    }
+
+    /**
+     * With AUTO_SERVER the first process to open the database serves it to the others over TCP, and stops
+     * serving when it exits. H2 then reconnects only a client connection in auto-commit; ours hold a
+     * transaction (and the job lock), so they break: a run of another job, or a run that took this job over
+     * the moment it was released, died with "Connection is broken: session closed" (exit 70). So the process
+     * serving the database exits only once no other process is connected to it. H2 has no event for a
+     * session closing, hence the poll.
+     */
+    private void awaitOtherProcesses() throws SQLException {
+        if (!url.startsWith("jdbc:h2:")) return;
+        db.rollback(); // as close() would; and hold no lock another process may be waiting for
+        if (otherProcessSessions() == 0) return;
+        notes.accept("this process serves the shared database to other mailroom processes; it exits when they have closed it");
+        while (otherProcessSessions() > 0) {
+            try {
+                Thread.sleep(OTHERS_POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Sessions over TCP when this one is local, i.e. served by this process; none when this process is a client itself. */
+    private int otherProcessSessions() throws SQLException {
+        try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS"
+                + " WHERE SERVER IS NOT NULL AND (SELECT SERVER FROM INFORMATION_SCHEMA.SESSIONS WHERE SESSION_ID = SESSION_ID()) IS NULL")) {
+            rs.next();
+            return rs.getInt(1);
+        } finally {
+            db.rollback();
+        }
+    }
+
+    private void closeConnection() throws SQLException {
         db.close();
         try {
             PrivateFiles.tightenDatabaseFiles(url, note -> { });

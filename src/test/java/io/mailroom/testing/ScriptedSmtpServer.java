@@ -14,6 +14,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.security.KeyStore;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -23,7 +24,7 @@ import javax.net.ssl.SSLSocket;
  * A small SMTP server on a real loopback socket, for what real servers won't do on demand (a chosen
  * reply to a chosen RCPT, a refusing greeting, STARTTLS or implicit TLS with any certificate, a reply forged
  * ahead of the TLS handshake; GreenMail has no STARTTLS and one certificate per JVM), and faults: a drop
- * inside DATA or after the final ".", a hang at any step, 421 after K messages, multi-line replies, a slow
+ * inside DATA or after the final ".", a hang at any step, 421 after K messages, multi-line replies, a slow or held
  * greeting, a 354 with no recipient accepted. Answers commands in order, so it also serves pipelining
  * clients; accepts any AUTH PLAIN/LOGIN. Sloppy about the envelope: recipients accepted in one transaction
  * stay in the next (MAIL does not clear them, nor does the end of a transaction) until RSET, so a client
@@ -84,6 +85,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private volatile int closeAfter;
     private final java.util.concurrent.atomic.AtomicInteger transientBurst = new java.util.concurrent.atomic.AtomicInteger();
     private volatile long greetingDelayMillis;
+    private volatile CountDownLatch greetingHold = new CountDownLatch(0);
     private final Map<Integer, Fault> faults = new ConcurrentHashMap<>();
     private int messages;
     private int connections;
@@ -138,6 +140,17 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         greetingDelayMillis = millis;
         return this;
     }
+
+    /**
+     * Holds every greeting until {@link #releaseGreetings()}: the client stays connected and waiting for as long as the
+     * test needs, where {@link #greetingDelay} would only guess how long that is.
+     */
+    public ScriptedSmtpServer holdGreetings() {
+        greetingHold = new CountDownLatch(1);
+        return this;
+    }
+
+    public void releaseGreetings() { greetingHold.countDown(); }
 
     public synchronized int connections() { return connections; }
 
@@ -211,6 +224,12 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
         OutputStream out = s.getOutputStream();
         if (greetingDelayMillis > 0) pause(greetingDelayMillis);
+        try {
+            greetingHold.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
         reply(out, greeting);
         int carried = 0;
         if (!greeting.startsWith("220")) return;
@@ -408,6 +427,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        greetingHold.countDown();
         listener.close();
     }
 }
