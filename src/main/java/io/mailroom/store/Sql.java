@@ -7,34 +7,60 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** The JDBC plumbing the store's classes share: binding, updates, generated keys, the recipient row mapper. */
 final class Sql {
     private Sql() { }
 
+    /** The recipients {@code where} selects ("r WHERE …"), each with its addresses. */
     static List<Recipient> recipients(Connection db, String where, Object... args) throws SQLException {
         List<Recipient> out = new ArrayList<>();
+        Map<Long, List<Address>> addresses = new HashMap<>();
         try (PreparedStatement ps = db.prepareStatement("SELECT r.* FROM recipients " + where)) {
             bind(ps, args);
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) out.add(recipient(rs));
+                while (rs.next()) out.add(recipient(rs, List.of()));
             }
         }
+        int order = where.indexOf(" ORDER BY ");
+        try (PreparedStatement ps = db.prepareStatement("SELECT a.* FROM addresses a WHERE a.recipient_id IN (SELECT r.id FROM recipients "
+                + (order < 0 ? where : where.substring(0, order)) + ") ORDER BY a.recipient_id, a.seq")) {
+            bind(ps, args);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) addresses.computeIfAbsent(rs.getLong("recipient_id"), id -> new ArrayList<>()).add(address(rs));
+            }
+        }
+        out.replaceAll(r -> new Recipient(r.id(), r.row(), r.key(), r.values(), r.to(), r.messageId(), r.status(), r.reason(), r.attempts(),
+                r.notBefore(), r.firstAttemptAt(), r.reply(), addresses.getOrDefault(r.id(), List.of())));
         return out;
     }
 
-    private static Recipient recipient(ResultSet rs) throws SQLException {
+    private static Address address(ResultSet rs) throws SQLException {
+        return new Address(rs.getInt("seq"), rs.getString("kind"), rs.getString("address"), RecipientStatus.of(rs.getString("status")),
+                rs.getInt("attempts"), instant(rs.getTimestamp("first_attempt_at")), instant(rs.getTimestamp("last_attempt_at")),
+                instant(rs.getTimestamp("not_before")), reply(rs), rs.getString("failure"));
+    }
+
+    private static StoredReply reply(ResultSet rs) throws SQLException {
         int code = rs.getInt("reply_code");
-        StoredReply reply = rs.wasNull() ? null : new StoredReply(code, rs.getString("reply_enhanced"), rs.getString("reply_text"));
+        return rs.wasNull() ? null : new StoredReply(code, rs.getString("reply_enhanced"), rs.getString("reply_text"));
+    }
+
+    private static Instant instant(Timestamp t) {
+        return t == null ? null : t.toInstant();
+    }
+
+    private static Recipient recipient(ResultSet rs, List<Address> addresses) throws SQLException {
         String to = rs.getString("to_addresses");
-        Timestamp notBefore = rs.getTimestamp("not_before");
-        Timestamp firstAttempt = rs.getTimestamp("first_attempt_at");
         return new Recipient(rs.getLong("id"), rs.getInt("row_no"), rs.getString("rkey"), CsvLine.decode(rs.getString("row_values")),
                 to == null || to.isEmpty() ? List.of() : List.of(to.split("\n")), rs.getString("message_id"),
-                RecipientStatus.of(rs.getString("status")), rs.getString("reason"), rs.getInt("attempts"),
-                notBefore == null ? null : notBefore.toInstant(), firstAttempt == null ? null : firstAttempt.toInstant(), reply);
+                RecipientStatus.of(rs.getString("status")), rs.getString("reason"), rs.getInt("attempts"), instant(rs.getTimestamp("not_before")),
+                instant(rs.getTimestamp("first_attempt_at")), reply(rs), addresses);
     }
 
     static int update(Connection db, String sql, Object... args) throws SQLException {

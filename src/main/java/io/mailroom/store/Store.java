@@ -114,7 +114,7 @@ public final class Store implements AutoCloseable {
             }
             throw e;
         }
-        Flyway.configure().dataSource(url, "", "").locations("classpath:db/migration").load().migrate();
+        Flyway.configure().dataSource(url, "", "").locations("classpath:db/migration").javaMigrations(new AddressesFromRows()).load().migrate();
         if (url.startsWith("jdbc:h2:")) {
             // H2 writes commits to its file in the background after up to WRITE_DELAY (500 ms); a kill in
             // that window would lose a committed outcome. 0 writes each commit before commit() returns.
