@@ -1,6 +1,7 @@
 package io.mailroom.job;
 
 import io.mailroom.mime.Attachment;
+import io.mailroom.mime.Envelope;
 import io.mailroom.mime.MessageBuilder;
 import io.mailroom.mime.MessageException;
 import io.mailroom.mime.OutgoingMessage;
@@ -44,14 +45,17 @@ final class Composer {
      * and returns its envelope and a new Message-ID. The bytes are built only when a cheap bound on their
      * size is over the limit, to tell exactly.
      */
-    OutgoingMessage check(Map<String, String> fields) throws RowProblem {
+    /** A row that can become a message: its envelope and the Message-ID it will carry on every try. */
+    record Checked(Envelope envelope, String messageId) { }
+
+    Checked check(Map<String, String> fields) throws RowProblem {
         try {
             RenderedMessage rendered = template.render(fields);
             List<Attachment> attachments = attachments(rendered);
             String id = MessageBuilder.newMessageId(MessageBuilder.fromAddress(rendered));
-            OutgoingMessage envelope = MessageBuilder.envelope(rendered, envelopeFrom);
+            Envelope envelope = MessageBuilder.envelope(rendered, envelopeFrom);
             if (MessageBuilder.sizeBound(rendered, attachments) > limits.messageBytes()) withinSize(builder.build(rendered, attachments, id, envelopeFrom));
-            return new OutgoingMessage(envelope.envelopeFrom(), envelope.recipients(), envelope.to(), envelope.bytes(), id);
+            return new Checked(envelope, id);
         } catch (RowRenderException | MessageException e) {
             throw new RowProblem(e.getMessage());
         } catch (OutOfMemoryError e) {
@@ -73,7 +77,7 @@ final class Composer {
     }
 
     /** The recipient's key: the key column's value, else the first To address (else the first recipient). */
-    static String key(String keyColumn, Map<String, String> fields, OutgoingMessage m) throws RowProblem {
+    static String key(String keyColumn, Map<String, String> fields, Envelope m) throws RowProblem {
         String key;
         if (keyColumn != null) {
             key = fields.getOrDefault(keyColumn, "").strip().toLowerCase(Locale.ROOT);

@@ -5,18 +5,21 @@ import io.mailroom.smtp.Exchange;
 import io.mailroom.smtp.SmtpIOException;
 import io.mailroom.smtp.SmtpReply;
 import io.mailroom.smtp.Step;
+import io.mailroom.store.Address;
 import io.mailroom.store.Outcome;
 import io.mailroom.store.RecipientStatus;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * THE outcome policy: the only place that decides a recipient's status from what the server did.
- * 2xx to the end of DATA → sent; 4xx → deferred (retried with backoff); 5xx → failed. A connection lost
- * before the final "." → deferred; lost after it → unknown (the server may have the message). A message
- * larger than the server's SIZE fails without being sent.
- * When every RCPT is refused, a 4xx among them defers (it may pass later), otherwise the first 5xx fails it.
+ * THE outcome policy: the only place that decides an address's status from what the server did (the
+ * row's status is their roll-up, {@link RecipientStatus#rollUp}). A RCPT refused 5xx → that address
+ * failed, 4xx → deferred (retried with backoff); the accepted ones get the verdict of the end of DATA:
+ * 2xx sent, 4xx deferred, 5xx failed. A connection lost before the final "." → deferred; lost after it →
+ * unknown (the server may have the message). A message larger than the server's SIZE fails them all.
  */
 final class OutcomePolicy {
     private static final Duration FIRST_RETRY = Duration.ofMinutes(1);
@@ -37,22 +40,57 @@ final class OutcomePolicy {
         return step == Step.END_OF_DATA ? RecipientStatus.UNKNOWN : RecipientStatus.DEFERRED;
     }
 
-    static Outcome afterDelivery(Delivery d, int attemptsBefore, Instant now) {
-        SmtpReply decisive = decisiveReply(d);
-        RecipientStatus status = afterReply(decisive);
-        Instant retry = status != RecipientStatus.DEFERRED ? null : decisive.isClosing() ? soon(attemptsBefore, now) : retryAt(attemptsBefore, now);
-        return new Outcome(status, decisive, null, retry);
+    /**
+     * Each carried address's outcome: a refused MAIL decides them all; a refused RCPT decides its address
+     * (5xx failed, 4xx deferred); the addresses whose RCPT was accepted get the verdict of DATA when it was
+     * refused, else of the final ".".
+     */
+    static Map<Integer, Outcome> afterDelivery(Delivery d, List<Address> carried, Instant now) {
+        Map<Integer, Outcome> out = new LinkedHashMap<>();
+        SmtpReply mail = d.exchanges().get(0).reply();
+        List<Exchange> rcpts = d.recipients();
+        for (int i = 0; i < carried.size(); i++) {
+            Address a = carried.get(i);
+            SmtpReply rcpt = i < rcpts.size() ? rcpts.get(i).reply() : null;
+            SmtpReply decisive = !mail.isPositive() ? mail : rcpt != null && !rcpt.isPositive() ? rcpt : d.last().reply();
+            out.put(a.seq(), afterReply(decisive, a.attempts(), now));
+        }
+        return out;
     }
 
-    static Outcome afterIoFailure(SmtpIOException e, int attemptsBefore, Instant now) {
+    private static Outcome afterReply(SmtpReply r, int attemptsBefore, Instant now) {
+        RecipientStatus status = afterReply(r);
+        Instant retry = status != RecipientStatus.DEFERRED ? null : r.isClosing() ? soon(attemptsBefore, now) : retryAt(attemptsBefore, now);
+        return new Outcome(status, r, null, retry);
+    }
+
+    /**
+     * The connection failed: an address the server had already refused keeps that verdict; the others are
+     * deferred when it failed before the final ".", unknown after it (the server may have the message). A
+     * server that broke the protocol decided nothing in that round.
+     */
+    static Map<Integer, Outcome> afterIoFailure(SmtpIOException e, List<Address> carried, Instant now) {
+        Map<Integer, Outcome> out = new LinkedHashMap<>();
+        List<Exchange> done = e.isProtocolError() ? List.of() : e.completed();
+        SmtpReply mail = done.isEmpty() ? null : done.get(0).reply();
+        List<Exchange> rcpts = done.stream().filter(x -> x.step() == Step.RCPT).toList();
         RecipientStatus status = afterIoFailure(e.step());
-        // no reply decided this: the failure text says what happened, the attempt keeps the replies read so far
-        return new Outcome(status, null, e.getMessage(), status == RecipientStatus.DEFERRED ? soon(attemptsBefore, now) : null);
+        for (int i = 0; i < carried.size(); i++) {
+            Address a = carried.get(i);
+            SmtpReply refused = mail != null && refuses(mail) ? mail : i < rcpts.size() && refuses(rcpts.get(i).reply()) ? rcpts.get(i).reply() : null;
+            // no reply decided this: the failure text says what happened, the attempt keeps the replies read so far
+            out.put(a.seq(), refused != null ? afterReply(refused, a.attempts(), now)
+                    : new Outcome(status, null, e.getMessage(), status == RecipientStatus.DEFERRED ? soon(a.attempts(), now) : null));
+        }
+        return out;
     }
 
-    static Outcome needsSmtpUtf8() {
-        return skipped("an address has non-ASCII characters before the @, which needs SMTPUTF8, and the server does not offer it");
+    /** A 4xx or 5xx: a verdict. Anything else out of place is a protocol error, which decides nothing. */
+    private static boolean refuses(SmtpReply r) {
+        return r.code() >= 400;
     }
+
+    static final String NEEDS_SMTPUTF8 = "an address has non-ASCII characters before the @, which needs SMTPUTF8, and the server does not offer it";
 
     static Outcome tooLarge(int size, long limit) {
         return new Outcome(RecipientStatus.FAILED, null, "the message is " + size + " octets; the server accepts at most " + limit
@@ -65,26 +103,6 @@ final class OutcomePolicy {
      */
     private static Instant soon(int attemptsBefore, Instant now) {
         return attemptsBefore < IN_RUN_RETRIES ? now : retryAt(attemptsBefore, now);
-    }
-
-    static Outcome skipped(String reason) {
-        return new Outcome(RecipientStatus.SKIPPED, null, reason, null);
-    }
-
-    /**
-     * The reply that decided the transaction, in protocol order: a refused MAIL; else, when no RCPT was
-     * accepted, the RCPT replies (pipelined servers still answer DATA, with a 5xx that decides nothing);
-     * else a DATA reply other than 354; else the reply to the final ".".
-     */
-    private static SmtpReply decisiveReply(Delivery d) {
-        Exchange mail = d.exchanges().get(0);
-        if (!mail.reply().isPositive()) return mail.reply();
-        List<Exchange> rcpts = d.recipients();
-        if (rcpts.stream().noneMatch(e -> e.reply().isPositive())) {
-            return rcpts.stream().map(Exchange::reply).filter(SmtpReply::isTransient).findFirst()
-                    .orElse(rcpts.isEmpty() ? d.last().reply() : rcpts.get(0).reply());
-        }
-        return d.last().reply();
     }
 
     /** Exponential backoff: 1, 2, 4 … minutes after each failed attempt, at most an hour. */

@@ -3,7 +3,8 @@ package io.mailroom.job;
 import io.mailroom.csv.CsvException;
 import io.mailroom.csv.CsvRow;
 import io.mailroom.csv.CsvSource;
-import io.mailroom.mime.OutgoingMessage;
+import io.mailroom.mime.Envelope;
+import io.mailroom.store.Address;
 import io.mailroom.store.NewRecipient;
 import io.mailroom.store.RecipientStatus;
 import java.io.IOException;
@@ -95,12 +96,21 @@ final class Planner {
         String fallbackKey = "#row-" + row.row();
         if (row.problem() != null) return skipped(row, values, keyOr(row, fallbackKey), row.problem());
         try {
-            OutgoingMessage m = composer.check(row.fields());
-            return new NewRecipient(row.row(), Composer.key(keyColumn, row.fields(), m), values, m.to(), m.messageId(),
-                    RecipientStatus.PENDING, null);
+            Composer.Checked m = composer.check(row.fields());
+            return new NewRecipient(row.row(), Composer.key(keyColumn, row.fields(), m.envelope()), values, m.envelope().to(), m.messageId(),
+                    RecipientStatus.PENDING, null, addresses(m.envelope()));
         } catch (RowProblem p) {
             return skipped(row, values, keyOr(row, fallbackKey), p.getMessage());
         }
+    }
+
+    /** The envelope as the store keeps it: every address pending. */
+    static List<Address> addresses(Envelope e) {
+        List<Address> out = new ArrayList<>();
+        for (Envelope.Entry a : e.addresses()) {
+            out.add(new Address(out.size() + 1, a.kind(), a.address(), RecipientStatus.PENDING, 0, null, null, null, null, null));
+        }
+        return out;
     }
 
     private String keyOr(CsvRow row, String fallback) {
@@ -110,7 +120,7 @@ final class Planner {
     }
 
     private static NewRecipient skipped(CsvRow row, List<String> values, String key, String reason) {
-        return new NewRecipient(row.row(), key, values, List.of(), null, RecipientStatus.SKIPPED, reason);
+        return new NewRecipient(row.row(), key, values, List.of(), null, RecipientStatus.SKIPPED, reason, List.of());
     }
 
     /** The next row; a CSV that can't be read any further is a data error (exit 65). */

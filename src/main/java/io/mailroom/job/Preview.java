@@ -40,7 +40,7 @@ public final class Preview {
                 try {
                     if (row.problem() != null) throw new RowProblem(row.problem());
                     OutgoingMessage m = composer.compose(row.fields(), null);
-                    String key = Composer.key(spec.keyColumn(), row.fields(), m);
+                    String key = Composer.key(spec.keyColumn(), row.fields(), m.envelope());
                     PrivateFiles.write(out.resolve(String.format("%06d-%s.eml", row.row(), safe(key))), m.bytes(), note -> { });
                     written++;
                 } catch (RowProblem p) {

@@ -9,7 +9,9 @@ import io.mailroom.smtp.SmtpIOException;
 import io.mailroom.smtp.SmtpSession;
 import io.mailroom.smtp.SmtpSessionException;
 import io.mailroom.smtp.UnsendableMessageException;
+import io.mailroom.store.Address;
 import io.mailroom.store.Outcome;
+import io.mailroom.store.RecipientStatus;
 import io.mailroom.store.Recipient;
 import io.mailroom.store.Attempts;
 import java.sql.SQLException;
@@ -38,7 +40,8 @@ import java.util.function.LongSupplier;
 final class Sender implements Outbox<SQLException>, AutoCloseable {
     private static final int BATCH = 200;
 
-    private record InFlight(Recipient recipient, long attempt, Mail mail) { }
+    /** A message handed out or about to be: its row, its attempt, and the addresses it carries (the RCPTs, in order). */
+    private record InFlight(Recipient recipient, long attempt, Mail mail, List<Address> carried) { }
 
     private final Attempts attempts;
     private final long jobId;
@@ -161,20 +164,21 @@ final class Sender implements Outbox<SQLException>, AutoCloseable {
             if (c == null && (!refill() || (c = queue.next()) == null)) break;
             Recipient r = c.recipient();
             if (c.problem() != null) {
-                attempts.markWithoutAttempt(r.id(), OutcomePolicy.skipped(c.problem()), clock.instant());
+                attempts.skip(r.id(), c.problem(), clock.instant());
                 continue;
             }
             Mail mail = c.mail();
             if (mail.needsSmtpUtf8() && !session.extensions().has("SMTPUTF8")) {
-                attempts.markWithoutAttempt(r.id(), OutcomePolicy.needsSmtpUtf8(), clock.instant());
+                attempts.skip(r.id(), OutcomePolicy.NEEDS_SMTPUTF8, clock.instant());
                 continue;
             }
             long limitOfServer = session.extensions().sizeLimit();
             if (limitOfServer > 0 && mail.size() > limitOfServer) {
-                attempts.markWithoutAttempt(r.id(), OutcomePolicy.tooLarge(mail.size(), limitOfServer), clock.instant());
+                attempts.markWithoutAttempt(r.id(), seqs(carried(r, mail)), OutcomePolicy.tooLarge(mail.size(), limitOfServer), clock.instant());
                 continue;
             }
-            ahead.add(new InFlight(r, attempts.beginAttempt(r.id(), runId, session.id(), clock.instant()), mail));
+            List<Address> carried = carried(r, mail);
+            ahead.add(new InFlight(r, attempts.beginAttempt(r.id(), runId, session.id(), seqs(carried), clock.instant()), mail, carried));
         }
         long commit = nanoTime.getAsLong();
         attempts.commit();
@@ -193,7 +197,7 @@ final class Sender implements Outbox<SQLException>, AutoCloseable {
     @Override
     public void finished(Mail mail, Delivery delivery) throws SQLException {
         InFlight f = take(mail);
-        attempts.finishAttempt(f.attempt(), f.recipient().id(), limited(f, OutcomePolicy.afterDelivery(delivery, f.recipient().attempts(), clock.instant())),
+        attempts.finishAttempt(f.attempt(), f.recipient().id(), limited(f, OutcomePolicy.afterDelivery(delivery, f.carried(), clock.instant())),
                 delivery.exchanges(), clock.instant());
         sessions.finishedOne();
     }
@@ -201,7 +205,7 @@ final class Sender implements Outbox<SQLException>, AutoCloseable {
     @Override
     public void failed(Mail mail, SmtpIOException failure) throws SQLException {
         InFlight f = take(mail);
-        attempts.finishAttempt(f.attempt(), f.recipient().id(), limited(f, OutcomePolicy.afterIoFailure(failure, f.recipient().attempts(), clock.instant())),
+        attempts.finishAttempt(f.attempt(), f.recipient().id(), limited(f, OutcomePolicy.afterIoFailure(failure, f.carried(), clock.instant())),
                 failure.completed(), clock.instant());
     }
 
@@ -237,16 +241,39 @@ final class Sender implements Outbox<SQLException>, AutoCloseable {
         tried--;
     }
 
-    private Outcome limited(InFlight f, Outcome o) {
-        return OutcomePolicy.withRetryLimits(o, pacing.retry(), f.recipient().attempts() + 1, f.recipient().firstAttemptAt(), clock.instant(),
-                (random.nextDouble() - 0.5) * 0.4);
+    /** Each address's outcome within the retry limits; one jitter for the attempt, so its deferred addresses come back together. */
+    private Map<Integer, Outcome> limited(InFlight f, Map<Integer, Outcome> outcomes) {
+        double jitter = (random.nextDouble() - 0.5) * 0.4;
+        Map<Integer, Outcome> out = new LinkedHashMap<>();
+        for (Address a : f.carried()) {
+            out.put(a.seq(), OutcomePolicy.withRetryLimits(outcomes.get(a.seq()), pacing.retry(), a.attempts() + 1, a.firstAttemptAt(),
+                    clock.instant(), jitter));
+        }
+        return out;
+    }
+
+    /** The addresses of {@code r} still due at {@code now}: pending, or deferred and past their wait. The rest never go again. */
+    static List<Address> due(Recipient r, Instant now) {
+        return r.addresses().stream().filter(a -> a.status() == RecipientStatus.PENDING
+                || a.status() == RecipientStatus.DEFERRED && (a.notBefore() == null || !a.notBefore().isAfter(now))).toList();
+    }
+
+    /** The addresses a composed message carries, in RCPT order. */
+    private static List<Address> carried(Recipient r, Mail mail) {
+        return r.addresses().stream().filter(a -> mail.recipients().contains(a.address())).toList();
+    }
+
+    private static List<Integer> seqs(List<Address> addresses) {
+        return addresses.stream().map(Address::seq).toList();
     }
 
     /** The recipient's message, or why it cannot be built (the row is then skipped). Runs on the composing thread. */
     private Composed compose(Recipient r) {
         try {
             OutgoingMessage m = composer.compose(fields(r), r.messageId());
-            return new Composed(r, Mail.of(m.envelopeFrom(), m.recipients(), m.bytes()), null);
+            // the same content every time (its headers name the original To and Cc); only the addresses still due are RCPTs
+            List<String> rcpts = due(r, clock.instant()).stream().map(Address::address).toList();
+            return new Composed(r, Mail.of(m.envelopeFrom(), rcpts, m.bytes()), null);
         } catch (RowProblem | UnsendableMessageException p) {
             return new Composed(r, null, p.getMessage());
         }

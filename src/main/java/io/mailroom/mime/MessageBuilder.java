@@ -88,25 +88,27 @@ public final class MessageBuilder {
             return new Addresses(from, visible, bcc, replyTo);
         }
 
-        /** The envelope and visible To, with the given bytes and Message-ID. */
-        OutgoingMessage outgoing(String envelopeFrom, byte[] bytes, String messageId) throws MessageException {
-            List<String> recipients = envelopeRecipients(visible, bcc);
-            if (recipients.isEmpty()) throw new MessageException("no recipient: the template renders no To, Cc or Bcc address");
-            if (recipients.size() > MOST_RECIPIENTS) {
-                throw new MessageException(recipients.size() + " recipients in one message; at most " + MOST_RECIPIENTS + " (To, Cc and Bcc together)");
+        /** The envelope: To and Cc in header order, then Bcc, each address once. */
+        Envelope envelope(String envelopeFrom) throws MessageException {
+            Map<String, Envelope.Entry> unique = new LinkedHashMap<>();
+            visible.forEach((type, list) -> list.forEach(a -> unique.putIfAbsent(a.getAddress().toLowerCase(Locale.ROOT),
+                    new Envelope.Entry(type == Message.RecipientType.TO ? "to" : "cc", a.getAddress()))));
+            bcc.forEach(a -> unique.putIfAbsent(a.getAddress().toLowerCase(Locale.ROOT), new Envelope.Entry("bcc", a.getAddress())));
+            if (unique.isEmpty()) throw new MessageException("no recipient: the template renders no To, Cc or Bcc address");
+            if (unique.size() > MOST_RECIPIENTS) {
+                throw new MessageException(unique.size() + " recipients in one message; at most " + MOST_RECIPIENTS + " (To, Cc and Bcc together)");
             }
-            List<String> to = visible.getOrDefault(Message.RecipientType.TO, List.of()).stream().map(InternetAddress::getAddress).toList();
-            return new OutgoingMessage(envelopeFrom != null ? envelopeFrom : from.getAddress(), recipients, to, bytes, messageId);
+            return new Envelope(envelopeFrom != null ? envelopeFrom : from.getAddress(), List.copyOf(unique.values()));
         }
     }
 
     /**
-     * Checks every address of a rendered row and returns the message's envelope and visible To without
+     * Checks every address and header line of a rendered row and returns the message's envelope, without
      * building the MIME bytes (planning validates each row this way).
      */
-    public static OutgoingMessage envelope(RenderedMessage m, String envelopeFrom) throws MessageException {
+    public static Envelope envelope(RenderedMessage m, String envelopeFrom) throws MessageException {
         Addresses a = Addresses.of(m);
-        OutgoingMessage envelope = a.outgoing(envelopeFrom, new byte[0], null);
+        Envelope envelope = a.envelope(envelopeFrom);
         try {
             MimeMessage headersOnly = new MimeMessage(envelope.needsSmtpUtf8() ? SESSION_UTF8 : SESSION);
             setHeaders(headersOnly, a, m);
@@ -134,7 +136,7 @@ public final class MessageBuilder {
     public OutgoingMessage build(RenderedMessage m, List<Attachment> attachments, String messageId, String envelopeFrom)
             throws MessageException {
         Addresses a = Addresses.of(m);
-        OutgoingMessage envelope = a.outgoing(envelopeFrom, new byte[0], messageId);
+        Envelope envelope = a.envelope(envelopeFrom);
         try {
             MimeMessage msg = new FixedIdMessage(envelope.needsSmtpUtf8() ? SESSION_UTF8 : SESSION, messageId);
             setHeaders(msg, a, m);
@@ -144,7 +146,7 @@ public final class MessageBuilder {
             msg.saveChanges();
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             msg.writeTo(out);
-            return a.outgoing(envelopeFrom, out.toByteArray(), messageId);
+            return new OutgoingMessage(envelope, out.toByteArray(), messageId);
         } catch (MessagingException | IOException e) {
             throw new MessageException("cannot build the message: " + e.getMessage(), e);
         }
@@ -223,15 +225,6 @@ public final class MessageBuilder {
         MimeBodyPart p = new MimeBodyPart();
         p.setText(text, "UTF-8", subtype);
         return p;
-    }
-
-    private static List<String> envelopeRecipients(Map<Message.RecipientType, List<InternetAddress>> visible, List<InternetAddress> bcc) {
-        Map<String, String> unique = new LinkedHashMap<>();
-        List<InternetAddress> all = new ArrayList<>();
-        visible.values().forEach(all::addAll);
-        all.addAll(bcc);
-        for (InternetAddress a : all) unique.putIfAbsent(a.getAddress().toLowerCase(Locale.ROOT), a.getAddress());
-        return List.copyOf(unique.values());
     }
 
     private static String first(RenderedMessage m, String name) throws MessageException {

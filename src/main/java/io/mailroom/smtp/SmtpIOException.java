@@ -23,6 +23,9 @@ public final class SmtpIOException extends IOException {
 
     public List<Exchange> completed() { return completed; }
 
+    /** The server broke the protocol: the replies of this round can't be taken as verdicts. */
+    public boolean isProtocolError() { return getCause() instanceof SmtpProtocolException; }
+
     private static String describe(IOException e) {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }

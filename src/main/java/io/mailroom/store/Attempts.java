@@ -113,17 +113,23 @@ public final class Attempts {
         db.commit();
     }
 
-    /** Write-ahead: the attempt exists, in flight, before any command of its transaction is sent (once the caller commits). */
-    public long beginAttempt(long recipientId, long runId, String connectionId, Instant now) throws SQLException {
-        PreparedStatement ps = prepared("INSERT INTO attempts (recipient_id, run_id, connection_id, started_at, in_flight) VALUES (?, ?, ?, ?, TRUE)",
-                Statement.RETURN_GENERATED_KEYS);
-        Sql.bind(ps, recipientId, runId, connectionId, Timestamp.from(now));
+    /**
+     * Write-ahead: the attempt exists, in flight, with the addresses it carries ({@code seqs}), before any
+     * command of its transaction is sent (once the caller commits).
+     */
+    public long beginAttempt(long recipientId, long runId, String connectionId, List<Integer> seqs, Instant now) throws SQLException {
+        PreparedStatement ps = prepared("INSERT INTO attempts (recipient_id, run_id, connection_id, started_at, in_flight, addresses)"
+                + " VALUES (?, ?, ?, ?, TRUE, ?)", Statement.RETURN_GENERATED_KEYS);
+        Sql.bind(ps, recipientId, runId, connectionId, Timestamp.from(now), String.join(" ", seqs.stream().map(String::valueOf).toList()));
         ps.executeUpdate();
         return Sql.generatedKey(ps);
     }
 
-    /** Records the attempt's replies and outcome and the recipient's new status (for the caller's next commit). */
-    public void finishAttempt(long attemptId, long recipientId, Outcome outcome, List<Exchange> exchanges, Instant now)
+    /**
+     * Records the attempt's replies, each carried address's outcome and the row's new roll-up (for the
+     * caller's next commit).
+     */
+    public void finishAttempt(long attemptId, long recipientId, Map<Integer, Outcome> byAddress, List<Exchange> exchanges, Instant now)
             throws SQLException {
         int seq = 0;
         PreparedStatement ps = prepared("INSERT INTO attempt_replies (attempt_id, seq, step, argument, code, enhanced, text) VALUES (?, ?, ?, ?, ?, ?, ?)");
@@ -132,10 +138,11 @@ public final class Attempts {
             ps.addBatch();
         }
         ps.executeBatch();
+        for (var e : byAddress.entrySet()) markAddress(recipientId, e.getKey(), e.getValue(), now, true);
+        RecipientStatus row = rollUp(recipientId, now, 1, "status IN ('pending', 'deferred')");
         int attempts = update("UPDATE attempts SET finished_at = ?, in_flight = FALSE, status = ?, failure = ? WHERE id = ? AND in_flight",
-                Timestamp.from(now), outcome.status().label(), Sql.clip(outcome.failure()), attemptId);
+                Timestamp.from(now), row.label(), Sql.clip(firstFailure(byAddress)), attemptId);
         if (attempts != 1) throw new IllegalStateException("attempt " + attemptId + " is not in flight; refusing to mark it twice");
-        mark(recipientId, outcome, now, true);
     }
 
     /** An attempt written ahead whose message was never handed to a session: it did not happen. */
@@ -145,37 +152,102 @@ public final class Attempts {
         }
     }
 
-    /** Marks a recipient without an attempt (skipped at send time; for the caller's next commit); the recipient must be due. */
-    public void markWithoutAttempt(long recipientId, Outcome outcome, Instant now) throws SQLException {
-        mark(recipientId, outcome, now, false);
-    }
-
-    private void mark(long recipientId, Outcome o, Instant now, boolean attempted) throws SQLException {
-        SmtpReply r = o.reply();
-        int n = update("UPDATE recipients SET status = ?, reason = ?, attempts = attempts + ?, not_before = ?, reply_code = ?,"
-                        + " reply_enhanced = ?, reply_text = ?, updated_at = ?, first_attempt_at = COALESCE(first_attempt_at, ?)"
-                        + " WHERE id = ? AND status IN ('pending', 'deferred')",
-                o.status().label(), Sql.clip(o.failure()), attempted ? 1 : 0, o.notBefore() == null ? null : Timestamp.from(o.notBefore()),
-                r == null ? null : r.code(), r == null ? null : r.enhanced(), r == null ? null : Sql.clip(r.text()),
-                Timestamp.from(now), attempted ? Timestamp.from(now) : null, recipientId);
+    /** A row that could not become a message at send time is skipped (for the caller's next commit); it must be due. */
+    public void skip(long recipientId, String reason, Instant now) throws SQLException {
+        int n = update("UPDATE recipients SET status = 'skipped', reason = ?, not_before = NULL, updated_at = ?"
+                + " WHERE id = ? AND status IN ('pending', 'deferred')", Sql.clip(reason), Timestamp.from(now), recipientId);
         if (n != 1) throw new IllegalStateException("recipient " + recipientId + " is not pending or deferred; refusing to mark it twice");
     }
 
-    /** Attempts a crash left in flight: their recipients become unknown (never resent silently). */
+    /** Marks addresses without an attempt (too large for the server; for the caller's next commit), then rolls the row up. */
+    public void markWithoutAttempt(long recipientId, List<Integer> seqs, Outcome outcome, Instant now) throws SQLException {
+        for (int seq : seqs) markAddress(recipientId, seq, outcome, now, false);
+        rollUp(recipientId, now, 0, "status IN ('pending', 'deferred')");
+    }
+
+    private void markAddress(long recipientId, int seq, Outcome o, Instant now, boolean attempted) throws SQLException {
+        SmtpReply r = o.reply();
+        int n = update("UPDATE addresses SET status = ?, failure = ?, attempts = attempts + ?, not_before = ?, reply_code = ?,"
+                        + " reply_enhanced = ?, reply_text = ?, first_attempt_at = COALESCE(first_attempt_at, ?), last_attempt_at = COALESCE(?,"
+                        + " last_attempt_at) WHERE recipient_id = ? AND seq = ? AND status IN ('pending', 'deferred')",
+                o.status().label(), Sql.clip(o.failure()), attempted ? 1 : 0, o.notBefore() == null ? null : Timestamp.from(o.notBefore()),
+                r == null ? null : r.code(), r == null ? null : r.enhanced(), r == null ? null : Sql.clip(r.text()),
+                attempted ? Timestamp.from(now) : null, attempted ? Timestamp.from(now) : null, recipientId, seq);
+        if (n != 1) throw new IllegalStateException("address " + seq + " of recipient " + recipientId + " is not due; refusing to mark it twice");
+    }
+
+    /**
+     * Sets the row's status to the roll-up of its addresses' ({@link RecipientStatus#rollUp}), with the reply
+     * and reason of the address that decided it and, while deferred, the earliest time one is due again.
+     * {@code guard} says which row statuses may change: a second mark of a finished row is a bug.
+     */
+    private RecipientStatus rollUp(long recipientId, Instant now, int attempted, String guard) throws SQLException {
+        List<Address> addresses = Sql.addresses(db, recipientId);
+        RecipientStatus row = RecipientStatus.rollUp(addresses.stream().map(Address::status).toList());
+        Address decisive = addresses.stream().filter(a -> row == RecipientStatus.PARTIAL ? a.status() != RecipientStatus.SENT : a.status() == row)
+                .findFirst().orElse(addresses.get(0));
+        Timestamp notBefore = row != RecipientStatus.DEFERRED ? null : addresses.stream().filter(a -> a.status() == RecipientStatus.DEFERRED)
+                .map(Address::notBefore).filter(java.util.Objects::nonNull).min(Instant::compareTo).map(Timestamp::from).orElse(null);
+        StoredReply r = decisive.reply();
+        int n = update("UPDATE recipients SET status = ?, reason = ?, attempts = attempts + ?, not_before = ?, reply_code = ?, reply_enhanced = ?,"
+                        + " reply_text = ?, updated_at = ?, first_attempt_at = COALESCE(first_attempt_at, ?) WHERE id = ? AND " + guard,
+                row.label(), Sql.clip(decisive.failure()), attempted, notBefore, r == null ? null : r.code(), r == null ? null : r.enhanced(),
+                r == null ? null : r.text(), Timestamp.from(now), attempted > 0 ? Timestamp.from(now) : null, recipientId);
+        if (n != 1) throw new IllegalStateException("recipient " + recipientId + " is not pending or deferred; refusing to mark it twice");
+        return row;
+    }
+
+    private static String firstFailure(Map<Integer, Outcome> byAddress) {
+        return byAddress.values().stream().map(Outcome::failure).filter(java.util.Objects::nonNull).findFirst().orElse(null);
+    }
+
+    /** Attempts a crash left in flight: the addresses they carried become unknown (never resent silently). */
     public int settleInFlight(long jobId, Instant now) throws SQLException {
-        int n = Sql.update(db, "UPDATE recipients SET status = 'unknown', reason = 'the process stopped after starting this attempt;"
-                + " the server may have accepted the message', updated_at = ? WHERE id IN (SELECT a.recipient_id FROM attempts a"
-                + " JOIN recipients r ON r.id = a.recipient_id WHERE r.job_id = ? AND a.in_flight)", Timestamp.from(now), jobId);
+        List<long[]> rows = new ArrayList<>();
+        List<String> carried = new ArrayList<>();
+        try (PreparedStatement ps = db.prepareStatement("SELECT a.recipient_id, a.addresses FROM attempts a JOIN recipients r ON r.id = a.recipient_id"
+                + " WHERE r.job_id = ? AND a.in_flight")) {
+            Sql.bind(ps, jobId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new long[] {rs.getLong(1)});
+                    carried.add(rs.getString(2));
+                }
+            }
+        }
+        Outcome lost = new Outcome(RecipientStatus.UNKNOWN, null, "the process stopped after starting this attempt; the server may have"
+                + " accepted the message", null);
+        for (int i = 0; i < rows.size(); i++) {
+            long id = rows.get(i)[0];
+            // an attempt from before addresses were recorded carried every address still due
+            List<Integer> seqs = carried.get(i) == null || carried.get(i).isBlank()
+                    ? Sql.addresses(db, id).stream().filter(a -> a.status() == RecipientStatus.PENDING || a.status() == RecipientStatus.DEFERRED)
+                        .map(Address::seq).toList()
+                    : java.util.Arrays.stream(carried.get(i).split(" ")).map(Integer::valueOf).toList();
+            for (int seq : seqs) markAddress(id, seq, lost, now, true);
+            rollUp(id, now, 0, "status IN ('pending', 'deferred')");
+        }
         Sql.update(db, "UPDATE attempts SET in_flight = FALSE, status = 'unknown', finished_at = ? WHERE in_flight AND recipient_id IN"
                 + " (SELECT id FROM recipients WHERE job_id = ?)", Timestamp.from(now), jobId);
         db.commit();
-        return n;
+        return rows.size();
     }
 
-    /** Makes recipients in {@code from} due again (resume --resend-unknown / --retry-failed). */
+    /** Makes the job's addresses in {@code from} due again (resume --resend-unknown / --retry-failed); returns how many. */
     public int requeue(long jobId, RecipientStatus from, Instant now) throws SQLException {
-        int n = Sql.update(db, "UPDATE recipients SET status = 'pending', not_before = NULL, updated_at = ? WHERE job_id = ? AND status = ?",
-                Timestamp.from(now), jobId, from.label());
+        List<Long> rows = new ArrayList<>();
+        try (PreparedStatement ps = db.prepareStatement("SELECT DISTINCT a.recipient_id FROM addresses a JOIN recipients r ON r.id = a.recipient_id"
+                + " WHERE r.job_id = ? AND a.status = ? AND r.status <> 'skipped'")) {
+            Sql.bind(ps, jobId, from.label());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) rows.add(rs.getLong(1));
+            }
+        }
+        int n = 0;
+        for (long id : rows) {
+            n += Sql.update(db, "UPDATE addresses SET status = 'pending', not_before = NULL WHERE recipient_id = ? AND status = ?", id, from.label());
+            rollUp(id, now, 0, "status <> 'skipped'");
+        }
         db.commit();
         return n;
     }

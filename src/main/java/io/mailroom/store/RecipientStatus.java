@@ -1,5 +1,6 @@
 package io.mailroom.store;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -11,6 +12,19 @@ public enum RecipientStatus {
     PENDING, DEFERRED, SENT, FAILED, UNKNOWN, SKIPPED, PARTIAL;
 
     public String label() { return name().toLowerCase(Locale.ROOT); }
+
+    /**
+     * A row's status from its addresses': sent when every one is; while any is pending or deferred, pending
+     * (one is due now) or deferred; once none is left to try, partial when some were sent, else unknown
+     * when one is, else failed.
+     */
+    public static RecipientStatus rollUp(List<RecipientStatus> addresses) {
+        if (addresses.stream().allMatch(s -> s == SENT)) return SENT;
+        if (addresses.contains(PENDING)) return PENDING;
+        if (addresses.contains(DEFERRED)) return DEFERRED;
+        if (addresses.contains(SENT)) return PARTIAL;
+        return addresses.contains(UNKNOWN) ? UNKNOWN : FAILED;
+    }
 
     public static RecipientStatus of(String label) { return valueOf(label.toUpperCase(Locale.ROOT)); }
 }

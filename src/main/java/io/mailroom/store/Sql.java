@@ -40,6 +40,18 @@ final class Sql {
         return out;
     }
 
+    /** One recipient's addresses, in envelope order. */
+    static List<Address> addresses(Connection db, long recipientId) throws SQLException {
+        List<Address> out = new ArrayList<>();
+        try (PreparedStatement ps = db.prepareStatement("SELECT * FROM addresses WHERE recipient_id = ? ORDER BY seq")) {
+            bind(ps, recipientId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.add(address(rs));
+            }
+        }
+        return out;
+    }
+
     private static Address address(ResultSet rs) throws SQLException {
         return new Address(rs.getInt("seq"), rs.getString("kind"), rs.getString("address"), RecipientStatus.of(rs.getString("status")),
                 rs.getInt("attempts"), instant(rs.getTimestamp("first_attempt_at")), instant(rs.getTimestamp("last_attempt_at")),

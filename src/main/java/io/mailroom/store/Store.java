@@ -222,7 +222,7 @@ public final class Store implements AutoCloseable {
 
     public void insertRecipient(long jobId, NewRecipient r, Instant now) throws SQLException {
         try (PreparedStatement ps = db.prepareStatement("INSERT INTO recipients (job_id, row_no, rkey, row_values, to_addresses,"
-                + " message_id, status, reason, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + " message_id, status, reason, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
             ps.setLong(1, jobId);
             ps.setInt(2, r.row());
             ps.setString(3, r.key());
@@ -233,6 +233,18 @@ public final class Store implements AutoCloseable {
             ps.setString(8, Sql.clip(r.reason()));
             ps.setTimestamp(9, Timestamp.from(now));
             ps.executeUpdate();
+            insertAddresses(Sql.generatedKey(ps), r.addresses());
+        }
+    }
+
+    private void insertAddresses(long recipientId, List<Address> addresses) throws SQLException {
+        if (addresses.isEmpty()) return;
+        try (PreparedStatement ps = db.prepareStatement("INSERT INTO addresses (recipient_id, seq, kind, address, status) VALUES (?, ?, ?, ?, ?)")) {
+            for (Address a : addresses) {
+                Sql.bind(ps, recipientId, a.seq(), a.kind(), a.address(), a.status().label());
+                ps.addBatch();
+            }
+            ps.executeBatch();
         }
     }
 
@@ -242,6 +254,8 @@ public final class Store implements AutoCloseable {
                 + " updated_at = ? WHERE id = ? AND status = 'skipped'", r.row(), CsvLine.encode(r.values()), String.join("\n", r.to()),
                 r.messageId(), r.status().label(), Sql.clip(r.reason()), Timestamp.from(now), recipientId);
         if (n != 1) throw new IllegalStateException("recipient " + recipientId + " is not skipped; its snapshot stays");
+        Sql.update(db, "DELETE FROM addresses WHERE recipient_id = ?", recipientId);
+        insertAddresses(recipientId, r.addresses());
     }
 
     public void commit() throws SQLException { db.commit(); }

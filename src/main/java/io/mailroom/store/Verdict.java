@@ -19,10 +19,11 @@ public enum Verdict {
         this.words = words;
     }
 
-    /** Unfinished while anything is pending or deferred; with problems when anything is failed, skipped or unknown. */
+    /** Unfinished while anything is pending or deferred; with problems when anything is failed, skipped, unknown or partial. */
     public static Verdict of(Map<RecipientStatus, Integer> counts) {
         if (counts.get(RecipientStatus.PENDING) + counts.get(RecipientStatus.DEFERRED) > 0) return UNFINISHED;
-        if (counts.get(RecipientStatus.FAILED) + counts.get(RecipientStatus.SKIPPED) + counts.get(RecipientStatus.UNKNOWN) > 0) return PROBLEMS;
+        if (counts.get(RecipientStatus.FAILED) + counts.get(RecipientStatus.SKIPPED) + counts.get(RecipientStatus.UNKNOWN)
+                + counts.get(RecipientStatus.PARTIAL) > 0) return PROBLEMS;
         return SENT;
     }
 

@@ -104,7 +104,7 @@ class ComposeAheadTest {
 
     private static List<Recipient> recipients(long from, long to) {
         return LongStream.rangeClosed(from, to).mapToObj(id -> new Recipient(id, (int) id, "k" + id, List.of(), List.of(), null,
-                RecipientStatus.PENDING, null, 0, null, null, null)).toList();
+                RecipientStatus.PENDING, null, 0, null, null, null, List.of())).toList();
     }
 
     @Test

@@ -18,7 +18,7 @@ class VerdictTest {
     void anythingStillDueIsUnfinishedAndAnyProblemOfAFinishedJobExits1() {
         assertEquals(Verdict.SENT, Verdict.of(counts(RecipientStatus.SENT)));
         assertEquals(Verdict.SENT, Verdict.of(counts()), "an empty job has nothing left to do");
-        for (RecipientStatus problem : new RecipientStatus[] {RecipientStatus.FAILED, RecipientStatus.SKIPPED, RecipientStatus.UNKNOWN}) {
+        for (RecipientStatus problem : new RecipientStatus[] {RecipientStatus.FAILED, RecipientStatus.SKIPPED, RecipientStatus.UNKNOWN, RecipientStatus.PARTIAL}) {
             assertEquals(Verdict.PROBLEMS, Verdict.of(counts(RecipientStatus.SENT, problem)), problem.label());
             assertEquals(Verdict.UNFINISHED, Verdict.of(counts(problem, RecipientStatus.DEFERRED)), problem.label());
         }
