@@ -26,7 +26,7 @@ final class CsvReport {
             out.print(CsvLine.encode(List.of(String.valueOf(m.row()), text(m.key()), text(String.join(" ", m.to())), m.status().label(),
                     String.valueOf(m.attempts()), m.reply() == null ? "" : String.valueOf(m.reply().code()),
                     m.reply() == null ? "" : text(m.reply().enhanced()),
-                    m.reply() == null ? "" : neutralized(m.reply().text(), TextReport.replyText(m.reply())),
+                    m.reply() == null ? "" : neutralized(m.reply().text(), TextReport.oneLine(m.reply().text())),
                     text(m.messageId()), text(m.reason()))) + "\r\n");
         }
     }
