@@ -1,5 +1,6 @@
 package io.mailroom.report;
 
+import io.mailroom.store.Address;
 import io.mailroom.store.Recipient;
 import io.mailroom.store.RecipientStatus;
 import io.mailroom.store.StoredReply;
@@ -9,7 +10,8 @@ import java.util.List;
 /**
  * The contract's JSON report. Field names and meanings are fixed; new fields may be added. Values are exact
  * (no formula neutralizing, reply lines kept apart); control characters ({@link Display}) are written as
- * JSON escapes, so the file is safe to print.
+ * JSON escapes, so the file is safe to print. Each message ends with its {@code addresses}, one object per
+ * envelope address in envelope order, each on its own line; a skipped row has none.
  */
 final class JsonReport {
     private JsonReport() { }
@@ -36,7 +38,14 @@ final class JsonReport {
                 + str(m.status().label()) + ", \"attempts\": " + m.attempts() + ", \"reply\": " + reply(m.reply())
                 + ", \"messageId\": " + str(m.messageId()));
         if (m.reason() != null) out.print(", \"reason\": " + str(m.reason()));
-        out.print("}");
+        out.print(", \"addresses\": [");
+        String sep = "\n    ";
+        for (Address a : m.addresses()) {
+            out.print(sep + "{\"address\": " + str(a.address()) + ", \"kind\": " + str(a.kind()) + ", \"status\": " + str(a.status().label())
+                    + ", \"attempts\": " + a.attempts() + ", \"reply\": " + reply(a.reply()) + "}");
+            sep = ",\n    ";
+        }
+        out.print("]}");
     }
 
     private static String reply(StoredReply r) {

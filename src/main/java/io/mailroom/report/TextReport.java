@@ -1,14 +1,18 @@
 package io.mailroom.report;
 
+import io.mailroom.store.Address;
 import io.mailroom.store.Recipient;
 import io.mailroom.store.RecipientStatus;
 import io.mailroom.store.StoredReply;
 import java.io.PrintWriter;
 
 /**
- * A terminal-friendly report: counts, then one line per recipient with the reply that decided it. Keys,
- * replies and reasons show their control characters escaped ({@link Display}); a multi-line reply is
- * joined with spaces, so one recipient stays one line.
+ * A terminal-friendly report: counts, then one line per recipient with the reply that decided it. Under a
+ * row that is not wholly sent, one indented line per envelope address, in envelope order: its status and
+ * attempts in the row's columns, then its kind and address, then the server's words (or what happened when
+ * no reply came); a wholly sent row stays one line. Keys, addresses, replies and reasons show their control
+ * characters escaped ({@link Display}); a multi-line reply is joined with spaces, so one recipient or address
+ * stays one line.
  */
 final class TextReport {
     private TextReport() { }
@@ -22,19 +26,37 @@ final class TextReport {
         out.printf("%5s  %-9s %-8s %-40s %s%n", "row", "status", "attempts", "key", "reply / reason");
         for (Recipient m : r.messages()) {
             out.printf("%5d  %-9s %-8d %-40s %s%n", m.row(), m.status().label(), m.attempts(), Display.escape(m.key()), detail(m));
+            if (m.status() == RecipientStatus.SENT) continue;
+            for (Address a : m.addresses()) {
+                out.printf("%5s  %-9s %-8d   %-3s %-34s %s%n", "", a.status().label(), a.attempts(), Display.escape(a.kind()),
+                        Display.escape(a.address()), words(a));
+            }
         }
     }
 
     /** The deciding reply and the reason, on one line, escaped. */
     static String detail(Recipient m) {
-        String reply = m.reply() == null ? "" : m.reply().code() + (m.reply().enhanced() == null ? "" : " " + Display.escape(m.reply().enhanced()))
-                + " " + replyText(m.reply());
+        String reply = reply(m.reply());
         if (m.reason() == null) return reply;
         return reply.isEmpty() ? Display.escape(m.reason()) : reply + " (" + Display.escape(m.reason()) + ")";
     }
 
-    /** A reply's text on one line: its lines joined by spaces (the JSON report keeps them apart), escaped. */
-    static String replyText(StoredReply reply) {
-        return Display.escape(reply.text().replace('\n', ' '));
+    /** What the server said to an address (code, enhanced code, text), else what happened instead; escaped, one line. */
+    static String words(Address a) {
+        String reply = reply(a.reply());
+        if (a.failure() == null) return reply;
+        String failure = oneLine(a.failure());
+        return reply.isEmpty() ? failure : reply + " (" + failure + ")";
+    }
+
+    /** A reply as code, enhanced code and text on one line, escaped; empty when there is none. */
+    private static String reply(StoredReply reply) {
+        if (reply == null) return "";
+        return reply.code() + (reply.enhanced() == null ? "" : " " + Display.escape(reply.enhanced())) + " " + oneLine(reply.text());
+    }
+
+    /** A reply's or failure's text on one line: its lines joined by spaces (the JSON report keeps them apart), escaped. */
+    static String oneLine(String text) {
+        return Display.escape(text == null ? null : text.replace('\n', ' '));
     }
 }
