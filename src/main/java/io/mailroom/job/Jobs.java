@@ -91,8 +91,8 @@ public final class Jobs {
             JobRecord job = store.job(name).orElseThrow(() -> new InputMissingException("no job named \"" + name + "\" in the database", null));
             SendSettings send = JobFile.fromSnapshot(name, job.settings());
             SmtpSettings smtp = smtpSettings(send);
-            if (resendUnknown) err.println(name + ": " + store.attempts().requeue(job.id(), RecipientStatus.UNKNOWN, clock.instant()) + " unknown recipient(s) will be sent again");
-            if (retryFailed) err.println(name + ": " + store.attempts().requeue(job.id(), RecipientStatus.FAILED, clock.instant()) + " failed recipient(s) will be retried");
+            if (resendUnknown) err.println(name + ": " + store.attempts().requeue(job.id(), RecipientStatus.UNKNOWN, clock.instant()) + " unknown address(es) will be sent again");
+            if (retryFailed) err.println(name + ": " + store.attempts().requeue(job.id(), RecipientStatus.FAILED, clock.instant()) + " failed address(es) will be retried");
             return send(store, job, storedTemplate(store, job, send.limits()), smtp, send, "resume", null, Integer.MAX_VALUE, deadline);
         } catch (Exception e) {
             Store.explainFailure(dbUrl, e);

@@ -1,6 +1,7 @@
 package io.mailroom.job;
 
 import io.mailroom.job.ComposeAhead.Composed;
+import io.mailroom.mime.Envelope;
 import io.mailroom.mime.OutgoingMessage;
 import io.mailroom.smtp.Delivery;
 import io.mailroom.smtp.Mail;
@@ -101,6 +102,7 @@ final class Sender implements Outbox<SQLException>, AutoCloseable {
     /** Sends what is due, at most {@code limit} messages; returns how many were tried. */
     int sendDue(int limit) throws SQLException, SmtpSessionException, InterruptedException {
         this.limit = limit;
+        completeEnvelopes();
         while (tried < limit && !drained && !stop.requested() && ended == null) {
             if (queue.isEmpty() && !refill()) break;
             if (!rateWait.isZero() && !waitForRate()) break;
@@ -115,6 +117,22 @@ final class Sender implements Outbox<SQLException>, AutoCloseable {
             putBack();
         }
         return tried;
+    }
+
+    /**
+     * A row planned before addresses were stored knows only its To addresses: its Cc and Bcc come from its
+     * snapshot, rendered as it will be sent, before anything goes. A row that no longer renders is skipped.
+     */
+    private void completeEnvelopes() throws SQLException {
+        for (Recipient r : attempts.incompleteEnvelopes(jobId)) {
+            try {
+                Envelope e = composer.check(fields(r)).envelope();
+                attempts.completeEnvelope(r, e.addresses().stream().map(a -> new String[] {a.kind(), a.address()}).toList());
+            } catch (RowProblem p) {
+                attempts.skip(r.id(), p.getMessage(), clock.instant());
+            }
+        }
+        attempts.commit();
     }
 
     /** Why the run ended before everything due was sent (a rate limit or the time bound), or null. */

@@ -201,6 +201,21 @@ public final class Attempts {
         return byAddress.values().stream().map(Outcome::failure).filter(java.util.Objects::nonNull).findFirst().orElse(null);
     }
 
+    /** Unfinished rows planned before addresses were stored, whose Cc and Bcc the store does not have yet. */
+    public List<Recipient> incompleteEnvelopes(long jobId) throws SQLException {
+        return Sql.recipients(db, "r WHERE r.job_id = ? AND NOT r.envelope_complete AND r.status IN ('pending', 'deferred') ORDER BY r.row_no", jobId);
+    }
+
+    /** Adds the addresses a row's envelope has beyond those stored, pending, and marks it complete (for the caller's next commit). */
+    public void completeEnvelope(Recipient r, List<String[]> kindAndAddress) throws SQLException {
+        int seq = r.addresses().stream().mapToInt(Address::seq).max().orElse(0);
+        for (String[] a : kindAndAddress) {
+            if (r.addresses().stream().anyMatch(known -> known.address().equalsIgnoreCase(a[1]))) continue;
+            update("INSERT INTO addresses (recipient_id, seq, kind, address, status) VALUES (?, ?, ?, ?, 'pending')", r.id(), ++seq, a[0], a[1]);
+        }
+        update("UPDATE recipients SET envelope_complete = TRUE WHERE id = ?", r.id());
+    }
+
     /** Attempts a crash left in flight: the addresses they carried become unknown (never resent silently). */
     public int settleInFlight(long jobId, Instant now) throws SQLException {
         List<long[]> rows = new ArrayList<>();

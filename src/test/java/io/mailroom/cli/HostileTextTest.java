@@ -123,10 +123,10 @@ class HostileTextTest {
         assertEquals(1, run.exit(), run.all());
 
         String csv = report("csv");
-        assertTrue(csv.contains("\r\n\"2\",\"'=1+2@example.com\",\"'=1+2@example.com\",\"sent\","), csv);
-        assertTrue(csv.contains("\r\n\"3\",\"'+1\",\"plus@example.com\",\"sent\","), csv);
-        assertTrue(csv.contains("\r\n\"4\",\"'-1\",\"minus@example.com\",\"failed\",\"1\",\"550\",\"5.1.1\",\"'\\x09=2+3\","), csv);
-        assertTrue(csv.contains("\r\n\"5\",\"'@sum(a1)\",\"at@example.com\",\"failed\",\"1\",\"550\",\"5.1.1\",\"'\\x0d=3+4\","), csv);
+        assertTrue(csv.contains("\r\n\"2\",\"'=1+2@example.com\",\"to\",\"'=1+2@example.com\",\"sent\","), csv);
+        assertTrue(csv.contains("\r\n\"3\",\"'+1\",\"to\",\"plus@example.com\",\"sent\","), csv);
+        assertTrue(csv.contains("\r\n\"4\",\"'-1\",\"to\",\"minus@example.com\",\"failed\",\"1\",\"550\",\"5.1.1\",\"'\\x09=2+3\","), csv);
+        assertTrue(csv.contains("\r\n\"5\",\"'@sum(a1)\",\"to\",\"at@example.com\",\"failed\",\"1\",\"550\",\"5.1.1\",\"'\\x0d=3+4\","), csv);
         String json = report("json");
         assertTrue(json.contains("\"key\": \"=1+2@example.com\", \"to\": [\"=1+2@example.com\"]"), json);
         assertTrue(json.contains("\"key\": \"+1\"") && json.contains("\"key\": \"-1\"") && json.contains("\"key\": \"@sum(a1)\""), json);

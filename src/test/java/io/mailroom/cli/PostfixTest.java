@@ -83,13 +83,17 @@ class PostfixTest {
     }
 
     @Test
-    void refusedCopyRecipientIsRecordedWhileTheMessageGoesToTheOthers() throws Exception {
+    void aRefusedCcIsFailedWhileTheOthersAreSentAndTheRowIsPartial() throws Exception {
         int before = postfix.delivered().size();
         JobDir job = job("cc", postfix.port(), "cc-ann").file("message.ftl",
                 "From: team@example.com\nTo: ${email}\nCc: reject-cc@example.com, cc-copy@example.com\nSubject: s\n\nbody\n");
         Cli.Result run = mailroom("run", job.write().toString());
-        assertEquals(0, run.exit(), run.all());
+        assertEquals(1, run.exit(), "finished with problems: the refused Cc is failed, " + run.all());
+        assertTrue(run.out().contains("partial 1"), run.out());
         assertEquals(Map.of("cc-ann@example.com", 1L, "cc-copy@example.com", 1L), deliveredCounts("cc-", before + 2), postfix.log());
+        String json = mailroom("report", "cc", "--format", "json").out();
+        assertTrue(json.contains("{\"address\": \"reject-cc@example.com\", \"kind\": \"cc\", \"status\": \"failed\", \"attempts\": 1,"
+                + " \"reply\": {\"code\": 550, \"enhanced\": \"5.1.1\"") && json.contains("\"status\": \"partial\""), json);
         assertEquals(List.of("RCPT cc-ann@example.com 250", "RCPT reject-cc@example.com 550", "RCPT cc-copy@example.com 250"),
                 query("SELECT step || ' ' || argument || ' ' || code FROM attempt_replies WHERE step = 'RCPT' ORDER BY attempt_id, seq"));
     }

@@ -106,6 +106,12 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         return this;
     }
 
+    /** From now on RCPT TO:&lt;address&gt; is accepted again. */
+    public ScriptedSmtpServer acceptRecipient(String address) {
+        rcptReplies.remove(address.toLowerCase(java.util.Locale.ROOT));
+        return this;
+    }
+
     public ScriptedSmtpServer fault(int message, Fault fault) {
         faults.put(message, fault);
         return this;
