@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailroom.testing.JobDir;
+import io.mailroom.testing.MutableClock;
 import io.mailroom.testing.PostfixServer;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -96,6 +99,28 @@ class PostfixTest {
                 + " \"reply\": {\"code\": 550, \"enhanced\": \"5.1.1\"") && json.contains("\"status\": \"partial\""), json);
         assertEquals(List.of("RCPT cc-ann@example.com 250", "RCPT reject-cc@example.com 550", "RCPT cc-copy@example.com 250"),
                 query("SELECT step || ' ' || argument || ' ' || code FROM attempt_replies WHERE step = 'RCPT' ORDER BY attempt_id, seq"));
+    }
+
+    @Test
+    void aCcPostfixDefersIsTriedAloneAfterItsWaitWhileTheToKeepsItsOneCopy() throws Exception {
+        int before = postfix.delivered().size();
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-01T10:00:00Z"));
+        JobDir job = job("later", postfix.port(), "l-ann").file("message.ftl",
+                "From: team@example.com\nTo: ${email}\nCc: later-cc@example.com\nSubject: s\n\nbody\n");
+        Cli.Result run = Cli.run(Map.of(), clock, d -> { }, Cli.withDb(db, "run", job.write().toString()));
+        assertEquals(75, run.exit(), run.all());
+        assertEquals(Map.of("l-ann@example.com", 1L), deliveredCounts("l-", before + 1), postfix.log());
+
+        clock.advance(Duration.ofMinutes(2));
+        Cli.Result retry = Cli.run(Map.of(), clock, d -> { }, Cli.withDb(db, "resume", "later", "--verbose"));
+        assertEquals(75, retry.exit(), retry.all());
+        List<String> rcpts = retry.err().lines().filter(l -> l.contains("C: RCPT TO:")).map(l -> l.replaceFirst("^.*C: ", "")).toList();
+        assertEquals(List.of("RCPT TO:<later-cc@example.com>"), rcpts, "only the address still due is in the retry's envelope");
+        String json = mailroom("report", "later", "--format", "json").out();
+        assertTrue(json.contains("{\"address\": \"l-ann@example.com\", \"kind\": \"to\", \"status\": \"sent\", \"attempts\": 1,")
+                && json.contains("{\"address\": \"later-cc@example.com\", \"kind\": \"cc\", \"status\": \"deferred\", \"attempts\": 2,"
+                + " \"reply\": {\"code\": 451, \"enhanced\": \"4.3.0\""), json);
+        assertEquals(1, postfix.delivered().stream().filter(d -> d.to().equals("l-ann@example.com")).count(), "no second copy for the To");
     }
 
     @Test
