@@ -11,7 +11,7 @@ import java.util.Map;
  * write integers only), and true, false, null themselves. Anything else, a duplicate name or trailing text
  * throws IllegalArgumentException naming the offset.
  */
-final class Json {
+public final class Json {
     private final String s;
     private int i;
 
@@ -19,7 +19,7 @@ final class Json {
         this.s = s;
     }
 
-    static Object parse(String text) {
+    public static Object parse(String text) {
         Json p = new Json(text);
         Object value = p.value();
         p.space();
