@@ -291,6 +291,7 @@ final class Sender implements Outbox<SQLException>, AutoCloseable {
             OutgoingMessage m = composer.compose(fields(r), r.messageId());
             // the same content every time (its headers name the original To and Cc); only the addresses still due are RCPTs
             List<String> rcpts = due(r, clock.instant()).stream().map(Address::address).toList();
+            if (rcpts.isEmpty()) throw new IllegalStateException("row " + r.row() + " is due but none of its addresses is");
             return new Composed(r, Mail.of(m.envelopeFrom(), rcpts, m.bytes()), null);
         } catch (RowProblem | UnsendableMessageException p) {
             return new Composed(r, null, p.getMessage());
