@@ -215,7 +215,7 @@ final class Sender implements Outbox<SQLException>, AutoCloseable {
     @Override
     public void finished(Mail mail, Delivery delivery) throws SQLException {
         InFlight f = take(mail);
-        attempts.finishAttempt(f.attempt(), f.recipient().id(), limited(f, OutcomePolicy.afterDelivery(delivery, f.carried(), clock.instant())),
+        attempts.finishAttempt(f.attempt(), f.recipient(), limited(f, OutcomePolicy.afterDelivery(delivery, f.carried(), clock.instant())),
                 delivery.exchanges(), clock.instant());
         sessions.finishedOne();
     }
@@ -223,7 +223,7 @@ final class Sender implements Outbox<SQLException>, AutoCloseable {
     @Override
     public void failed(Mail mail, SmtpIOException failure) throws SQLException {
         InFlight f = take(mail);
-        attempts.finishAttempt(f.attempt(), f.recipient().id(), limited(f, OutcomePolicy.afterIoFailure(failure, f.carried(), clock.instant())),
+        attempts.finishAttempt(f.attempt(), f.recipient(), limited(f, OutcomePolicy.afterIoFailure(failure, f.carried(), clock.instant())),
                 failure.completed(), clock.instant());
     }
 

@@ -129,8 +129,9 @@ public final class Attempts {
      * Records the attempt's replies, each carried address's outcome and the row's new roll-up (for the
      * caller's next commit).
      */
-    public void finishAttempt(long attemptId, long recipientId, Map<Integer, Outcome> byAddress, List<Exchange> exchanges, Instant now)
+    public void finishAttempt(long attemptId, Recipient recipient, Map<Integer, Outcome> byAddress, List<Exchange> exchanges, Instant now)
             throws SQLException {
+        long recipientId = recipient.id();
         int seq = 0;
         PreparedStatement ps = prepared("INSERT INTO attempt_replies (attempt_id, seq, step, argument, code, enhanced, text) VALUES (?, ?, ?, ?, ?, ?, ?)");
         for (Exchange e : exchanges) {
@@ -139,7 +140,7 @@ public final class Attempts {
         }
         ps.executeBatch();
         for (var e : byAddress.entrySet()) markAddress(recipientId, e.getKey(), e.getValue(), now, true);
-        RecipientStatus row = rollUp(recipientId, now, 1, "status IN ('pending', 'deferred')");
+        RecipientStatus row = rollUp(recipientId, updated(recipient, byAddress, now), now, 1, "status IN ('pending', 'deferred')");
         int attempts = update("UPDATE attempts SET finished_at = ?, in_flight = FALSE, status = ?, failure = ? WHERE id = ? AND in_flight",
                 Timestamp.from(now), row.label(), Sql.clip(firstFailure(byAddress)), attemptId);
         if (attempts != 1) throw new IllegalStateException("attempt " + attemptId + " is not in flight; refusing to mark it twice");
@@ -162,7 +163,7 @@ public final class Attempts {
     /** Marks addresses without an attempt (too large for the server; for the caller's next commit), then rolls the row up. */
     public void markWithoutAttempt(long recipientId, List<Integer> seqs, Outcome outcome, Instant now) throws SQLException {
         for (int seq : seqs) markAddress(recipientId, seq, outcome, now, false);
-        rollUp(recipientId, now, 0, "status IN ('pending', 'deferred')");
+        rollUp(recipientId, Sql.addresses(db, recipientId), now, 0, "status IN ('pending', 'deferred')");
     }
 
     private void markAddress(long recipientId, int seq, Outcome o, Instant now, boolean attempted) throws SQLException {
@@ -181,8 +182,7 @@ public final class Attempts {
      * and reason of the address that decided it and, while deferred, the earliest time one is due again.
      * {@code guard} says which row statuses may change: a second mark of a finished row is a bug.
      */
-    private RecipientStatus rollUp(long recipientId, Instant now, int attempted, String guard) throws SQLException {
-        List<Address> addresses = Sql.addresses(db, recipientId);
+    private RecipientStatus rollUp(long recipientId, List<Address> addresses, Instant now, int attempted, String guard) throws SQLException {
         RecipientStatus row = RecipientStatus.rollUp(addresses.stream().map(Address::status).toList());
         Address decisive = addresses.stream().filter(a -> row == RecipientStatus.PARTIAL ? a.status() != RecipientStatus.SENT : a.status() == row)
                 .findFirst().orElse(addresses.get(0));
@@ -195,6 +195,20 @@ public final class Attempts {
                 r == null ? null : r.text(), Timestamp.from(now), attempted > 0 ? Timestamp.from(now) : null, recipientId);
         if (n != 1) throw new IllegalStateException("recipient " + recipientId + " is not pending or deferred; refusing to mark it twice");
         return row;
+    }
+
+    /**
+     * The row's addresses after this attempt, without reading them back: one sender owns the job, and a row
+     * is in one attempt at a time, so what it was loaded with plus these outcomes is what the store holds.
+     */
+    private static List<Address> updated(Recipient r, Map<Integer, Outcome> byAddress, Instant now) {
+        return r.addresses().stream().map(a -> {
+            Outcome o = byAddress.get(a.seq());
+            if (o == null) return a;
+            SmtpReply reply = o.reply();
+            return new Address(a.seq(), a.kind(), a.address(), o.status(), a.attempts() + 1, a.firstAttemptAt() == null ? now : a.firstAttemptAt(),
+                    now, o.notBefore(), reply == null ? null : new StoredReply(reply.code(), reply.enhanced(), Sql.clip(reply.text())), o.failure());
+        }).toList();
     }
 
     private static String firstFailure(Map<Integer, Outcome> byAddress) {
@@ -240,7 +254,7 @@ public final class Attempts {
                         .map(Address::seq).toList()
                     : java.util.Arrays.stream(carried.get(i).split(" ")).map(Integer::valueOf).toList();
             for (int seq : seqs) markAddress(id, seq, lost, now, true);
-            rollUp(id, now, 0, "status IN ('pending', 'deferred')");
+            rollUp(id, Sql.addresses(db, id), now, 0, "status IN ('pending', 'deferred')");
         }
         Sql.update(db, "UPDATE attempts SET in_flight = FALSE, status = 'unknown', finished_at = ? WHERE in_flight AND recipient_id IN"
                 + " (SELECT id FROM recipients WHERE job_id = ?)", Timestamp.from(now), jobId);
@@ -261,7 +275,7 @@ public final class Attempts {
         int n = 0;
         for (long id : rows) {
             n += Sql.update(db, "UPDATE addresses SET status = 'pending', not_before = NULL WHERE recipient_id = ? AND status = ?", id, from.label());
-            rollUp(id, now, 0, "status <> 'skipped'");
+            rollUp(id, Sql.addresses(db, id), now, 0, "status <> 'skipped'");
         }
         db.commit();
         return n;
