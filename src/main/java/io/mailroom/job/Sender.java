@@ -271,7 +271,7 @@ final class Sender implements Outbox<SQLException>, AutoCloseable {
     }
 
     /** The addresses of {@code r} still due at {@code now}: pending, or deferred and past their wait. The rest never go again. */
-    static List<Address> due(Recipient r, Instant now) {
+    private static List<Address> due(Recipient r, Instant now) {
         return r.addresses().stream().filter(a -> a.status() == RecipientStatus.PENDING
                 || a.status() == RecipientStatus.DEFERRED && (a.notBefore() == null || !a.notBefore().isAfter(now))).toList();
     }
