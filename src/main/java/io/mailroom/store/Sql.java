@@ -27,12 +27,15 @@ final class Sql {
                 while (rs.next()) out.add(recipient(rs, List.of()));
             }
         }
-        int order = where.indexOf(" ORDER BY ");
-        try (PreparedStatement ps = db.prepareStatement("SELECT a.* FROM addresses a WHERE a.recipient_id IN (SELECT r.id FROM recipients "
-                + (order < 0 ? where : where.substring(0, order)) + ") ORDER BY a.recipient_id, a.seq")) {
-            bind(ps, args);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) addresses.computeIfAbsent(rs.getLong("recipient_id"), id -> new ArrayList<>()).add(address(rs));
+        // by id, a chunk at a time: the primary key finds them, where repeating the rows' condition would scan
+        for (int from = 0; from < out.size(); from += 500) {
+            List<Recipient> chunk = out.subList(from, Math.min(out.size(), from + 500));
+            String marks = String.join(", ", java.util.Collections.nCopies(chunk.size(), "?"));
+            try (PreparedStatement ps = db.prepareStatement("SELECT * FROM addresses WHERE recipient_id IN (" + marks + ") ORDER BY recipient_id, seq")) {
+                bind(ps, chunk.stream().map(Recipient::id).toArray());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) addresses.computeIfAbsent(rs.getLong("recipient_id"), id -> new ArrayList<>()).add(address(rs));
+                }
             }
         }
         out.replaceAll(r -> new Recipient(r.id(), r.row(), r.key(), r.values(), r.to(), r.messageId(), r.status(), r.reason(), r.attempts(),
