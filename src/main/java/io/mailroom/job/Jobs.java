@@ -217,6 +217,7 @@ public final class Jobs {
         store.deleteFiles(job.id(), TEMPLATE);
         store.deleteFiles(job.id(), TEMPLATE_HTML);
         snapshotTemplates(store, job, spec);
+        store.attempts().reopenEnvelopes(job.id());
         err.println(job.name() + ": the changed template is now the job's; recipients not sent yet get the new version");
         return template;
     }

@@ -276,9 +276,10 @@ final class Sender implements Outbox<SQLException>, AutoCloseable {
                 || a.status() == RecipientStatus.DEFERRED && (a.notBefore() == null || !a.notBefore().isAfter(now))).toList();
     }
 
-    /** The addresses a composed message carries, in RCPT order. */
+    /** The addresses a composed message carries, in RCPT order: its RCPTs among those not yet decided (a row may repeat one). */
     private static List<Address> carried(Recipient r, Mail mail) {
-        return r.addresses().stream().filter(a -> mail.recipients().contains(a.address())).toList();
+        return r.addresses().stream().filter(a -> (a.status() == RecipientStatus.PENDING || a.status() == RecipientStatus.DEFERRED)
+                && mail.recipients().contains(a.address())).toList();
     }
 
     private static List<Integer> seqs(List<Address> addresses) {

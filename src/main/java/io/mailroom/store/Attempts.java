@@ -153,8 +153,21 @@ public final class Attempts {
         }
     }
 
-    /** A row that could not become a message at send time is skipped (for the caller's next commit); it must be due. */
+    /**
+     * A row that can't become a message at send time is skipped (for the caller's next commit); it must be
+     * due. Once any of its addresses has been tried it is no longer a row that never became a message: its
+     * addresses still due fail with the reason, so a later run can never plan it afresh and send again to
+     * an address that has it.
+     */
     public void skip(long recipientId, String reason, Instant now) throws SQLException {
+        List<Address> addresses = Sql.addresses(db, recipientId);
+        if (addresses.stream().anyMatch(a -> a.attempts() > 0)) {
+            Outcome failed = new Outcome(RecipientStatus.FAILED, null, reason, null);
+            List<Integer> due = addresses.stream().filter(a -> a.status() == RecipientStatus.PENDING || a.status() == RecipientStatus.DEFERRED)
+                    .map(Address::seq).toList();
+            markWithoutAttempt(recipientId, due, failed, now);
+            return;
+        }
         int n = update("UPDATE recipients SET status = 'skipped', reason = ?, not_before = NULL, updated_at = ?"
                 + " WHERE id = ? AND status IN ('pending', 'deferred')", Sql.clip(reason), Timestamp.from(now), recipientId);
         if (n != 1) throw new IllegalStateException("recipient " + recipientId + " is not pending or deferred; refusing to mark it twice");
@@ -220,8 +233,24 @@ public final class Attempts {
         return Sql.recipients(db, "r WHERE r.job_id = ? AND NOT r.envelope_complete AND r.status IN ('pending', 'deferred') ORDER BY r.row_no", jobId);
     }
 
-    /** Adds the addresses a row's envelope has beyond those stored, pending, and marks it complete (for the caller's next commit). */
+    /** The envelopes of the job's unfinished rows are to be rendered again (their template changed). */
+    public void reopenEnvelopes(long jobId) throws SQLException {
+        update("UPDATE recipients SET envelope_complete = FALSE WHERE job_id = ? AND status IN ('pending', 'deferred')", jobId);
+    }
+
+    /**
+     * Brings a row's stored envelope to {@code kindAndAddress} (for the caller's next commit): addresses it
+     * lacks are added pending; pending ones never tried that it no longer has are dropped; the rest keep
+     * their history. Then the row is marked complete.
+     */
     public void completeEnvelope(Recipient r, List<String[]> kindAndAddress) throws SQLException {
+        java.util.Set<String> wanted = new java.util.HashSet<>();
+        for (String[] a : kindAndAddress) wanted.add(a[1].toLowerCase(java.util.Locale.ROOT));
+        for (Address known : r.addresses()) {
+            if (known.status() == RecipientStatus.PENDING && known.attempts() == 0 && !wanted.contains(known.address().toLowerCase(java.util.Locale.ROOT))) {
+                update("DELETE FROM addresses WHERE recipient_id = ? AND seq = ?", r.id(), known.seq());
+            }
+        }
         int seq = r.addresses().stream().mapToInt(Address::seq).max().orElse(0);
         for (String[] a : kindAndAddress) {
             if (r.addresses().stream().anyMatch(known -> known.address().equalsIgnoreCase(a[1]))) continue;
@@ -253,6 +282,12 @@ public final class Attempts {
                     ? Sql.addresses(db, id).stream().filter(a -> a.status() == RecipientStatus.PENDING || a.status() == RecipientStatus.DEFERRED)
                         .map(Address::seq).toList()
                     : java.util.Arrays.stream(carried.get(i).split(" ")).map(Integer::valueOf).toList();
+            if (seqs.isEmpty()) {
+                // a row planned before addresses were stored that had none of its own (no To): as it was settled before
+                update("UPDATE recipients SET status = 'unknown', reason = ?, updated_at = ? WHERE id = ? AND status IN ('pending', 'deferred')",
+                        lost.failure(), Timestamp.from(now), id);
+                continue;
+            }
             for (int seq : seqs) markAddress(id, seq, lost, now, true);
             rollUp(id, Sql.addresses(db, id), now, 0, "status IN ('pending', 'deferred')");
         }

@@ -19,6 +19,7 @@ public enum RecipientStatus {
      * when one is, else failed.
      */
     public static RecipientStatus rollUp(List<RecipientStatus> addresses) {
+        if (addresses.isEmpty()) throw new IllegalArgumentException("a row with no address has no roll-up");
         if (addresses.stream().allMatch(s -> s == SENT)) return SENT;
         if (addresses.contains(PENDING)) return PENDING;
         if (addresses.contains(DEFERRED)) return DEFERRED;

@@ -119,6 +119,39 @@ class PerAddressTest {
         assertFalse(json.contains("\"status\": \"sent\""), json);
     }
 
+    @Test
+    void aRowPartlySentThatStopsRenderingFailsItsAddressesLeftAndIsNeverPlannedAfreshToSendAgain() throws Exception {
+        server.rejectRecipient("copy@example.com", "451 4.3.0 try again later");
+        String good = JobDir.TEMPLATE.replace("Subject:", "Cc: copy@example.com\nSubject:");
+        JobDir job = new JobDir(dir.resolve("job")).smtp("127.0.0.1", server.port(), "none").numberedRecipients(1).file("message.ftl", good);
+        assertEquals(75, mailroom("run", job.write().toString()).exit());
+        server.acceptRecipient("copy@example.com");
+        clock.advance(Duration.ofMinutes(2));
+
+        job.file("message.ftl", JobDir.TEMPLATE.replace("Subject:", "Cc: ${no_such_column}\nSubject:"));
+        Cli.Result run = mailroom("run", job.write().toString(), "--accept-template-change");
+        assertEquals(1, run.exit(), run.all());
+        String json = mailroom("report", "test-job", "--format", "json").out();
+        assertTrue(json.contains("\"status\": \"partial\"") && json.contains(address("copy@example.com", "cc", "failed", 1)), json);
+
+        Cli.Result fixed = mailroom("run", job.file("message.ftl", good).write().toString(), "--accept-template-change");
+        assertEquals(1, fixed.exit(), fixed.all());
+        assertEquals(List.of(List.of("user1@example.com")), server.received().stream().map(ScriptedSmtpServer.Received::recipients).toList(),
+                "the To that has the message never gets it again, nor under a new Message-ID");
+    }
+
+    @Test
+    void anAcceptedTemplateChangeDecidesWhoTheRowsNotYetSentGoTo() throws Exception {
+        JobDir job = new JobDir(dir.resolve("job")).smtp("127.0.0.1", server.port(), "none").numberedRecipients(2)
+                .file("message.ftl", JobDir.TEMPLATE.replace("Subject:", "Cc: copy@example.com\nSubject:"));
+        assertEquals(75, mailroom("run", job.write().toString(), "--limit", "1").exit());
+        job.file("message.ftl", JobDir.TEMPLATE.replace("Subject:", "Bcc: archive@example.com\nSubject:"));
+        Cli.Result run = mailroom("run", job.write().toString(), "--accept-template-change");
+        assertEquals(0, run.exit(), run.all());
+        assertEquals(List.of(List.of("user1@example.com", "copy@example.com"), List.of("user2@example.com", "archive@example.com")),
+                server.received().stream().map(ScriptedSmtpServer.Received::recipients).toList());
+    }
+
     private static String messageId(String content) {
         return content.lines().filter(l -> l.startsWith("Message-ID: ")).findFirst().orElseThrow();
     }
