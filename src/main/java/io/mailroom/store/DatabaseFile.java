@@ -28,12 +28,8 @@ final class DatabaseFile {
 
     /** The local .mv.db file of an H2 URL, or null for any other URL (in memory, over TCP, another database). */
     static Path path(String url) {
-        if (!url.startsWith("jdbc:h2:")) return null;
-        String name = url.substring("jdbc:h2:".length()).split(";", 2)[0];
-        if (name.startsWith("file:")) name = name.substring("file:".length());
-        else if (name.matches("(?s)[A-Za-z][A-Za-z0-9]+:.*")) return null; // mem:, tcp:, ssl:, zip:, other file systems
-        if (name.startsWith("~")) name = System.getProperty("user.home") + name.substring(1);
-        return Path.of(name + ".mv.db").toAbsolutePath().normalize();
+        Path base = PrivateFiles.h2File(url);
+        return base == null ? null : base.resolveSibling(base.getFileName() + ".mv.db");
     }
 
     /** How the database is named in messages: its file, else its URL with any password masked. */

@@ -118,14 +118,17 @@ public final class PrivateFiles {
         return H2_SUFFIXES.stream().anyMatch(s -> file.equals(name + "." + s)) || file.startsWith(name + ".mv.db.");
     }
 
-    /** The path H2 adds ".mv.db" to, for a plain file URL (jdbc:h2:./x, jdbc:h2:file:~/x); null for any other kind. */
+    /**
+     * The path H2 adds ".mv.db" to, for a plain file URL (jdbc:h2:./x, jdbc:h2:file:~/x); null for any other
+     * kind. The one reading of an H2 URL as a file ({@link DatabaseFile} names and checks the same file).
+     */
     static Path h2File(String url) {
         if (!url.regionMatches(true, 0, "jdbc:h2:", 0, 8)) return null;
         String rest = url.substring(8);
         int options = rest.indexOf(';');
         if (options >= 0) rest = rest.substring(0, options);
         if (rest.toLowerCase(Locale.ROOT).startsWith("file:")) rest = rest.substring(5);
-        if (rest.isEmpty() || rest.matches("(?s)[A-Za-z]{2,}:.*")) return null;
+        if (rest.isEmpty() || rest.matches("(?s)[A-Za-z][A-Za-z0-9]+:.*")) return null; // mem:, tcp:, ssl:, zip:, other file systems
         if (rest.equals("~") || rest.startsWith("~/")) rest = System.getProperty("user.home") + rest.substring(1);
         return Path.of(rest).toAbsolutePath().normalize();
     }
