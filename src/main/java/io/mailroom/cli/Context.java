@@ -9,21 +9,15 @@ import java.util.function.Function;
 /**
  * What commands get from the outside world: streams, environment, clock and waiting (injected by tests).
  * Main.execute hands commands {@link #escaping()} of the context it is given, so everything printed on
- * {@code out} and {@code err} shows control characters escaped. {@code rawErr} is standard error as given,
- * unfiltered: only for control sequences mailroom writes on purpose (a progress line's CR or ANSI codes),
- * never for text that carries data or a server's words.
+ * {@code out} and {@code err} shows control characters escaped.
  */
-record Context(PrintStream out, PrintStream err, Function<String, String> env, Clock clock, Pause pause, Stop stop, PrintStream rawErr) {
+record Context(PrintStream out, PrintStream err, Function<String, String> env, Clock clock, Pause pause, Stop stop) {
 
     static final String DEFAULT_DB = "jdbc:h2:./.mailroom/mailroom";
 
-    Context(PrintStream out, PrintStream err, Function<String, String> env, Clock clock, Pause pause, Stop stop) {
-        this(out, err, env, clock, pause, stop, err);
-    }
-
     /** This context with {@code out} and {@code err} escaping control characters (see EscapingStream). */
     Context escaping() {
-        return new Context(EscapingStream.over(out), EscapingStream.over(err), env, clock, pause, stop, rawErr);
+        return new Context(EscapingStream.over(out), EscapingStream.over(err), env, clock, pause, stop);
     }
 
     /** --db, else MAILROOM_DB, else an H2 file database under ./.mailroom/. */
