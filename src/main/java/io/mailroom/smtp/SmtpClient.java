@@ -43,7 +43,7 @@ public final class SmtpClient {
             Extensions ext = greetAndHello(c);
             if (settings.security() == Security.STARTTLS) ext = startTls(c, tlsContext, ext);
             if (settings.credentials() != null) authenticate(c, ext);
-            return new SmtpSession(connectionId, c, ext);
+            return ext.has("PIPELINING") ? new PipelinedSession(connectionId, c, ext) : new LockStepSession(connectionId, c, ext);
         } catch (SmtpSessionException e) {
             quietQuit(c);
             throw e;
