@@ -41,8 +41,7 @@ final class LockStepSession extends SessionCore {
         SmtpReply data = recordData(tx, connection.command(Step.DATA, "DATA"));
         if (data.isClosing()) breakSession();
         if (data.code() != 354) return;
-        outbox.sending(tx.mail);
-        writeContent(tx);
+        writeContent(tx, outbox);
         connection.flush(Step.END_OF_DATA);
         record(tx, Step.END_OF_DATA, null, connection.read(Step.END_OF_DATA));
     }

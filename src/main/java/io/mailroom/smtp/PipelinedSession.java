@@ -67,8 +67,7 @@ final class PipelinedSession extends SessionCore {
                 if (data.code() == 354 && anyAccepted && !isBroken()) {
                     finished(outbox, answered);
                     answered = null;
-                    outbox.sending(tx.mail);
-                    writeContent(tx);
+                    writeContent(tx, outbox);
                     inDoubt = tx;
                     tx = Tx.of(following);
                     continue;

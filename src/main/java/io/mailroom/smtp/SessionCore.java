@@ -64,15 +64,18 @@ abstract class SessionCore implements SmtpSession {
     boolean isBroken() { return state == State.BROKEN; }
 
     /**
-     * Writes the content, then the final "."; a failure while writing the "." leaves the message in doubt.
+     * Writes the content, tells the outbox the "." is next, then writes the "." (both perhaps only buffered). A
+     * failure while writing the content is CONTENT, as the server cannot take a message without its ".";
+     * from the "." on it is END_OF_DATA, in doubt.
      * Nothing may be waiting after the 354: it would be read as the verdict on this message.
      */
-    void writeContent(Tx tx) throws IOException {
+    <X extends Exception> void writeContent(Tx tx, Outbox<X> outbox) throws IOException, X {
         connection.requireNothingUnasked();
         byte[] data = tx.mail.data();
         int dot = data.length - 3;
         tx.step = Step.CONTENT;
         connection.writeRaw(Step.CONTENT, data, 0, dot);
+        outbox.sending(tx.mail);
         tx.step = Step.END_OF_DATA;
         connection.writeRaw(Step.END_OF_DATA, data, dot, 3);
     }
