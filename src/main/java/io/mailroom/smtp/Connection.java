@@ -154,6 +154,7 @@ final class Connection implements Closeable {
     /** Writes raw bytes (DATA content); the caller has already made them wire-safe. */
     void writeRaw(Step step, byte[] bytes, int offset, int length) throws IOException {
         guarded(step, () -> out.write(bytes, offset, length));
+        transcript.wrote(step, length);
     }
 
     private interface Write { void run() throws IOException; }

@@ -12,6 +12,12 @@ public interface Transcript {
     /** Notes that are not protocol lines: TLS established, bytes discarded, connection closed. */
     default void note(String text) { }
 
+    /**
+     * Raw DATA octets were handed to the connection (perhaps only buffered): the content at {@link Step#CONTENT},
+     * the final "." at {@link Step#END_OF_DATA}. A count, so the order of writes can be checked without the content.
+     */
+    default void wrote(Step step, int octets) { }
+
     Transcript NONE = new Transcript() {
         @Override public void client(String line) { }
         @Override public void server(String line) { }
