@@ -1,7 +1,7 @@
 package io.mailroom.cli;
 
-import io.mailroom.job.Pause;
-import io.mailroom.job.Stop;
+import io.mailroom.send.Pause;
+import io.mailroom.send.Stop;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.util.function.Function;

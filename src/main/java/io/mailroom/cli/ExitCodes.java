@@ -3,6 +3,7 @@ package io.mailroom.cli;
 import io.mailroom.job.DataException;
 import io.mailroom.job.InputMissingException;
 import io.mailroom.job.JobFileException;
+import io.mailroom.send.JournalException;
 import io.mailroom.smtp.SmtpSessionException;
 import io.mailroom.store.DatabaseBusyException;
 import io.mailroom.store.DatabaseFileException;
@@ -40,6 +41,8 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler, Command
         if (e instanceof DatabaseUrlException) return USAGE;
         // a damaged database is an unreadable input; a failed write (a full disk) leaves the job to resume later
         if (e instanceof DatabaseFileException d) return d.kind() == DatabaseFileException.Kind.DAMAGED ? NO_INPUT : TEMPFAIL;
+        // a journal of another database is an input that cannot be used; a failed write leaves the job to resume later
+        if (e instanceof JournalException j) return j.kind() == JournalException.Kind.NOT_OURS ? NO_INPUT : TEMPFAIL;
         if (e instanceof SmtpSessionException s) {
             return switch (s.kind()) {
                 case AUTH_REJECTED -> NO_PERMISSION;

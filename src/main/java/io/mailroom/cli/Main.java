@@ -1,7 +1,7 @@
 package io.mailroom.cli;
 
-import io.mailroom.job.Pause;
-import io.mailroom.job.Stop;
+import io.mailroom.send.Pause;
+import io.mailroom.send.Stop;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 import java.time.Clock;

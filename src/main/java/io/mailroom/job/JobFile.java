@@ -1,5 +1,7 @@
 package io.mailroom.job;
 
+import io.mailroom.send.RateLimit;
+import io.mailroom.send.RetryRules;
 import io.mailroom.smtp.AuthMechanism;
 import io.mailroom.smtp.Security;
 import java.io.IOException;
@@ -32,10 +34,14 @@ import java.util.regex.Pattern;
 public final class JobFile {
     static final Set<String> KEYS = Set.of("name", "recipients", "recipients.encoding", "recipients.key", "template", "template.html",
             "smtp.host", "smtp.port", "smtp.security", "smtp.username", "smtp.auth", "smtp.password.env", "smtp.password.file", "smtp.trust",
-            "smtp.allow-plaintext-auth", "smtp.timeout", "smtp.max-messages-per-session", "smtp.idle-probe", "smtp.helo", "envelope.from",
-            "retry.max-attempts", "retry.give-up-after", "rate", "store.write-ahead", "recipients.max-row-size", "template.max-render-time",
-            "attachment.max-size", "message.max-size");
+            "smtp.allow-plaintext-auth", "smtp.timeout", "smtp.max-messages-per-session", "smtp.connections", "smtp.idle-probe", "smtp.helo", "envelope.from",
+            "retry.max-attempts", "retry.give-up-after", "rate", "recipients.max-row-size", "template.max-render-time",
+            "attachment.max-size", "message.max-size",
+            // sized itself before the flight journal made it moot; still accepted, so older job files and stored settings load
+            "store.write-ahead");
     static final Duration DEFAULT_IDLE_PROBE = Duration.ofSeconds(30);
+    /** Sessions at once; servers limit connections per client to a few (Postfix: 50 per client by default), and so does sense. */
+    static final int MOST_CONNECTIONS = 50;
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
 
     private final String file;
@@ -91,7 +97,7 @@ public final class JobFile {
         if (!s.rate().isEmpty()) p.setProperty("rate", String.join(", ", s.rate().stream().map(RateLimit.Limit::toKey).toList()));
         putIf(p, "envelope.from", s.envelopeFrom());
         putIf(p, "smtp.helo", s.helo());
-        p.setProperty("store.write-ahead", s.writeAhead() == 0 ? "auto" : String.valueOf(s.writeAhead()));
+        p.setProperty("smtp.connections", String.valueOf(s.connections()));
         p.setProperty("recipients.max-row-size", String.valueOf(s.limits().rowChars()));
         p.setProperty("template.max-render-time", s.limits().renderTime().toMillis() + "ms");
         p.setProperty("attachment.max-size", String.valueOf(s.limits().attachmentBytes()));
@@ -140,7 +146,8 @@ public final class JobFile {
                 bool("smtp.allow-plaintext-auth"), duration("smtp.timeout"), max, orDefault(duration("smtp.idle-probe"), DEFAULT_IDLE_PROBE),
                 new RetryRules(integer("retry.max-attempts", RetryRules.DEFAULT.maxAttempts(), 1, 1000),
                         orDefault(duration("retry.give-up-after"), RetryRules.DEFAULT.giveUpAfter())),
-                rate(), optional("envelope.from", null), optional("smtp.helo", null), writeAhead(), limits());
+                rate(), optional("envelope.from", null), optional("smtp.helo", null),
+                integer("smtp.connections", 1, 1, MOST_CONNECTIONS), limits());
     }
 
     private RowLimits limits() throws JobFileException {
@@ -157,15 +164,6 @@ public final class JobFile {
         long n = Sizes.parse(v);
         if (n >= 1 && n <= max) return n;
         throw new JobFileException(file + ": " + key + ": \"" + v + "\" must be a size like 500KB, 25MB or 1GB, at most " + Sizes.human(max));
-    }
-
-    /** 0 for auto (sized from measured speed), else a fixed count. */
-    private int writeAhead() throws JobFileException {
-        String v = optional("store.write-ahead", "auto");
-        if (v.equalsIgnoreCase("auto")) return 0;
-        int n = v.matches("\\d{1,3}") ? Integer.parseInt(v) : 0;
-        if (n >= 1 && n <= WriteAhead.MOST) return n;
-        throw new JobFileException(file + ": store.write-ahead: \"" + v + "\" must be auto or a whole number from 1 to " + WriteAhead.MOST);
     }
 
     private void refuseUnknownKeys() throws JobFileException {
@@ -273,13 +271,6 @@ public final class JobFile {
     }
 
     /** A duration in its largest whole unit, as a person writes it: 30s, 5m, 2h, 1d. */
-    static String human(Duration d) {
-        if (d.toDays() > 0) return d.toDays() + "d";
-        if (d.toHours() > 0) return d.toHours() + "h";
-        if (d.toMinutes() > 0) return d.toMinutes() + "m";
-        return d.toSeconds() + "s";
-    }
-
     private static Duration orDefault(Duration d, Duration fallback) {
         return d == null ? fallback : d;
     }

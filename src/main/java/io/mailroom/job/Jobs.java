@@ -1,9 +1,14 @@
 package io.mailroom.job;
 
 import io.mailroom.csv.CsvSource;
+import io.mailroom.mime.Envelope;
 import io.mailroom.mime.MessageBuilder;
+import io.mailroom.mime.OutgoingMessage;
+import io.mailroom.send.Engine;
+import io.mailroom.send.Messages;
+import io.mailroom.send.Pause;
+import io.mailroom.send.Stop;
 import io.mailroom.smtp.SmtpClient;
-import io.mailroom.smtp.SmtpSessionException;
 import io.mailroom.smtp.SmtpSettings;
 import io.mailroom.smtp.Transcript;
 import io.mailroom.store.Attempts;
@@ -24,8 +29,10 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 import java.util.function.Function;
 
 /**
@@ -101,29 +108,21 @@ public final class Jobs {
     }
 
     private RunSummary send(Store store, JobRecord job, MessageTemplate template, SmtpSettings smtp, SendSettings send, String command,
-                            Plan plan, int limit, Instant deadline) throws SQLException, SmtpSessionException, InterruptedException {
+                            Plan plan, int limit, Instant deadline) throws Exception {
         Attempts attempts = store.attempts();
-        int settled = attempts.settleInFlight(job.id(), clock.instant());
-        if (settled > 0) err.println(job.name() + ": " + settled + " recipient(s) were in flight when a previous run stopped; marked unknown");
+        Engine engine = new Engine(clock, pause, stop, transcripts, err::println);
+        engine.settle(store, job.id(), job.name());
         long runId = attempts.beginRun(job.id(), command, clock.instant());
         RunSummary summary;
-        // messages are composed on a thread of their own (see ComposeAhead), which reads attachments on its own connection
-        try (Store snapshot = store.reader();
-             Sessions sessions = new Sessions(new SmtpClient(smtp), send.maxMessagesPerSession(), send.idleProbe(), String.valueOf(runId),
-                     transcripts, clock, pause)) {
-            RateLimit rate = new RateLimit(send.rate(), attempts.attemptTimes(job.id(), clock.instant().minus(RateLimit.lookBack(send.rate()))));
+        // messages are composed on a thread of their own, which reads attachments on its own connection
+        try (Store snapshot = store.reader()) {
             Composer composer = new Composer(template, (name, max) -> snapshot.file(job.id(), ATTACHMENT, name).orElse(null),
                     new MessageBuilder(clock), send.envelopeFrom(), send.limits());
-            int tried;
-            String ended;
-            try (Sender sender = new Sender(attempts, job.id(), composer, job.header(), sessions, clock, runId, stop,
-                    new Sender.Pacing(send.retry(), rate, deadline, pause), new Random(), new WriteAhead(send.writeAhead()), System::nanoTime)) {
-                tried = sender.sendDue(limit);
-                ended = sender.ended();
-            }
+            Engine.Result r = engine.send(store, job.id(), job.name(), runId, messages(composer, job.header()), new SmtpClient(smtp),
+                    new Engine.Settings(send.connections(), send.maxMessagesPerSession(), send.idleProbe(), send.retry(), send.rate()), limit, deadline);
             if (stop.requested()) err.println(job.name() + ": stopped on request after the messages in hand; run or resume to continue");
-            if (ended != null) err.println(job.name() + ": stopped: " + ended + "; run or resume again then");
-            summary = new RunSummary(job.name(), plan, tried, sessions.opened(), store.counts(job.id()), false);
+            if (r.ended() != null) err.println(job.name() + ": stopped: " + r.ended() + "; run or resume again then");
+            summary = new RunSummary(job.name(), plan, r.tried(), r.sessions(), store.counts(job.id()), false);
         } catch (Exception e) {
             // a run that ends in an error gets no exit code here: the command line maps the error, which a failure
             // to record the end (a database that stopped writing fails every statement after) must not replace
@@ -136,6 +135,35 @@ public final class Jobs {
         }
         attempts.finishRun(runId, summary.verdict().exitCode(), clock.instant());
         return summary;
+    }
+
+    /** The engine's view of the job's messages: each row rebuilt from its snapshot by the composer. */
+    private static Messages messages(Composer composer, List<String> header) {
+        return new Messages() {
+            @Override
+            public OutgoingMessage compose(Recipient r) throws Unbuildable {
+                try {
+                    return composer.compose(fields(header, r), r.messageId());
+                } catch (RowProblem p) {
+                    throw new Unbuildable(p.getMessage());
+                }
+            }
+
+            @Override
+            public Envelope envelope(Recipient r) throws Unbuildable {
+                try {
+                    return composer.check(fields(header, r)).envelope();
+                } catch (RowProblem p) {
+                    throw new Unbuildable(p.getMessage());
+                }
+            }
+        };
+    }
+
+    private static Map<String, String> fields(List<String> header, Recipient r) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (int i = 0; i < header.size() && i < r.values().size(); i++) fields.put(header.get(i), r.values().get(i));
+        return fields;
     }
 
     private RunSummary dryRun(JobSpec spec) throws Exception {

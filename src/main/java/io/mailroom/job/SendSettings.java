@@ -5,14 +5,16 @@ import io.mailroom.smtp.Security;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import io.mailroom.send.RateLimit;
+import io.mailroom.send.RetryRules;
 
 /**
  * How a job sends: the SMTP keys of the job file and envelope.from. This is what the database keeps of
  * the job file (paths made absolute) so resume works without it; it names where the password comes from,
- * never the password. {@code writeAhead} 0 means sized automatically ({@link WriteAhead}). The
+ * never the password; {@code connections} is how many sessions send at once. The
  * {@link RowLimits} are kept too: a resumed job builds its messages under the same limits.
  */
 public record SendSettings(String host, int port, Security security, String username, AuthMechanism auth, String passwordEnv, Path passwordFile,
                            Path trust, boolean allowPlaintextAuth, Duration timeout, int maxMessagesPerSession,
                            Duration idleProbe, RetryRules retry, List<RateLimit.Limit> rate, String envelopeFrom, String helo,
-                           int writeAhead, RowLimits limits) { }
+                           int connections, RowLimits limits) { }

@@ -75,7 +75,14 @@ abstract class SessionCore implements SmtpSession {
         int dot = data.length - 3;
         tx.step = Step.CONTENT;
         connection.writeRaw(Step.CONTENT, data, 0, dot);
-        outbox.sending(tx.mail);
+        boolean told = false;
+        try {
+            outbox.sending(tx.mail);
+            told = true;
+        } finally {
+            // the outbox could not record that the "." goes next: it must not go, and the session is mid-message
+            if (!told) breakSession();
+        }
         tx.step = Step.END_OF_DATA;
         connection.writeRaw(Step.END_OF_DATA, data, dot, 3);
     }

@@ -15,12 +15,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The send side of the store: runs, what is due, attempts and their replies, and each recipient's status.
- * The attempt is written ahead (in flight) and committed before the first command of its transaction; its
- * outcome and the recipient's new status go into one later commit. The caller commits attempts and
- * outcomes (several to a commit when sending fast); runs commit themselves. Marking a recipient that is
- * not pending or deferred, or finishing an attempt that is not in flight, is a bug and throws: every
- * recipient is marked once.
+ * The send side of the store: runs, what is due, attempts and their replies, and each address's and row's
+ * status. An attempt is stored once it is over, with its outcome, in the caller's next commit (group
+ * commits: the flight journal, not the store, is what a crash is settled from). Marking an address that is
+ * not pending or deferred is a bug and throws: every address is marked once.
  */
 public final class Attempts {
     private final Connection db;
@@ -54,31 +52,18 @@ public final class Attempts {
 
     public void rollback() throws SQLException { db.rollback(); }
 
-    private static final String DUE = "(r.status = 'pending' OR (r.status = 'deferred' AND (r.not_before IS NULL OR r.not_before <= ?)))"
-            + " AND NOT EXISTS (SELECT 1 FROM attempts a WHERE a.recipient_id = r.id AND a.in_flight)";
-
     /**
-     * The ids of every recipient that may be sent now, in row order: pending, or deferred and due; never
-     * one with an attempt in flight. One sort per call, so a sender walks a large job in batches by id.
+     * The next {@code size} recipients of the job with {@code status} (pending, or deferred and due at
+     * {@code now}), in row order after row {@code row} and id {@code id}: a sender walks a large job a page at
+     * a time, each page found through the status index.
      */
-    public List<Long> dueIds(long jobId, Instant now) throws SQLException {
-        List<Long> ids = new ArrayList<>();
-        try (PreparedStatement ps = db.prepareStatement("SELECT r.id FROM recipients r WHERE r.job_id = ? AND " + DUE + " ORDER BY r.row_no, r.id")) {
-            Sql.bind(ps, jobId, Timestamp.from(now));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) ids.add(rs.getLong(1));
-            }
-        }
-        return ids;
-    }
-
-    /** These recipients, in row order, leaving out any that stopped being due since their ids were read. */
-    public List<Recipient> dueByIds(List<Long> ids, Instant now) throws SQLException {
-        if (ids.isEmpty()) return List.of();
-        String marks = String.join(", ", java.util.Collections.nCopies(ids.size(), "?"));
-        List<Object> args = new ArrayList<>(ids);
-        args.add(Timestamp.from(now));
-        return Sql.recipients(db, "r WHERE r.id IN (" + marks + ") AND " + DUE + " ORDER BY r.row_no, r.id", args.toArray());
+    public List<Recipient> duePage(long jobId, RecipientStatus status, Instant now, int row, long id, int size) throws SQLException {
+        String due = status == RecipientStatus.DEFERRED ? " AND (r.not_before IS NULL OR r.not_before <= ?)" : "";
+        List<Object> args = new ArrayList<>(List.of(jobId, status.label(), row, row, id));
+        if (!due.isEmpty()) args.add(Timestamp.from(now));
+        args.add(size);
+        return Sql.recipients(db, "r WHERE r.job_id = ? AND r.status = ? AND r.row_no >= ? AND (r.row_no > ? OR r.id > ?)" + due
+                + " ORDER BY r.row_no, r.id LIMIT ?", args.toArray());
     }
 
     /** When each attempt of the job since {@code since} started: what rate limits count. */
@@ -114,43 +99,59 @@ public final class Attempts {
     }
 
     /**
-     * Write-ahead: the attempt exists, in flight, with the addresses it carries ({@code seqs}), before any
-     * command of its transaction is sent (once the caller commits).
+     * Stores an attempt that is over (for the caller's next commit): when it started, on which session,
+     * its number in the run's flight journal, every reply, each carried address's outcome, and the row's
+     * new roll-up.
      */
-    public long beginAttempt(long recipientId, long runId, String connectionId, List<Integer> seqs, Instant now) throws SQLException {
-        PreparedStatement ps = prepared("INSERT INTO attempts (recipient_id, run_id, connection_id, started_at, in_flight, addresses)"
-                + " VALUES (?, ?, ?, ?, TRUE, ?)", Statement.RETURN_GENERATED_KEYS);
-        Sql.bind(ps, recipientId, runId, connectionId, Timestamp.from(now), String.join(" ", seqs.stream().map(String::valueOf).toList()));
+    public void record(Recipient recipient, long runId, int flightNo, String connectionId, Instant startedAt, Map<Integer, Outcome> byAddress,
+                       List<Exchange> exchanges, Instant now) throws SQLException {
+        long recipientId = recipient.id();
+        for (var e : byAddress.entrySet()) markAddress(recipientId, e.getKey(), e.getValue(), now, true);
+        RecipientStatus row = rollUp(recipientId, updated(recipient, byAddress, now), now, 1, "status IN ('pending', 'deferred')");
+        PreparedStatement ps = prepared("INSERT INTO attempts (recipient_id, run_id, connection_id, started_at, finished_at, in_flight, status,"
+                + " failure, addresses, flight_no) VALUES (?, ?, ?, ?, ?, FALSE, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS);
+        Sql.bind(ps, recipientId, runId, connectionId, Timestamp.from(startedAt), Timestamp.from(now), row.label(), Sql.clip(firstFailure(byAddress)),
+                String.join(" ", byAddress.keySet().stream().map(String::valueOf).toList()), flightNo);
         ps.executeUpdate();
-        return Sql.generatedKey(ps);
+        long attemptId = Sql.generatedKey(ps);
+        int seq = 0;
+        PreparedStatement replies = prepared("INSERT INTO attempt_replies (attempt_id, seq, step, argument, code, enhanced, text) VALUES (?, ?, ?, ?, ?, ?, ?)");
+        for (Exchange e : exchanges) {
+            Sql.bind(replies, attemptId, seq++, e.step().name(), e.argument(), e.reply().code(), e.reply().enhanced(), Sql.clip(e.reply().text()));
+            replies.addBatch();
+        }
+        replies.executeBatch();
     }
 
     /**
-     * Records the attempt's replies, each carried address's outcome and the row's new roll-up (for the
-     * caller's next commit).
+     * Stores an attempt read back from a flight journal, unless the store has it already (a replay may be
+     * repeated: a kill during one leaves the journal for the next). Returns whether it was new.
      */
-    public void finishAttempt(long attemptId, Recipient recipient, Map<Integer, Outcome> byAddress, List<Exchange> exchanges, Instant now)
-            throws SQLException {
-        long recipientId = recipient.id();
-        int seq = 0;
-        PreparedStatement ps = prepared("INSERT INTO attempt_replies (attempt_id, seq, step, argument, code, enhanced, text) VALUES (?, ?, ?, ?, ?, ?, ?)");
-        for (Exchange e : exchanges) {
-            Sql.bind(ps, attemptId, seq++, e.step().name(), e.argument(), e.reply().code(), e.reply().enhanced(), Sql.clip(e.reply().text()));
-            ps.addBatch();
+    public boolean recordReplayed(long recipientId, long runId, int flightNo, String connectionId, Instant startedAt,
+                                  Map<Integer, Outcome> byAddress, List<Exchange> exchanges, Instant now) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement("SELECT 1 FROM attempts WHERE recipient_id = ? AND run_id = ? AND flight_no = ?")) {
+            Sql.bind(ps, recipientId, runId, flightNo);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) return false;
+            }
         }
-        ps.executeBatch();
-        for (var e : byAddress.entrySet()) markAddress(recipientId, e.getKey(), e.getValue(), now, true);
-        RecipientStatus row = rollUp(recipientId, updated(recipient, byAddress, now), now, 1, "status IN ('pending', 'deferred')");
-        int attempts = update("UPDATE attempts SET finished_at = ?, in_flight = FALSE, status = ?, failure = ? WHERE id = ? AND in_flight",
-                Timestamp.from(now), row.label(), Sql.clip(firstFailure(byAddress)), attemptId);
-        if (attempts != 1) throw new IllegalStateException("attempt " + attemptId + " is not in flight; refusing to mark it twice");
+        Recipient r = Sql.recipients(db, "r WHERE r.id = ?", recipientId).get(0);
+        record(r, runId, flightNo, connectionId, startedAt, byAddress, exchanges, now);
+        return true;
     }
 
-    /** An attempt written ahead whose message was never handed to a session: it did not happen. */
-    public void cancelAttempt(long attemptId) throws SQLException {
-        if (update("DELETE FROM attempts WHERE id = ? AND in_flight", attemptId) != 1) {
-            throw new IllegalStateException("attempt " + attemptId + " is not in flight; refusing to cancel it");
+    /** The token the job's flight journal must carry, made on first use. */
+    public String journalToken(long jobId) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement("SELECT journal_token FROM jobs WHERE id = ?")) {
+            Sql.bind(ps, jobId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next() && rs.getString(1) != null) return rs.getString(1);
+            }
         }
+        String token = java.util.UUID.randomUUID().toString();
+        Sql.update(db, "UPDATE jobs SET journal_token = ? WHERE id = ?", token, jobId);
+        db.commit();
+        return token;
     }
 
     /**

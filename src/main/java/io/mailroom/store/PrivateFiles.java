@@ -30,7 +30,10 @@ import java.util.stream.Stream;
 public final class PrivateFiles {
     private static final Set<PosixFilePermission> FOLDER = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> FILE = PosixFilePermissions.fromString("rw-------");
-    /** The files H2 keeps beside a database named x: x.mv.db, x.trace.db, x.lock.db, and x.mv.db.* while compacting. */
+    /**
+     * The files H2 keeps beside a database named x: x.mv.db, x.trace.db, x.lock.db, and x.mv.db.* while compacting;
+     * and mailroom's flight journals, x.JOB.flight.
+     */
     private static final List<String> H2_SUFFIXES = List.of("mv.db", "trace.db", "lock.db");
 
     private PrivateFiles() { }
@@ -115,7 +118,8 @@ public final class PrivateFiles {
     }
 
     private static boolean isDatabaseFile(String file, String name) {
-        return H2_SUFFIXES.stream().anyMatch(s -> file.equals(name + "." + s)) || file.startsWith(name + ".mv.db.");
+        return H2_SUFFIXES.stream().anyMatch(s -> file.equals(name + "." + s)) || file.startsWith(name + ".mv.db.")
+                || file.startsWith(name + ".") && (file.endsWith(".flight") || file.endsWith(".flight.new"));
     }
 
     /**

@@ -2,6 +2,7 @@ package io.mailroom.store;
 
 import io.mailroom.csv.CsvLine;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -50,6 +51,24 @@ public final class Store implements AutoCloseable {
     /** Another connection to this database, for reading the snapshot on another thread (one connection per thread). */
     public Store reader() throws SQLException {
         return new Store(DriverManager.getConnection(url, "", ""), url, null);
+    }
+
+    /**
+     * Where job {@code job}'s flight journal lives: beside an H2 file database (x.mv.db → x.job.flight);
+     * for any other database, in ~/.mailroom/journals, named after the database's URL (options and
+     * password left out), so each machine keeps its own.
+     */
+    public Path journalFile(String job) throws IOException {
+        Path db = PrivateFiles.h2File(url);
+        if (db != null) return db.resolveSibling(db.getFileName() + "." + job + ".flight");
+        String where = url.replaceFirst(";.*", "").replaceFirst("\\?.*", "");
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(where.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            Path dir = PrivateFiles.folder(Path.of(System.getProperty("user.home"), ".mailroom", "journals"), notes == null ? n -> { } : notes);
+            return dir.resolve(java.util.HexFormat.of().formatHex(hash, 0, 8) + "." + job + ".flight");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Takes the right to send {@code job}; see {@link JobLock}. */

@@ -21,11 +21,11 @@ final class Cli {
     }
 
     /** With a clock of the test's and the waits it should see (a pause that moves that clock, say). */
-    static Result run(Map<String, String> env, Clock clock, io.mailroom.job.Pause pause, String... args) {
+    static Result run(Map<String, String> env, Clock clock, io.mailroom.send.Pause pause, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Context ctx = new Context(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                env::get, clock, pause, new io.mailroom.job.Stop());
+                env::get, clock, pause, new io.mailroom.send.Stop());
         int exit = Main.execute(ctx, args);
         return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }

@@ -3,7 +3,7 @@ package io.mailroom.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mailroom.job.Pause;
+import io.mailroom.send.Pause;
 import io.mailroom.testing.JobDir;
 import io.mailroom.testing.MutableClock;
 import io.mailroom.testing.ScriptedSmtpServer;

@@ -145,7 +145,7 @@ public final class SendBenchmark {
 
     private static Context quiet() {
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-        return new Context(quiet, quiet, Map.<String, String>of()::get, Clock.systemUTC(), d -> Thread.sleep(d.toMillis()), new io.mailroom.job.Stop());
+        return new Context(quiet, quiet, Map.<String, String>of()::get, Clock.systemUTC(), d -> Thread.sleep(d.toMillis()), new io.mailroom.send.Stop());
     }
 
     private static void mailroom(String name, String... args) {

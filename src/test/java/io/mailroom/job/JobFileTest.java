@@ -32,13 +32,13 @@ class JobFileTest {
     @Test
     void settingsSnapshotRoundTripsWithoutThePassword() throws Exception {
         JobSpec spec = JobFile.load(job().set("smtp.username", "u@x.com").set("smtp.password.env", "PW").set("smtp.timeout", "2m")
-                .set("store.write-ahead", "4").set("message.max-size", "10MB").set("attachment.max-size", "512kb")
+                .set("smtp.connections", "4").set("message.max-size", "10MB").set("attachment.max-size", "512kb")
                 .set("recipients.max-row-size", "64K").set("template.max-render-time", "2s").write());
         String snapshot = JobFile.snapshot(spec.send());
         assertEquals(spec.send(), JobFile.fromSnapshot("test-job", snapshot));
-        assertEquals(4, spec.send().writeAhead());
+        assertEquals(4, spec.send().connections());
         assertEquals(new RowLimits(64 << 10, Duration.ofSeconds(2), 512 << 10, 10 << 20), spec.send().limits());
-        assertEquals(0, JobFile.load(job().write()).send().writeAhead(), "auto by default");
+        assertEquals(1, JobFile.load(job().write()).send().connections(), "one session by default");
     }
 
     @Test
@@ -50,8 +50,8 @@ class JobFileTest {
                 new Bad("smtp.port", "70000", "smtp.port"),
                 new Bad("smtp.security", "ssl", "smtp.security"),
                 new Bad("smtp.timeout", "soon", "smtp.timeout"),
-                new Bad("store.write-ahead", "0", "store.write-ahead: \"0\" must be auto or a whole number from 1 to 8"),
-                new Bad("store.write-ahead", "9", "store.write-ahead"),
+                new Bad("smtp.connections", "0", "smtp.connections"),
+                new Bad("smtp.connections", "51", "smtp.connections"),
                 new Bad("smtp.password", "hunter2", "literal password"),
                 new Bad("smtp.allow-plaintext-auth", "yes", "smtp.allow-plaintext-auth"),
                 new Bad("recipients.encoding", "klingon", "recipients.encoding"),

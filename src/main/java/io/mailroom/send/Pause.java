@@ -1,4 +1,4 @@
-package io.mailroom.job;
+package io.mailroom.send;
 
 import java.time.Duration;
 

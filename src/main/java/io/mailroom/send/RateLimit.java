@@ -1,4 +1,4 @@
-package io.mailroom.job;
+package io.mailroom.send;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -15,9 +15,9 @@ import java.util.regex.Pattern;
  * any sliding window of that length. Seeded with the job's earlier attempts, so a quota used by this
  * morning's run still counts tonight. Pure: time is passed in.
  */
-final class RateLimit {
-    record Limit(int count, Duration window) {
-        String toKey() {
+public final class RateLimit {
+    public record Limit(int count, Duration window) {
+        public String toKey() {
             String unit = window.toDays() == 1 ? "day" : window.toHours() == 1 ? "hour" : window.toMinutes() == 1 ? "minute" : "second";
             return count + "/" + unit;
         }
@@ -34,7 +34,7 @@ final class RateLimit {
     }
 
     /** Parses {@code 20/second, 500/day}; null for a text that is not such a list. */
-    static List<Limit> parse(String text) {
+    public static List<Limit> parse(String text) {
         List<Limit> out = new ArrayList<>();
         for (String part : text.split(",")) {
             Matcher m = ONE.matcher(part.toLowerCase(Locale.ROOT));

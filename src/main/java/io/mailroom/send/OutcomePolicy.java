@@ -1,4 +1,4 @@
-package io.mailroom.job;
+package io.mailroom.send;
 
 import io.mailroom.smtp.Delivery;
 import io.mailroom.smtp.Exchange;
@@ -120,12 +120,19 @@ final class OutcomePolicy {
         if (o.status() != RecipientStatus.DEFERRED) return o;
         Duration tried = firstAttempt == null ? Duration.ZERO : Duration.between(firstAttempt, now);
         if (attemptsAfter >= rules.maxAttempts() || tried.compareTo(rules.giveUpAfter()) >= 0) {
-            String why = "gave up after " + attemptsAfter + " attempt(s) over " + JobFile.human(tried) + " (retry.max-attempts "
-                    + rules.maxAttempts() + ", retry.give-up-after " + JobFile.human(rules.giveUpAfter()) + ")";
+            String why = "gave up after " + attemptsAfter + " attempt(s) over " + human(tried) + " (retry.max-attempts "
+                    + rules.maxAttempts() + ", retry.give-up-after " + human(rules.giveUpAfter()) + ")";
             return new Outcome(RecipientStatus.FAILED, o.reply(), o.failure() == null ? why : o.failure() + "; " + why, null);
         }
         Duration wait = Duration.between(now, o.notBefore());
         Instant retry = wait.isZero() ? o.notBefore() : now.plus(wait.plusMillis((long) (wait.toMillis() * jitter)));
         return new Outcome(o.status(), o.reply(), o.failure(), retry);
+    }
+
+    private static String human(Duration d) {
+        if (d.toDays() > 0) return d.toDays() + "d";
+        if (d.toHours() > 0) return d.toHours() + "h";
+        if (d.toMinutes() > 0) return d.toMinutes() + "m";
+        return d.toSeconds() + "s";
     }
 }

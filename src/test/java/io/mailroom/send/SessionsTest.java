@@ -1,4 +1,4 @@
-package io.mailroom.job;
+package io.mailroom.send;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -25,7 +25,7 @@ class SessionsTest {
 
     private Sessions sessions(int port) {
         SmtpSettings settings = new SmtpSettings("127.0.0.1", port, Security.NONE, null, io.mailroom.smtp.AuthMechanism.AUTO, null, false, Duration.ofSeconds(5), "client.test");
-        return new Sessions(new SmtpClient(settings), 0, Duration.ofSeconds(30), "1", id -> Transcript.NONE, clock, waits::add);
+        return new Sessions(new SmtpClient(settings), 0, Duration.ofSeconds(30), () -> "1.1", id -> Transcript.NONE, clock, waits::add);
     }
 
     @Test

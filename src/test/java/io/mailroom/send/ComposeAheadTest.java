@@ -1,4 +1,4 @@
-package io.mailroom.job;
+package io.mailroom.send;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mailroom.job.ComposeAhead.Composed;
+import io.mailroom.send.ComposeAhead.Composed;
 import io.mailroom.smtp.Mail;
 import io.mailroom.smtp.UnsendableMessageException;
 import io.mailroom.store.Recipient;

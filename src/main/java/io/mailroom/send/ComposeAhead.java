@@ -1,4 +1,4 @@
-package io.mailroom.job;
+package io.mailroom.send;
 
 import io.mailroom.smtp.Mail;
 import io.mailroom.store.Recipient;
@@ -19,8 +19,8 @@ import java.util.function.Function;
  * the depth is 0 and each is composed on the caller's thread when taken.
  */
 final class ComposeAhead implements AutoCloseable {
-    /** Enough for two write-ahead batches. */
-    static final int DEPTH = 2 * WriteAhead.MOST;
+    /** Per lane: enough to keep a pipelined session busy while the composing thread catches up. */
+    static final int DEPTH = 16;
     /** Bytes of messages composed ahead, at most (about). */
     static final long BUDGET = 32L << 20;
 

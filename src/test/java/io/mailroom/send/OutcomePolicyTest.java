@@ -1,4 +1,4 @@
-package io.mailroom.job;
+package io.mailroom.send;
 
 import static io.mailroom.store.RecipientStatus.DEFERRED;
 import static io.mailroom.store.RecipientStatus.FAILED;

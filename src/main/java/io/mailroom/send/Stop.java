@@ -1,4 +1,4 @@
-package io.mailroom.job;
+package io.mailroom.send;
 
 /**
  * A request to stop sending (SIGINT, SIGTERM): the run finishes the messages already on the wire, records

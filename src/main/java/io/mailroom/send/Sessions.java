@@ -1,4 +1,4 @@
-package io.mailroom.job;
+package io.mailroom.send;
 
 import io.mailroom.smtp.SmtpClient;
 import io.mailroom.smtp.SmtpSession;
@@ -8,9 +8,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
- * Keeps the job's one SMTP session. Opened lazily (a run with nothing due connects to nothing) and
+ * Keeps one lane's SMTP session. Opened lazily (a run with nothing due connects to nothing) and
  * checked before lending: a session idle longer than {@code smtp.idle-probe} must answer NOOP first; one
  * that has carried {@code smtp.max-messages-per-session} messages is closed; a broken one is replaced.
  * Reconnecting waits 1, 2, 4 … seconds (at most 30) while the server keeps failing, and gives up after
@@ -24,7 +25,8 @@ final class Sessions implements AutoCloseable {
     private final SmtpClient client;
     private final int maxPerSession;
     private final Duration idleProbe;
-    private final String runId;
+    /** Session ids, unique in the run across lanes. */
+    private final Supplier<String> ids;
     private final Function<String, Transcript> transcripts;
     private final Clock clock;
     private final Pause pause;
@@ -34,12 +36,12 @@ final class Sessions implements AutoCloseable {
     private int failuresInARow;
     private int finishedOnCurrent;
 
-    Sessions(SmtpClient client, int maxPerSession, Duration idleProbe, String runId, Function<String, Transcript> transcripts,
+    Sessions(SmtpClient client, int maxPerSession, Duration idleProbe, Supplier<String> ids, Function<String, Transcript> transcripts,
              Clock clock, Pause pause) {
         this.client = client;
         this.maxPerSession = maxPerSession;
         this.idleProbe = idleProbe;
-        this.runId = runId;
+        this.ids = ids;
         this.transcripts = transcripts;
         this.clock = clock;
         this.pause = pause;
@@ -57,7 +59,8 @@ final class Sessions implements AutoCloseable {
         }
         while (true) {
             if (failuresInARow > 0) pause.sleep(backoff(failuresInARow));
-            String id = runId + "." + (++opened);
+            String id = ids.get();
+            opened++;
             try {
                 current = client.open(id, transcripts.apply(id));
                 lastUsed = clock.instant();

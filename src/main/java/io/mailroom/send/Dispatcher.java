@@ -1,0 +1,250 @@
+package io.mailroom.send;
+
+import io.mailroom.mime.OutgoingMessage;
+import io.mailroom.send.ComposeAhead.Composed;
+import io.mailroom.smtp.Mail;
+import io.mailroom.smtp.SmtpSession;
+import io.mailroom.smtp.UnsendableMessageException;
+import io.mailroom.store.Address;
+import io.mailroom.store.Attempts;
+import io.mailroom.store.Recipient;
+import io.mailroom.store.RecipientStatus;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+
+/**
+ * The one due queue all lanes take from: the job's due recipients in row order, a page at a time, each
+ * message composed ahead ({@link ComposeAhead}); the job's rate limits, the run's time bound and message
+ * limit, and stop requests apply here, to all sessions together. A row is in one lane's hands at a time.
+ * When a pass over the job is done and nothing is in a lane's hands any more, another pass picks up what
+ * became due meanwhile (an in-run retry); one that finds nothing ends the run.
+ */
+final class Dispatcher implements AutoCloseable {
+    private static final int PAGE = 200;
+
+    /** A rate-limit wait up to this is waited out; a longer one, or one past the time bound, ends the run. */
+    static final Duration LONGEST_PAUSE = Duration.ofMinutes(15);
+
+    private final Attempts store;
+    private final long jobId;
+    private final Messages messages;
+    private final Recorder recorder;
+    private final Clock clock;
+    private final Pause pause;
+    private final Stop stop;
+    private final RateLimit rate;
+    private final Instant deadline;
+    private final int limit;
+    private final ComposeAhead queue;
+    /** Where the current pass is: the status it walks (pending, then deferred), and the last row and id taken; null between passes. */
+    private RecipientStatus phase;
+    private int lastRow;
+    private long lastId;
+    private boolean passFoundAny;
+    private int tried;
+    private int inHand;
+    private boolean drained;
+    private boolean pausing;
+    private String ended;
+
+    Dispatcher(Attempts store, long jobId, Messages messages, Recorder recorder, Clock clock, Pause pause, Stop stop, RateLimit rate,
+               Instant deadline, int limit, int lanes) {
+        this.store = store;
+        this.jobId = jobId;
+        this.messages = messages;
+        this.recorder = recorder;
+        this.clock = clock;
+        this.pause = pause;
+        this.stop = stop;
+        this.rate = rate;
+        this.deadline = deadline;
+        this.limit = limit;
+        // a message waiting for a rate limit would carry a Date from before the wait
+        this.queue = ComposeAhead.onWorkerThread(this::compose, rate.limits().isEmpty() ? ComposeAhead.DEPTH * lanes : 0);
+    }
+
+    /**
+     * Whether a lane should (go on) pumping: true when something is due; false when the run is over (nothing
+     * due and nothing in hand, the limit, the time bound, a stop). Waits while other lanes hold messages that
+     * may come back due, and waits out a short rate-limit wait (one lane sleeps, the others wait for it).
+     */
+    boolean ready() throws SQLException, InterruptedException {
+        while (true) {
+            Duration sleep;
+            synchronized (this) {
+                if (over()) return false;
+                if (pausing) {
+                    wait();
+                    continue;
+                }
+                if (queue.isEmpty() && !refill()) {
+                    if (inHand == 0) {
+                        drained = true;
+                        notifyAll();
+                        return false;
+                    }
+                    wait();
+                    continue;
+                }
+                sleep = rate.waitAt(clock.instant());
+                if (sleep.isZero()) return true;
+                Instant resume = clock.instant().plus(sleep);
+                if (sleep.compareTo(LONGEST_PAUSE) > 0 || deadline != null && resume.isAfter(deadline)) {
+                    ended = "rate limit (" + String.join(", ", rate.limits().stream().map(RateLimit.Limit::toKey).toList())
+                            + ") reached; the next message may go at " + resume.truncatedTo(ChronoUnit.SECONDS);
+                    notifyAll();
+                    return false;
+                }
+                pausing = true;
+            }
+            try {
+                pause.sleep(sleep);
+            } finally {
+                synchronized (this) {
+                    pausing = false;
+                    notifyAll();
+                }
+            }
+        }
+    }
+
+    /**
+     * The next message for {@code session}, or null for now (nothing due, a rate-limit wait, the run is
+     * over). Rows that cannot go on this session are decided here: skipped (no message, or SMTPUTF8 needed
+     * and not offered) or failed (larger than the server's SIZE).
+     */
+    synchronized Recorder.Flight next(SmtpSession session) throws SQLException, InterruptedException {
+        while (true) {
+            if (over()) return null;
+            Instant now = clock.instant();
+            if (!rate.waitAt(now).isZero() || queue.isEmpty() && !refill()) return null;
+            Composed c = queue.next();
+            Recipient r = c.recipient();
+            if (c.problem() != null) {
+                recorder.skipped(r, c.problem());
+                continue;
+            }
+            Mail mail = c.mail();
+            if (mail.needsSmtpUtf8() && !session.extensions().has("SMTPUTF8")) {
+                recorder.skipped(r, OutcomePolicy.NEEDS_SMTPUTF8);
+                continue;
+            }
+            List<Address> carried = carried(r, mail);
+            long most = session.extensions().sizeLimit();
+            if (most > 0 && mail.size() > most) {
+                recorder.withoutAttempt(r, carried.stream().map(Address::seq).toList(), OutcomePolicy.tooLarge(mail.size(), most));
+                continue;
+            }
+            rate.sentAt(now);
+            tried++;
+            inHand++;
+            return recorder.begin(r, carried, mail, session.id());
+        }
+    }
+
+    /** The flight is over (its outcome is with the recorder). */
+    synchronized void done() {
+        inHand--;
+        notifyAll();
+    }
+
+    /** Taken but never written: back to the front of the queue, as composed. */
+    synchronized void putBack(Recorder.Flight f) {
+        queue.putBack(new Composed(f.recipient, f.mail, null));
+        tried--;
+        inHand--;
+        notifyAll();
+    }
+
+    /** Ends the run for every lane (a lane failed in a way the others can't carry on from). */
+    synchronized void abort() {
+        ended = ended == null ? "" : ended;
+        notifyAll();
+    }
+
+    /** Messages handed to sessions and written, at least in part. */
+    synchronized int tried() { return tried; }
+
+    /** Why the run ended before everything due was sent (a rate limit or the time bound), or null. */
+    synchronized String ended() { return ended == null || ended.isEmpty() ? null : ended; }
+
+    private boolean over() {
+        if (ended != null || drained || stop.requested() || tried >= limit) return true;
+        if (deadline != null && !clock.instant().isBefore(deadline)) {
+            ended = "the run's time bound (" + deadline.truncatedTo(ChronoUnit.SECONDS) + ") was reached";
+            notifyAll();
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Loads the next page of the current pass. A new pass starts only when no lane holds a message and the
+     * store has every outcome, so it sees each row as it now is; false when there is nothing to load now.
+     */
+    private boolean refill() throws SQLException, InterruptedException {
+        while (queue.isEmpty()) {
+            if (phase == null) {
+                if (inHand > 0) return false;
+                recorder.flush();
+                phase = RecipientStatus.PENDING;
+                lastRow = Integer.MIN_VALUE;
+                lastId = Long.MIN_VALUE;
+                passFoundAny = false;
+            }
+            List<Recipient> page = store.duePage(jobId, phase, clock.instant(), lastRow, lastId, PAGE);
+            if (page.isEmpty()) {
+                if (phase == RecipientStatus.PENDING) {
+                    phase = RecipientStatus.DEFERRED;
+                    lastRow = Integer.MIN_VALUE;
+                    lastId = Long.MIN_VALUE;
+                    continue;
+                }
+                phase = null;
+                if (!passFoundAny) return false;
+                continue;
+            }
+            passFoundAny = true;
+            Recipient last = page.get(page.size() - 1);
+            lastRow = last.row();
+            lastId = last.id();
+            queue.addAll(page);
+        }
+        return true;
+    }
+
+    /** The recipient's message, or why it cannot be built (the row is then skipped). Runs on the composing thread. */
+    private Composed compose(Recipient r) {
+        try {
+            OutgoingMessage m = messages.compose(r);
+            // the same content every time (its headers name the original To and Cc); only the addresses still due are RCPTs
+            List<String> rcpts = due(r, clock.instant()).stream().map(Address::address).toList();
+            if (rcpts.isEmpty()) throw new IllegalStateException("row " + r.row() + " is due but none of its addresses is");
+            return new Composed(r, Mail.of(m.envelopeFrom(), rcpts, m.bytes()), null);
+        } catch (Messages.Unbuildable | UnsendableMessageException p) {
+            return new Composed(r, null, p.getMessage());
+        }
+    }
+
+    /** The addresses of {@code r} still due at {@code now}: pending, or deferred and past their wait. The rest never go again. */
+    private static List<Address> due(Recipient r, Instant now) {
+        return r.addresses().stream().filter(a -> a.status() == RecipientStatus.PENDING
+                || a.status() == RecipientStatus.DEFERRED && (a.notBefore() == null || !a.notBefore().isAfter(now))).toList();
+    }
+
+    /** The addresses a composed message carries, in RCPT order: its RCPTs among those not yet decided (a row may repeat one). */
+    private static List<Address> carried(Recipient r, Mail mail) {
+        return r.addresses().stream().filter(a -> (a.status() == RecipientStatus.PENDING || a.status() == RecipientStatus.DEFERRED)
+                && mail.recipients().contains(a.address())).toList();
+    }
+
+    /** Stops the composing thread. */
+    @Override
+    public void close() {
+        queue.close();
+    }
+}
