@@ -4,6 +4,7 @@ import io.mailroom.csv.CsvSource;
 import io.mailroom.mime.Envelope;
 import io.mailroom.mime.MessageBuilder;
 import io.mailroom.mime.OutgoingMessage;
+import io.mailroom.send.Arrivals;
 import io.mailroom.send.Engine;
 import io.mailroom.send.Messages;
 import io.mailroom.send.Pause;
@@ -69,8 +70,10 @@ public final class Jobs {
             Optional<JobRecord> existing = store.job(spec.name());
             JobRecord job = existing.isPresent() ? existing.get() : null;
             MessageTemplate template = job == null ? compile(spec) : templateFor(store, job, spec, o.acceptTemplateChange());
-            Plan plan;
-            try (CsvSource csv = Planner.open(spec)) {
+            Planner.requireReadable(spec);
+            CsvSource csv = Planner.open(spec);
+            Store planStore;
+            try {
                 if (job == null) {
                     job = store.createJob(spec.name(), clock.instant(), spec.file().toAbsolutePath().toString(),
                             JobFile.snapshot(spec.send()), csv.header(), spec.keyColumn());
@@ -78,15 +81,27 @@ public final class Jobs {
                 } else {
                     store.updateSettings(job.id(), JobFile.snapshot(spec.send()));
                 }
-                Composer composer = new Composer(template, diskAttachments(store, job, spec.template()), new MessageBuilder(clock),
-                        spec.send().envelopeFrom(), spec.send().limits());
-                plan = new Planner(composer, job.keyColumn(), err).plan(csv, new StoreSink(store, job));
                 store.commit();
+                planStore = store.writer();
             } catch (Exception e) {
+                csv.close();
                 store.rollback();
                 throw e;
             }
-            return send(store, job, template, smtp, spec.send(), "run", plan, o.limit(), o.deadline());
+            JobRecord planned = job;
+            Composer composer = new Composer(template, diskAttachments(planStore, job, spec.template()), new MessageBuilder(clock),
+                    spec.send().envelopeFrom(), spec.send().limits());
+            Planning planning = new Planning(p -> {
+                try (csv; planStore) {
+                    Plan plan = new Planner(composer, planned.keyColumn(), err).plan(csv, new StoreSink(planStore, planned, p::committed));
+                    planStore.commit();
+                    return plan;
+                } catch (Exception e) {
+                    planStore.rollback();
+                    throw e;
+                }
+            }).start();
+            return send(store, job, template, smtp, spec.send(), "run", planning, o.limit(), o.deadline());
         } catch (Exception e) {
             Store.explainFailure(o.dbUrl(), e);
             throw e;
@@ -98,6 +113,8 @@ public final class Jobs {
             JobRecord job = store.job(name).orElseThrow(() -> new InputMissingException("no job named \"" + name + "\" in the database", null));
             SendSettings send = JobFile.fromSnapshot(name, job.settings());
             SmtpSettings smtp = smtpSettings(send);
+            // what the last run left in flight is settled first: --resend-unknown includes it
+            engine().settle(store, job.id(), job.name());
             if (resendUnknown) err.println(name + ": " + store.attempts().requeue(job.id(), RecipientStatus.UNKNOWN, clock.instant()) + " unknown address(es) will be sent again");
             if (retryFailed) err.println(name + ": " + store.attempts().requeue(job.id(), RecipientStatus.FAILED, clock.instant()) + " failed address(es) will be retried");
             return send(store, job, storedTemplate(store, job, send.limits()), smtp, send, "resume", null, Integer.MAX_VALUE, deadline);
@@ -107,23 +124,33 @@ public final class Jobs {
         }
     }
 
+    /** Sends what is due, and (for run) what {@code planning} adds meanwhile; null planning: resume, nothing is planned. */
     private RunSummary send(Store store, JobRecord job, MessageTemplate template, SmtpSettings smtp, SendSettings send, String command,
-                            Plan plan, int limit, Instant deadline) throws Exception {
+                            Planning planning, int limit, Instant deadline) throws Exception {
         Attempts attempts = store.attempts();
-        Engine engine = new Engine(clock, pause, stop, transcripts, err::println);
-        engine.settle(store, job.id(), job.name());
-        long runId = attempts.beginRun(job.id(), command, clock.instant());
+        long runId;
+        Engine.Result r;
+        try {
+            engine().settle(store, job.id(), job.name());
+            runId = attempts.beginRun(job.id(), command, clock.instant());
+        } catch (Exception e) {
+            awaitPlan(planning, e);
+            throw e;
+        }
         RunSummary summary;
         // messages are composed on a thread of their own, which reads attachments on its own connection
         try (Store snapshot = store.reader()) {
             Composer composer = new Composer(template, (name, max) -> snapshot.file(job.id(), ATTACHMENT, name).orElse(null),
                     new MessageBuilder(clock), send.envelopeFrom(), send.limits());
-            Engine.Result r = engine.send(store, job.id(), job.name(), runId, messages(composer, job.header()), new SmtpClient(smtp),
-                    new Engine.Settings(send.connections(), send.maxMessagesPerSession(), send.idleProbe(), send.retry(), send.rate()), limit, deadline);
+            r = engine().send(store, job.id(), job.name(), runId, messages(composer, job.header()), planning == null ? Arrivals.NONE : planning,
+                    new SmtpClient(smtp), new Engine.Settings(send.connections(), send.maxMessagesPerSession(), send.idleProbe(), send.retry(),
+                            send.rate()), limit, deadline);
+            Plan plan = planning == null ? null : planning.result();
             if (stop.requested()) err.println(job.name() + ": stopped on request after the messages in hand; run or resume to continue");
             if (r.ended() != null) err.println(job.name() + ": stopped: " + r.ended() + "; run or resume again then");
             summary = new RunSummary(job.name(), plan, r.tried(), r.sessions(), store.counts(job.id()), false);
         } catch (Exception e) {
+            awaitPlan(planning, e);
             // a run that ends in an error gets no exit code here: the command line maps the error, which a failure
             // to record the end (a database that stopped writing fails every statement after) must not replace
             try {
@@ -135,6 +162,20 @@ public final class Jobs {
         }
         attempts.finishRun(runId, summary.verdict().exitCode(), clock.instant());
         return summary;
+    }
+
+    /** A run that fails still lets its plan finish (as it would have before sending started); a planning failure joins {@code e}. */
+    private static void awaitPlan(Planning planning, Exception e) {
+        if (planning == null) return;
+        try {
+            planning.result();
+        } catch (Exception again) {
+            if (again != e) e.addSuppressed(again);
+        }
+    }
+
+    private Engine engine() {
+        return new Engine(clock, pause, stop, transcripts, err::println);
     }
 
     /** The engine's view of the job's messages: each row rebuilt from its snapshot by the composer. */
@@ -285,14 +326,19 @@ public final class Jobs {
         private final Store store;
         private final JobRecord job;
         private final boolean hasPlaceholderSkips;
+        private final Runnable committed;
+        /** The job had no rows before this plan: no key can be known (the planner itself drops repeats in the CSV). */
+        private final boolean fresh;
         private int pending;
         private String lastKey;
         private Optional<Recipient> lastKnown;
 
-        StoreSink(Store store, JobRecord job) throws SQLException {
+        StoreSink(Store store, JobRecord job, Runnable committed) throws SQLException {
             this.store = store;
             this.job = job;
+            this.committed = committed;
             this.hasPlaceholderSkips = store.hasSyntheticSkips(job.id());
+            this.fresh = !store.hasRecipients(job.id());
         }
 
         @Override
@@ -304,7 +350,7 @@ public final class Jobs {
         private Optional<Recipient> known(String key) throws SQLException {
             if (!key.equals(lastKey)) {
                 lastKey = key;
-                lastKnown = store.recipientByKey(job.id(), key);
+                lastKnown = fresh ? Optional.empty() : store.recipientByKey(job.id(), key);
             }
             return lastKnown;
         }
@@ -325,7 +371,10 @@ public final class Jobs {
                 return Planner.Added.KNOWN;
             }
             if (hasPlaceholderSkips && r.status() == RecipientStatus.PENDING) store.dropSyntheticSkip(job.id(), r.row());
-            if (++pending % 500 == 0) store.commit();
+            if (++pending % 500 == 0) {
+                store.commit();
+                committed.run();
+            }
             return result;
         }
     }

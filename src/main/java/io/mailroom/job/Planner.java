@@ -59,6 +59,19 @@ final class Planner {
         }
     }
 
+    /**
+     * Reads the whole CSV once without planning it: a file that cannot be read to its end (bytes that are
+     * not its encoding, a quote never closed) is refused before anything is planned or sent, even though
+     * planning and sending then run side by side.
+     */
+    static void requireReadable(JobSpec spec) throws DataException, InputMissingException, IOException {
+        try (CsvSource csv = open(spec)) {
+            while (next(csv) != null) {
+                // only the reading counts
+            }
+        }
+    }
+
     Plan plan(CsvSource csv, Sink sink) throws Exception {
         int rows = 0, added = 0, known = 0, duplicates = 0, skipped = 0;
         Set<String> seen = new HashSet<>();

@@ -40,6 +40,9 @@ final class Dispatcher implements AutoCloseable {
     private final Instant deadline;
     private final int limit;
     private final ComposeAhead queue;
+    private final Arrivals arrivals;
+    /** Planning batches seen when the last pending page came back empty while planning went on; -1 when not waiting for one. */
+    private long awaitingBatch = -1;
     /** Where the current pass is: the status it walks (pending, then deferred), and the last row and id taken; null between passes. */
     private RecipientStatus phase;
     private int lastRow;
@@ -51,8 +54,9 @@ final class Dispatcher implements AutoCloseable {
     private boolean pausing;
     private String ended;
 
-    Dispatcher(Attempts store, long jobId, Messages messages, Recorder recorder, Clock clock, Pause pause, Stop stop, RateLimit rate,
-               Instant deadline, int limit, int lanes) {
+    Dispatcher(Attempts store, long jobId, Messages messages, Arrivals arrivals, Recorder recorder, Clock clock, Pause pause, Stop stop,
+               RateLimit rate, Instant deadline, int limit, int lanes) {
+        this.arrivals = arrivals;
         this.store = store;
         this.jobId = jobId;
         this.messages = messages;
@@ -74,7 +78,8 @@ final class Dispatcher implements AutoCloseable {
      */
     boolean ready() throws SQLException, InterruptedException {
         while (true) {
-            Duration sleep;
+            Duration sleep = null;
+            long batch = -1;
             synchronized (this) {
                 if (over()) return false;
                 if (pausing) {
@@ -82,24 +87,34 @@ final class Dispatcher implements AutoCloseable {
                     continue;
                 }
                 if (queue.isEmpty() && !refill()) {
-                    if (inHand == 0) {
+                    if (awaitingBatch < 0 && inHand == 0) {
                         drained = true;
                         notifyAll();
                         return false;
                     }
-                    wait();
-                    continue;
+                    if (awaitingBatch < 0) {
+                        wait();
+                        continue;
+                    }
+                    batch = awaitingBatch;
+                    awaitingBatch = -1;
+                } else {
+                    sleep = rate.waitAt(clock.instant());
+                    if (sleep.isZero()) return true;
+                    Instant resume = clock.instant().plus(sleep);
+                    if (sleep.compareTo(LONGEST_PAUSE) > 0 || deadline != null && resume.isAfter(deadline)) {
+                        ended = "rate limit (" + String.join(", ", rate.limits().stream().map(RateLimit.Limit::toKey).toList())
+                                + ") reached; the next message may go at " + resume.truncatedTo(ChronoUnit.SECONDS);
+                        notifyAll();
+                        return false;
+                    }
+                    pausing = true;
                 }
-                sleep = rate.waitAt(clock.instant());
-                if (sleep.isZero()) return true;
-                Instant resume = clock.instant().plus(sleep);
-                if (sleep.compareTo(LONGEST_PAUSE) > 0 || deadline != null && resume.isAfter(deadline)) {
-                    ended = "rate limit (" + String.join(", ", rate.limits().stream().map(RateLimit.Limit::toKey).toList())
-                            + ") reached; the next message may go at " + resume.truncatedTo(ChronoUnit.SECONDS);
-                    notifyAll();
-                    return false;
-                }
-                pausing = true;
+            }
+            if (sleep == null) {
+                // the planner's next batch, waited for outside the lock: the other lanes report what they carry meanwhile
+                arrivals.awaitAfter(batch);
+                continue;
             }
             try {
                 pause.sleep(sleep);
@@ -174,6 +189,10 @@ final class Dispatcher implements AutoCloseable {
 
     private boolean over() {
         if (ended != null || drained || stop.requested() || tried >= limit) return true;
+        if (arrivals.failed()) {
+            ended = "";
+            return true;
+        }
         if (deadline != null && !clock.instant().isBefore(deadline)) {
             ended = "the run's time bound (" + deadline.truncatedTo(ChronoUnit.SECONDS) + ") was reached";
             notifyAll();
@@ -196,8 +215,15 @@ final class Dispatcher implements AutoCloseable {
                 lastId = Long.MIN_VALUE;
                 passFoundAny = false;
             }
+            // read before the page: once planning is over, its last batch is committed and this page sees it
+            boolean planned = arrivals.over();
+            long batches = arrivals.batches();
             List<Recipient> page = store.duePage(jobId, phase, clock.instant(), lastRow, lastId, PAGE);
             if (page.isEmpty()) {
+                if (phase == RecipientStatus.PENDING && !planned) {
+                    awaitingBatch = batches;
+                    return false;
+                }
                 if (phase == RecipientStatus.PENDING) {
                     phase = RecipientStatus.DEFERRED;
                     lastRow = Integer.MIN_VALUE;

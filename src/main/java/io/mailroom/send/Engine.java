@@ -61,9 +61,12 @@ public final class Engine {
         }
     }
 
-    /** Sends what is due for run {@code runId}: at most {@code limit} messages, none after {@code deadline} (null for none). */
-    public Result send(Store store, long jobId, String jobName, long runId, Messages messages, SmtpClient client, Settings s, int limit,
-                       Instant deadline) throws Exception {
+    /**
+     * Sends what is due for run {@code runId}, and what {@code arrivals} brings while it runs: at most
+     * {@code limit} messages, none after {@code deadline} (null for none).
+     */
+    public Result send(Store store, long jobId, String jobName, long runId, Messages messages, Arrivals arrivals, SmtpClient client, Settings s,
+                       int limit, Instant deadline) throws Exception {
         Attempts attempts = store.attempts();
         completeEnvelopes(attempts, jobId, messages);
         RateLimit rate = new RateLimit(s.rate(), attempts.attemptTimes(jobId, clock.instant().minus(RateLimit.lookBack(s.rate()))));
@@ -74,7 +77,7 @@ public final class Engine {
         List<Throwable> failures = new ArrayList<>();
         Dispatcher dispatcher = null;
         try (Store reader = store.reader()) {
-            dispatcher = new Dispatcher(reader.attempts(), jobId, messages, recorder, clock, pause, stop, rate, deadline, limit, s.connections());
+            dispatcher = new Dispatcher(reader.attempts(), jobId, messages, arrivals, recorder, clock, pause, stop, rate, deadline, limit, s.connections());
             Random random = new Random();
             for (int i = 0; i < s.connections(); i++) {
                 Sessions sessions = new Sessions(client, s.maxPerSession(), s.idleProbe(), () -> runId + "." + sessionIds.incrementAndGet(),

@@ -34,6 +34,7 @@ public final class Store implements AutoCloseable {
 
     private final Connection db;
     private final String url;
+    private final Map<String, PreparedStatement> prepared = new java.util.HashMap<>();
     /** Null for a {@link #reader()}: only the store a command opened waits for other processes when it closes. */
     private final Consumer<String> notes;
 
@@ -69,6 +70,13 @@ public final class Store implements AutoCloseable {
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Another connection to this database with transactions of its own, for writing on another thread (planning). */
+    public Store writer() throws SQLException {
+        Connection c = DriverManager.getConnection(url, "", "");
+        c.setAutoCommit(false);
+        return new Store(c, url, null);
     }
 
     /** Takes the right to send {@code job}; see {@link JobLock}. */
@@ -234,37 +242,48 @@ public final class Store implements AutoCloseable {
         }
     }
 
+    public boolean hasRecipients(long jobId) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement("SELECT 1 FROM recipients WHERE job_id = ? LIMIT 1")) {
+            ps.setLong(1, jobId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
     public Optional<Recipient> recipientByKey(long jobId, String key) throws SQLException {
         List<Recipient> found = Sql.recipients(db, "r WHERE job_id = ? AND rkey = ?", jobId, key);
         return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
     }
 
     public void insertRecipient(long jobId, NewRecipient r, Instant now) throws SQLException {
-        try (PreparedStatement ps = db.prepareStatement("INSERT INTO recipients (job_id, row_no, rkey, row_values, to_addresses,"
-                + " message_id, status, reason, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
-            ps.setLong(1, jobId);
-            ps.setInt(2, r.row());
-            ps.setString(3, r.key());
-            ps.setString(4, CsvLine.encode(r.values()));
-            ps.setString(5, String.join("\n", r.to()));
-            ps.setString(6, r.messageId());
-            ps.setString(7, r.status().label());
-            ps.setString(8, Sql.clip(r.reason()));
-            ps.setTimestamp(9, Timestamp.from(now));
-            ps.executeUpdate();
-            insertAddresses(Sql.generatedKey(ps), r.addresses());
-        }
+        PreparedStatement ps = prepared("INSERT INTO recipients (job_id, row_no, rkey, row_values, to_addresses, message_id, status, reason,"
+                + " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS);
+        Sql.bind(ps, jobId, r.row(), r.key(), CsvLine.encode(r.values()), String.join("\n", r.to()), r.messageId(), r.status().label(),
+                Sql.clip(r.reason()), Timestamp.from(now));
+        ps.executeUpdate();
+        insertAddresses(Sql.generatedKey(ps), r.addresses());
     }
 
     private void insertAddresses(long recipientId, List<Address> addresses) throws SQLException {
         if (addresses.isEmpty()) return;
-        try (PreparedStatement ps = db.prepareStatement("INSERT INTO addresses (recipient_id, seq, kind, address, status) VALUES (?, ?, ?, ?, ?)")) {
-            for (Address a : addresses) {
-                Sql.bind(ps, recipientId, a.seq(), a.kind(), a.address(), a.status().label());
-                ps.addBatch();
-            }
-            ps.executeBatch();
+        PreparedStatement ps = prepared("INSERT INTO addresses (recipient_id, seq, kind, address, status) VALUES (?, ?, ?, ?, ?)",
+                Statement.NO_GENERATED_KEYS);
+        for (Address a : addresses) {
+            Sql.bind(ps, recipientId, a.seq(), a.kind(), a.address(), a.status().label());
+            ps.addBatch();
         }
+        ps.executeBatch();
+    }
+
+    /** Planning runs the same few statements for every row: each is prepared once per connection. */
+    private PreparedStatement prepared(String sql, int keys) throws SQLException {
+        PreparedStatement ps = prepared.get(sql);
+        if (ps == null) {
+            ps = db.prepareStatement(sql, keys);
+            prepared.put(sql, ps);
+        }
+        return ps;
     }
 
     /** Replaces the snapshot of a recipient that was skipped and never sent, when its row comes back fixed. */

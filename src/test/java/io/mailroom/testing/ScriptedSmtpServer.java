@@ -85,6 +85,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private volatile int closeAfter;
     private final java.util.concurrent.atomic.AtomicInteger transientBurst = new java.util.concurrent.atomic.AtomicInteger();
     private volatile long greetingDelayMillis;
+    private volatile long queueingMillis;
     private volatile CountDownLatch greetingHold = new CountDownLatch(0);
     private final Map<Integer, Fault> faults = new ConcurrentHashMap<>();
     private int messages;
@@ -142,6 +143,12 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     }
 
     /** Waits this long before the greeting (a real wait: the client's timeout is what is tested). */
+    /** Takes this long to answer each final "." (a server queueing to disk, or a link's round trip): a kill lands there more often. */
+    public ScriptedSmtpServer queueing(long millis) {
+        queueingMillis = millis;
+        return this;
+    }
+
     public ScriptedSmtpServer greetingDelay(long millis) {
         greetingDelayMillis = millis;
         return this;
@@ -359,6 +366,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                     }
                     return;
                 }
+                if (queueingMillis > 0) pause(queueingMillis);
                 reply(out, "250 2.0.0 Ok: queued as Q" + received.size());
             } else if (upper.equals("RSET")) {
                 from = null;
