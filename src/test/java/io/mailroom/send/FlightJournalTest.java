@@ -267,6 +267,33 @@ class FlightJournalTest {
         }
     }
 
+    /**
+     * The contract: unknown means the final "." went and no reply was read, a crash included, and
+     * {@code resume --resend-unknown} sends unknown addresses again. What a killed run left in its journal is
+     * unknown, so the same resume must send it too (once), not settle it only after the requeue has run.
+     * Fails today: Jobs.resume requeues unknown addresses (line 101) before send() has Engine.settle replay the
+     * journal (line 114), so it says "0 unknown address(es) will be sent again", then that one message is
+     * unknown and "resume --resend-unknown sends them again".
+     */
+    @Test
+    void resumeWithResendUnknownAlsoResendsWhatTheJournalOfAKilledRunLeftUnknown() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer()) {
+            jobWithItsFirstRowSent(server, 3);
+            long run = scalar("SELECT MAX(id) FROM runs");
+            try (FlightJournal journal = FlightJournal.create(journalOfTheJob(), text("SELECT journal_token FROM jobs WHERE name = 'test-job'"))) {
+                journal.dot(new FlightJournal.Dot(run, 2, recipientIds().get("user2@example.com"), run + ".1", Instant.parse("2026-11-22T10:00:00Z"),
+                        List.of(1)));
+            }
+
+            Exit resumed = mailroom("resume", "test-job", "--resend-unknown");
+
+            assertEquals(0, resumed.code(), resumed.output());
+            assertEquals(List.of("user1@example.com", "user2@example.com", "user3@example.com"),
+                    server.received().stream().map(r -> r.recipients().get(0)).sorted().toList(), resumed.output());
+            assertEquals(Map.of("user1@example.com", "sent", "user2@example.com", "sent", "user3@example.com", "sent"), statuses());
+        }
+    }
+
     @Test
     void journalOfAnotherDatabaseStopsResumeWithExit66NamingTheFileAndNothingIsSent() throws Exception {
         try (ScriptedSmtpServer server = new ScriptedSmtpServer()) {
