@@ -156,6 +156,31 @@ class FlightJournalTest {
     }
 
     @Test
+    void largeJournalIsRewrittenWithOnlyTheAttemptsTheStoreLacksAndStaysAppendable() throws Exception {
+        String longText = "x".repeat(3900);
+        FlightJournal.Reply keptReply = null;
+        try (FlightJournal journal = FlightJournal.create(file(), TOKEN)) {
+            List<Integer> inTheStore = new java.util.ArrayList<>();
+            for (int flight = 1; flight <= 1200; flight++) {
+                journal.dot(dot(flight, 100 + flight, 1));
+                if (flight == 1000) continue;
+                FlightJournal.Reply reply = new FlightJournal.Reply(flight, T.plusSeconds(flight), Map.of(1, new Outcome(RecipientStatus.DEFERRED,
+                        SmtpReply.of(451, "4.3.0", longText), null, T.plusSeconds(3600))), List.of());
+                journal.reply(reply);
+                if (flight == 7) keptReply = reply;
+                else inTheStore.add(flight);
+            }
+            assertTrue(Files.size(file()) > 4L << 20, "large enough to be rewritten: " + Files.size(file()));
+            journal.settled(inTheStore);
+            assertTrue(Files.size(file()) < 64 << 10, "rewritten: " + Files.size(file()));
+            assertTrue(!journal.isSettled());
+            journal.dot(dot(1201, 1301, 1));
+        }
+        assertEquals(List.of(new FlightJournal.Flight(dot(7, 107, 1), keptReply), new FlightJournal.Flight(dot(1000, 1100, 1), null),
+                new FlightJournal.Flight(dot(1201, 1301, 1), null)), FlightJournal.read(file(), TOKEN));
+    }
+
+    @Test
     void journalWithOnlyItsHeaderNamesNoAttemptAndNoFileNamesNone() throws Exception {
         FlightJournal.create(file(), TOKEN).close();
         assertEquals(List.of(), FlightJournal.read(file(), TOKEN));
