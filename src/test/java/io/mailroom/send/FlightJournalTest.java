@@ -319,6 +319,42 @@ class FlightJournalTest {
         }
     }
 
+    /**
+     * A run killed while waiting for the reply to a message's final "." leaves a bare dot; the addresses the
+     * server took at RCPT are then unknown. One it refused at RCPT was never given the message: 550 keeps it
+     * failed, 451 keeps it deferred (and retried), as the contract says per address.
+     * Fails today: the dot records every address the message carried (Recorder.dot, FlightJournal.Dot#seqs) and
+     * not the RCPT replies already read, so Recorder.replay makes the refused ones unknown too; a deferred one is
+     * then never retried unless a human resends unknown ones. (OutcomePolicy.afterIoFailure, for a connection
+     * lost after the dot in a live run, does keep such verdicts.)
+     */
+    @Test
+    void addressesRefusedAtRcptKeepTheirVerdictWhenTheRunIsKilledWaitingForTheReplyToTheDot() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer().fault(1, ScriptedSmtpServer.Fault.HANG_AFTER_DOT)
+                .rejectRecipient("cc-1@example.com", "451 4.2.0 Mailbox busy, try again later")
+                .rejectRecipient("bcc-1@example.com", "550 5.1.1 No such user")) {
+            JobDir job = new JobDir(dir.resolve("job")).numberedRecipients(1).smtp("127.0.0.1", server.port(), "none");
+            job.file("message.ftl", JobDir.TEMPLATE.replace("Subject:", "Cc: cc-${n}@example.com\nBcc: bcc-${n}@example.com\nSubject:"));
+            Path log = dir.resolve("killed.log");
+            Process p = Child.start(log, Map.of(), "run", job.write().toString(), "--db", db());
+            try {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                // the server has the message and will never answer its ".": the child waits for that reply until killed
+                while (server.received().isEmpty() && p.isAlive() && System.nanoTime() < deadline) Thread.sleep(2);
+                assertEquals(1, server.received().size(), Child.output(log));
+            } finally {
+                p.destroyForcibly().waitFor();
+            }
+            assertTrue(Files.exists(journalOfTheJob()), "the killed run left its journal");
+
+            Exit resumed = mailroom("resume", "test-job");
+
+            assertEquals(Map.of("user1@example.com", "unknown", "cc-1@example.com", "deferred", "bcc-1@example.com", "failed"), statuses(),
+                    resumed.output());
+            assertEquals(1, server.received().size());
+        }
+    }
+
     @Test
     void journalOfAnotherDatabaseStopsResumeWithExit66NamingTheFileAndNothingIsSent() throws Exception {
         try (ScriptedSmtpServer server = new ScriptedSmtpServer()) {
