@@ -108,6 +108,18 @@ class ParallelSessionsTest {
     }
 
     @Test
+    void messageLimitHoldsAcrossAllSessionsTogether() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer().pipelining(true)) {
+            Cli.Result run = Cli.run(Map.of(), Cli.withDb(db(), "run", job(server.port(), 20, 3).write().toString(), "--limit", "5"));
+
+            assertEquals(75, run.exit(), run.all());
+            assertEquals(5, server.received().size());
+            assertEquals(Map.of("sent", 5L, "pending", 15L), countBy("SELECT status FROM addresses"));
+            assertEquals(5, scalar("SELECT COUNT(*) FROM attempts"));
+        }
+    }
+
+    @Test
     void sessionDroppedAfterTheFinalDotLeavesThatMessageUnknownWhileTheOthersCarryOn() throws Exception {
         try (ScriptedSmtpServer server = new ScriptedSmtpServer().pipelining(true).fault(10, ScriptedSmtpServer.Fault.DROP_AFTER_DOT)) {
             Cli.Result run = Cli.run(Map.of(), Cli.withDb(db(), "run", job(server.port(), 30, 3).write().toString()));
