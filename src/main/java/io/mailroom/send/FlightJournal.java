@@ -44,8 +44,13 @@ final class FlightJournal implements AutoCloseable {
     private static final byte[] MAGIC = "mailroom flight journal 1\n".getBytes(StandardCharsets.US_ASCII);
     private static final long REWRITE_AT = 4L << 20;
 
-    /** The final "." of attempt {@code flightNo} of run {@code runId} is about to be written. */
-    record Dot(long runId, int flightNo, long recipientId, String sessionId, Instant startedAt, List<Integer> seqs) { }
+    /**
+     * The final "." of attempt {@code flightNo} of run {@code runId} is about to be written: what its addresses
+     * become if no reply is read (the accepted ones unknown, the refused ones keep their verdict), and the
+     * replies so far.
+     */
+    record Dot(long runId, int flightNo, long recipientId, String sessionId, Instant startedAt, Map<Integer, Outcome> ifUnanswered,
+               List<Exchange> replies) { }
 
     /** The server's verdict on that attempt: each carried address's outcome and every reply of the transaction. */
     record Reply(int flightNo, Instant finishedAt, Map<Integer, Outcome> outcomes, List<Exchange> exchanges) { }
@@ -117,8 +122,8 @@ final class FlightJournal implements AutoCloseable {
         out.writeLong(d.recipientId());
         out.writeUTF(d.sessionId());
         out.writeLong(d.startedAt().toEpochMilli());
-        out.writeInt(d.seqs().size());
-        for (int seq : d.seqs()) out.writeInt(seq);
+        writeOutcomes(out, d.ifUnanswered());
+        writeExchanges(out, d.replies());
         List<byte[]> records = new ArrayList<>(2);
         unsettled.put(d.flightNo(), records);
         append(records, bytes.toByteArray());
@@ -131,21 +136,8 @@ final class FlightJournal implements AutoCloseable {
         out.writeByte('R');
         out.writeInt(r.flightNo());
         out.writeLong(r.finishedAt().toEpochMilli());
-        out.writeInt(r.outcomes().size());
-        for (var e : r.outcomes().entrySet()) {
-            Outcome o = e.getValue();
-            out.writeInt(e.getKey());
-            out.writeUTF(o.status().label());
-            writeReply(out, o.reply());
-            writeText(out, o.failure());
-            out.writeLong(o.notBefore() == null ? Long.MIN_VALUE : o.notBefore().toEpochMilli());
-        }
-        out.writeInt(r.exchanges().size());
-        for (Exchange x : r.exchanges()) {
-            out.writeUTF(x.step().name());
-            writeText(out, x.argument());
-            writeReply(out, x.reply());
-        }
+        writeOutcomes(out, r.outcomes());
+        writeExchanges(out, r.exchanges());
         List<byte[]> records = unsettled.get(r.flightNo());
         if (records == null) throw new IllegalStateException("flight " + r.flightNo() + " has a reply but no dot");
         append(records, bytes.toByteArray());
@@ -238,14 +230,28 @@ final class FlightJournal implements AutoCloseable {
         long recipientId = in.readLong();
         String session = in.readUTF();
         Instant started = Instant.ofEpochMilli(in.readLong());
-        List<Integer> seqs = new ArrayList<>();
-        for (int i = in.readInt(); i > 0; i--) seqs.add(in.readInt());
-        return new Dot(runId, flightNo, recipientId, session, started, seqs);
+        return new Dot(runId, flightNo, recipientId, session, started, readOutcomes(in), readExchanges(in));
     }
 
     private static Reply readReply(DataInputStream in) throws IOException {
         int flightNo = in.readInt();
         Instant finished = Instant.ofEpochMilli(in.readLong());
+        return new Reply(flightNo, finished, readOutcomes(in), readExchanges(in));
+    }
+
+    private static void writeOutcomes(DataOutputStream out, Map<Integer, Outcome> outcomes) throws IOException {
+        out.writeInt(outcomes.size());
+        for (var e : outcomes.entrySet()) {
+            Outcome o = e.getValue();
+            out.writeInt(e.getKey());
+            out.writeUTF(o.status().label());
+            writeReply(out, o.reply());
+            writeText(out, o.failure());
+            out.writeLong(o.notBefore() == null ? Long.MIN_VALUE : o.notBefore().toEpochMilli());
+        }
+    }
+
+    private static Map<Integer, Outcome> readOutcomes(DataInputStream in) throws IOException {
         Map<Integer, Outcome> outcomes = new LinkedHashMap<>();
         for (int i = in.readInt(); i > 0; i--) {
             int seq = in.readInt();
@@ -255,9 +261,22 @@ final class FlightJournal implements AutoCloseable {
             long notBefore = in.readLong();
             outcomes.put(seq, new Outcome(status, reply, failure, notBefore == Long.MIN_VALUE ? null : Instant.ofEpochMilli(notBefore)));
         }
+        return outcomes;
+    }
+
+    private static void writeExchanges(DataOutputStream out, List<Exchange> exchanges) throws IOException {
+        out.writeInt(exchanges.size());
+        for (Exchange x : exchanges) {
+            out.writeUTF(x.step().name());
+            writeText(out, x.argument());
+            writeReply(out, x.reply());
+        }
+    }
+
+    private static List<Exchange> readExchanges(DataInputStream in) throws IOException {
         List<Exchange> exchanges = new ArrayList<>();
         for (int i = in.readInt(); i > 0; i--) exchanges.add(new Exchange(Step.valueOf(in.readUTF()), readText(in), readSmtpReply(in)));
-        return new Reply(flightNo, finished, outcomes, exchanges);
+        return exchanges;
     }
 
     /** A reply: code (0 for none), enhanced code, text; texts are cut to what the store keeps. */

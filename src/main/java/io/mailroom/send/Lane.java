@@ -2,13 +2,17 @@ package io.mailroom.send;
 
 import io.mailroom.send.Recorder.Flight;
 import io.mailroom.smtp.Delivery;
+import io.mailroom.smtp.Exchange;
+import io.mailroom.smtp.Step;
 import io.mailroom.smtp.Mail;
 import io.mailroom.smtp.Outbox;
 import io.mailroom.smtp.SmtpIOException;
 import io.mailroom.smtp.SmtpSession;
 import io.mailroom.store.Address;
 import io.mailroom.store.Outcome;
+import java.io.IOException;
 import java.time.Clock;
+import java.util.List;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -21,6 +25,9 @@ import java.util.Random;
  * {@link Sessions}; the other lanes never notice.
  */
 final class Lane implements Outbox<Exception> {
+    static final String UNANSWERED = "the process stopped after the final \".\" of this message was written and before its reply was read;"
+            + " the server may have accepted it";
+
     private final Dispatcher dispatcher;
     private final Recorder recorder;
     private final Sessions sessions;
@@ -64,11 +71,16 @@ final class Lane implements Outbox<Exception> {
         return f.mail;
     }
 
+    /**
+     * Journals the dot with what the addresses become if no reply to it is ever read: exactly what a lost
+     * connection would make them (the accepted ones unknown, the refused ones keep their verdict).
+     */
     @Override
-    public void sending(Mail mail) throws Exception {
+    public void sending(Mail mail, List<Exchange> replies) throws Exception {
         Flight f = inFlight.get(mail);
         if (f == null) throw new IllegalStateException("the session is sending a message it was not given");
-        recorder.dot(f);
+        SmtpIOException unanswered = new SmtpIOException(Step.END_OF_DATA, replies, new IOException(UNANSWERED));
+        recorder.dot(f, limited(f, OutcomePolicy.afterIoFailure(unanswered, f.carried, clock.instant())), replies);
     }
 
     @Override

@@ -51,10 +51,6 @@ final class Recorder implements AutoCloseable {
             this.sessionId = sessionId;
             this.startedAt = startedAt;
         }
-
-        List<Integer> seqs() {
-            return carried.stream().map(Address::seq).toList();
-        }
     }
 
     private sealed interface Event permits Finished, Skipped, WithoutAttempt, Barrier { }
@@ -92,17 +88,13 @@ final class Recorder implements AutoCloseable {
      * kill during it leaves the journal for the next start). Returns how many were left unknown.
      */
     static int replay(Attempts attempts, Path file, String token, Instant now) throws IOException, JournalException, SQLException {
-        Outcome lost = new Outcome(io.mailroom.store.RecipientStatus.UNKNOWN, null, "the process stopped after the final \".\" of this message"
-                + " was written and before its reply was read; the server may have accepted it", null);
         int unknown = 0;
         for (FlightJournal.Flight f : FlightJournal.read(file, token)) {
             FlightJournal.Dot d = f.dot();
             FlightJournal.Reply r = f.reply();
-            Map<Integer, Outcome> outcomes = new java.util.LinkedHashMap<>();
-            if (r != null) outcomes.putAll(r.outcomes());
-            else d.seqs().forEach(seq -> outcomes.put(seq, lost));
-            boolean stored = attempts.recordReplayed(d.recipientId(), d.runId(), d.flightNo(), d.sessionId(), d.startedAt(), outcomes,
-                    r == null ? List.of() : r.exchanges(), r == null ? now : r.finishedAt());
+            boolean stored = r != null
+                    ? attempts.recordReplayed(d.recipientId(), d.runId(), d.flightNo(), d.sessionId(), d.startedAt(), r.outcomes(), r.exchanges(), r.finishedAt())
+                    : attempts.recordReplayed(d.recipientId(), d.runId(), d.flightNo(), d.sessionId(), d.startedAt(), d.ifUnanswered(), d.replies(), now);
             if (stored && r == null) unknown++;
         }
         attempts.commit();
@@ -115,11 +107,14 @@ final class Recorder implements AutoCloseable {
         return new Flight(flights.incrementAndGet(), r, carried, mail, sessionId, clock.instant());
     }
 
-    /** The flight's final "." is written next: from here a crash leaves its addresses unknown, not due. */
-    void dot(Flight f) throws JournalException, SQLException {
+    /**
+     * The flight's final "." is written next: from here a crash leaves it as {@code ifUnanswered} says (its
+     * accepted addresses unknown), not due; {@code replies} are the transaction's so far.
+     */
+    void dot(Flight f, Map<Integer, Outcome> ifUnanswered, List<Exchange> replies) throws JournalException, SQLException {
         rethrow();
         try {
-            journal.dot(new FlightJournal.Dot(runId, f.no, f.recipient.id(), f.sessionId, f.startedAt, f.seqs()));
+            journal.dot(new FlightJournal.Dot(runId, f.no, f.recipient.id(), f.sessionId, f.startedAt, ifUnanswered, replies));
         } catch (IOException e) {
             throw new JournalException(journalFile, e);
         }

@@ -1,5 +1,7 @@
 package io.mailroom.smtp;
 
+import java.util.List;
+
 /**
  * What a session sends and where it reports: {@link SmtpSession#pump} asks for the next message before
  * writing its first command (pipelined, one round trip ahead), says when its final "." is about to go (the
@@ -17,9 +19,10 @@ public interface Outbox<X extends Exception> {
      * buffered); its final "." is written when this returns. The caller journals "dot about to be written"
      * here: a message whose "." never left cannot have been delivered, so it must not be marked in doubt.
      * Called once per message whose content was written: not without a 354, nor when writing the content
-     * failed (that message is failed at {@link Step#CONTENT}).
+     * failed (that message is failed at {@link Step#CONTENT}). {@code replies}: the transaction's replies so
+     * far (MAIL, each RCPT, DATA), which already decide the addresses the server refused.
      */
-    void sending(Mail mail) throws X;
+    void sending(Mail mail, List<Exchange> replies) throws X;
 
     void finished(Mail mail, Delivery delivery) throws X;
 

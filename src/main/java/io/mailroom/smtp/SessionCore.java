@@ -77,7 +77,7 @@ abstract class SessionCore implements SmtpSession {
         connection.writeRaw(Step.CONTENT, data, 0, dot);
         boolean told = false;
         try {
-            outbox.sending(tx.mail);
+            outbox.sending(tx.mail, List.copyOf(tx.done));
             told = true;
         } finally {
             // the outbox could not record that the "." goes next: it must not go, and the session is mid-message

@@ -50,7 +50,14 @@ class FlightJournalTest {
     }
 
     private static FlightJournal.Dot dot(int flight, long recipient, Integer... seqs) {
-        return new FlightJournal.Dot(7, flight, recipient, "7." + flight, T.plusSeconds(flight), List.of(seqs));
+        return bareDot(7, flight, recipient, "7." + flight, T.plusSeconds(flight), seqs);
+    }
+
+    /** A dot whose addresses were all accepted: unknown if no reply comes. */
+    private static FlightJournal.Dot bareDot(long run, int flight, long recipient, String session, Instant at, Integer... seqs) {
+        Map<Integer, Outcome> unknown = new java.util.LinkedHashMap<>();
+        for (int seq : seqs) unknown.put(seq, new Outcome(RecipientStatus.UNKNOWN, null, Lane.UNANSWERED, null));
+        return new FlightJournal.Dot(run, flight, recipient, session, at, unknown, List.of());
     }
 
     private static FlightJournal.Reply sent(int flight, int seq) {
@@ -148,9 +155,9 @@ class FlightJournalTest {
             Files.write(file(), damaged);
             assertEquals(intact, FlightJournal.read(file(), TOKEN), "byte " + at + " of " + whole.length + " damaged");
         }
-        // the last bytes overwritten by zeros (a file extended but not yet written)
+        // the payload overwritten by zeros (a file extended but not yet written)
         byte[] zeroed = whole.clone();
-        Arrays.fill(zeroed, whole.length - 6, whole.length, (byte) 0);
+        Arrays.fill(zeroed, (int) beforeLast + 8, whole.length, (byte) 0);
         Files.write(file(), zeroed);
         assertEquals(intact, FlightJournal.read(file(), TOKEN));
     }
@@ -247,15 +254,15 @@ class FlightJournalTest {
             // as the first run would have left it had it been killed after user4's reply: flight 1 (user1) the store has
             // already; user2's dot went unanswered; user3 was accepted, user4 refused, neither yet in the store
             try (FlightJournal journal = FlightJournal.create(journalOfTheJob(), text("SELECT journal_token FROM jobs WHERE name = 'test-job'"))) {
-                journal.dot(new FlightJournal.Dot(run, 1, ids.get("user1@example.com"), run + ".1", started, List.of(1)));
+                journal.dot(bareDot(run, 1, ids.get("user1@example.com"), run + ".1", started, 1));
                 journal.reply(new FlightJournal.Reply(1, started.plusMillis(30), Map.of(1, new Outcome(RecipientStatus.SENT, ok, null, null)), List.of()));
-                journal.dot(new FlightJournal.Dot(run, 2, ids.get("user2@example.com"), run + ".1", started.plusSeconds(1), List.of(1)));
-                journal.dot(new FlightJournal.Dot(run, 3, ids.get("user3@example.com"), run + ".1", started.plusSeconds(2), List.of(1)));
+                journal.dot(bareDot(run, 2, ids.get("user2@example.com"), run + ".1", started.plusSeconds(1), 1));
+                journal.dot(bareDot(run, 3, ids.get("user3@example.com"), run + ".1", started.plusSeconds(2), 1));
                 journal.reply(new FlightJournal.Reply(3, started.plusSeconds(3), Map.of(1, new Outcome(RecipientStatus.SENT, ok, null, null)),
                         List.of(new Exchange(Step.MAIL, "team@example.com", SmtpReply.of(250, "2.1.0", "Ok")),
                                 new Exchange(Step.RCPT, "user3@example.com", SmtpReply.of(250, "2.1.5", "Ok")),
                                 new Exchange(Step.DATA, null, SmtpReply.of(354, null, "go ahead")), new Exchange(Step.END_OF_DATA, null, ok))));
-                journal.dot(new FlightJournal.Dot(run, 4, ids.get("user4@example.com"), run + ".1", started.plusSeconds(4), List.of(1)));
+                journal.dot(bareDot(run, 4, ids.get("user4@example.com"), run + ".1", started.plusSeconds(4), 1));
                 journal.reply(new FlightJournal.Reply(4, started.plusSeconds(5), Map.of(1, new Outcome(RecipientStatus.FAILED, noSuchUser, null, null)),
                         List.of(new Exchange(Step.MAIL, "team@example.com", SmtpReply.of(250, "2.1.0", "Ok")),
                                 new Exchange(Step.RCPT, "user4@example.com", noSuchUser))));
@@ -306,8 +313,7 @@ class FlightJournalTest {
             jobWithItsFirstRowSent(server, 3);
             long run = scalar("SELECT MAX(id) FROM runs");
             try (FlightJournal journal = FlightJournal.create(journalOfTheJob(), text("SELECT journal_token FROM jobs WHERE name = 'test-job'"))) {
-                journal.dot(new FlightJournal.Dot(run, 2, recipientIds().get("user2@example.com"), run + ".1", Instant.parse("2026-11-22T10:00:00Z"),
-                        List.of(1)));
+                journal.dot(bareDot(run, 2, recipientIds().get("user2@example.com"), run + ".1", Instant.parse("2026-11-22T10:00:00Z"), 1));
             }
 
             Exit resumed = mailroom("resume", "test-job", "--resend-unknown");
@@ -361,7 +367,7 @@ class FlightJournalTest {
             jobWithItsFirstRowSent(server, 3);
             long run = scalar("SELECT MAX(id) FROM runs");
             try (FlightJournal journal = FlightJournal.create(journalOfTheJob(), "token-of-a-database-restored-from-elsewhere")) {
-                journal.dot(new FlightJournal.Dot(run, 2, recipientIds().get("user2@example.com"), run + ".1", Instant.now(), List.of(1)));
+                journal.dot(bareDot(run, 2, recipientIds().get("user2@example.com"), run + ".1", Instant.now(), 1));
             }
             byte[] foreign = Files.readAllBytes(journalOfTheJob());
 

@@ -34,7 +34,7 @@ class LeftoverRecipientsTest {
 
                 @Override public Mail next() { return mails.isEmpty() ? null : mails.remove(0); }
 
-                @Override public void sending(Mail mail) { }
+                @Override public void sending(Mail mail, List<Exchange> replies) { }
 
                 @Override public void finished(Mail mail, Delivery d) { outcomes.add(d.last().step() + " " + d.last().reply().code()); }
 

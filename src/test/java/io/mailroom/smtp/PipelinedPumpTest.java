@@ -34,7 +34,7 @@ class PipelinedPumpTest {
             return mails.get(handed++);
         }
 
-        @Override public void sending(Mail m) { calls.add("sending " + n(m)); }
+        @Override public void sending(Mail m, List<Exchange> replies) { calls.add("sending " + n(m)); }
 
         @Override public void finished(Mail m, Delivery d) { calls.add("finished " + n(m) + " " + d.exchanges().get(d.exchanges().size() - 1).reply().code()); }
 

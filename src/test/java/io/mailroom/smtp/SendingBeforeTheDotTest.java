@@ -38,7 +38,7 @@ class SendingBeforeTheDotTest {
 
         @Override public Mail next() { return handed < mails.size() ? mails.get(handed++) : null; }
 
-        @Override public void sending(Mail m) { events.add("sending " + n(m)); }
+        @Override public void sending(Mail m, List<Exchange> replies) { events.add("sending " + n(m)); }
 
         @Override public void finished(Mail m, Delivery d) { events.add("finished " + n(m)); }
 

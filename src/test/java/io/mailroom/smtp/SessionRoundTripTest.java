@@ -59,7 +59,7 @@ class SessionRoundTripTest {
 
                 @Override public Mail next() { return next < mails.size() ? mails.get(next++) : null; }
 
-                @Override public void sending(Mail mail) { }
+                @Override public void sending(Mail mail, List<Exchange> replies) { }
 
                 @Override public void finished(Mail mail, Delivery d) { done.add(d); }
 
