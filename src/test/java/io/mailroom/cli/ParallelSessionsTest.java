@@ -137,9 +137,9 @@ class ParallelSessionsTest {
             assertEquals(29L, attempts.get("sent"));
             assertEquals(1L, attempts.get("unknown"));
             assertTrue(attempts.getOrDefault("deferred", 0L) <= 1 && attempts.size() <= 3, "nothing but the in-doubt message and one given back: " + attempts);
-            // its lane opens a new session only if something is still due when it asks, which the other two may have taken
-            assertTrue(server.connections() == 3 || server.connections() == 4, "the dropped session was replaced at most once, the other two"
-                    + " never reopened: " + server.connections() + " connections");
+            // a lane opens a session only if something is still due when it asks, which the others may have taken all of
+            assertTrue(server.connections() <= 4, "the dropped session was replaced at most once, the others never reopened: "
+                    + server.connections() + " connections");
             assertTrue(countBy("SELECT connection_id FROM attempts").size() <= server.connections());
             assertTrue(run.out().contains("sent 29") && run.out().contains("unknown 1"), run.out());
         }
@@ -154,8 +154,8 @@ class ParallelSessionsTest {
             assertEquals(everyRowOnce(30), receivedByAddress(server));
             assertEquals(Map.of("sent", 30L), countBy("SELECT status FROM addresses"));
             assertEquals(Map.of("sent", 30L, "deferred", 1L), countBy("SELECT status FROM attempts"), "one attempt lost its session before the dot");
-            assertTrue(server.connections() == 3 || server.connections() == 4, "the dropped session was replaced at most once, the other two"
-                    + " never reopened: " + server.connections() + " connections");
+            assertTrue(server.connections() <= 4, "the dropped session was replaced at most once, the others never reopened: "
+                    + server.connections() + " connections");
         }
     }
 
