@@ -82,6 +82,8 @@ public final class Jobs {
                     store.updateSettings(job.id(), JobFile.snapshot(spec.send()));
                 }
                 store.commit();
+                // what an earlier run left in its journal is settled before anything is planned or sent
+                engine().settle(store, job.id(), job.name());
                 planStore = store.writer();
             } catch (Exception e) {
                 csv.close();
@@ -131,7 +133,6 @@ public final class Jobs {
         long runId;
         Engine.Result r;
         try {
-            engine().settle(store, job.id(), job.name());
             runId = attempts.beginRun(job.id(), command, clock.instant());
         } catch (Exception e) {
             awaitPlan(planning, e);

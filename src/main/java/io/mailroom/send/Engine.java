@@ -53,7 +53,12 @@ public final class Engine {
     public void settle(Store store, long jobId, String jobName) throws Exception {
         Attempts attempts = store.attempts();
         Path file = store.journalFile(jobName);
-        int unknown = Recorder.replay(attempts, file, attempts.journalToken(jobId), clock.instant());
+        int unknown;
+        try {
+            unknown = Recorder.replay(attempts, file, attempts.journalToken(jobId), clock.instant());
+        } catch (java.io.IOException e) {
+            throw new JournalException(file, e);
+        }
         unknown += attempts.settleInFlight(jobId, clock.instant());
         if (unknown > 0) {
             notes.accept(jobName + ": " + unknown + " message(s) had their final \".\" on the wire when a previous run stopped, with no"
@@ -71,7 +76,13 @@ public final class Engine {
         completeEnvelopes(attempts, jobId, messages);
         RateLimit rate = new RateLimit(s.rate(), attempts.attemptTimes(jobId, clock.instant().minus(RateLimit.lookBack(s.rate()))));
         Path file = store.journalFile(jobName);
-        Recorder recorder = new Recorder(attempts, FlightJournal.create(file, attempts.journalToken(jobId)), file, runId, clock);
+        FlightJournal journal;
+        try {
+            journal = FlightJournal.create(file, attempts.journalToken(jobId));
+        } catch (java.io.IOException e) {
+            throw new JournalException(file, e);
+        }
+        Recorder recorder = new Recorder(attempts, journal, file, runId, clock);
         AtomicInteger sessionIds = new AtomicInteger();
         List<Lane> lanes = new ArrayList<>();
         List<Throwable> failures = new ArrayList<>();
