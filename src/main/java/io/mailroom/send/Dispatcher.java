@@ -52,6 +52,8 @@ final class Dispatcher implements AutoCloseable {
     private int inHand;
     private boolean drained;
     private boolean pausing;
+    /** A lane failed, or planning did: the run ends with that failure, which the caller reports. */
+    private boolean aborted;
     private String ended;
 
     Dispatcher(Attempts store, long jobId, Messages messages, Arrivals arrivals, Recorder recorder, Clock clock, Pause pause, Stop stop,
@@ -177,7 +179,7 @@ final class Dispatcher implements AutoCloseable {
 
     /** Ends the run for every lane (a lane failed in a way the others can't carry on from). */
     synchronized void abort() {
-        ended = ended == null ? "" : ended;
+        aborted = true;
         notifyAll();
     }
 
@@ -185,14 +187,10 @@ final class Dispatcher implements AutoCloseable {
     synchronized int tried() { return tried; }
 
     /** Why the run ended before everything due was sent (a rate limit or the time bound), or null. */
-    synchronized String ended() { return ended == null || ended.isEmpty() ? null : ended; }
+    synchronized String ended() { return ended; }
 
     private boolean over() {
-        if (ended != null || drained || stop.requested() || tried >= limit) return true;
-        if (arrivals.failed()) {
-            ended = "";
-            return true;
-        }
+        if (ended != null || drained || aborted || arrivals.failed() || stop.requested() || tried >= limit) return true;
         if (deadline != null && !clock.instant().isBefore(deadline)) {
             ended = "the run's time bound (" + deadline.truncatedTo(ChronoUnit.SECONDS) + ") was reached";
             notifyAll();
