@@ -3,14 +3,22 @@ package io.mailroom.store;
 import io.mailroom.store.DatabaseFileException.Kind;
 import java.io.EOFException;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Locale;
+import java.util.function.Consumer;
 import org.h2.api.ErrorCode;
 import org.h2.mvstore.DataUtils;
 import org.h2.mvstore.MVStore;
 import org.h2.mvstore.MVStoreException;
+import org.h2.mvstore.MVStoreTool;
 
 /**
  * The H2 file behind a database URL, as mailroom checks it: its name in messages, whether H2 would open its
@@ -22,8 +30,18 @@ import org.h2.mvstore.MVStoreException;
  * empty database). For a job that would mean sending again what the lost state recorded as sent. The file's
  * header names the version it last recorded (written after that version's data), so a file that opens at an
  * older version has lost data that was once committed.
+ * <p>
+ * Why compaction on close ({@link #mostlyDead}, {@link #compact}): with H2's own compaction off (see
+ * {@link Store#killSafe}) every commit writes its changed pages into a new chunk, and a chunk stays while any
+ * page in it is live, so the file grows far past its data. Measured on 100,000 messages (recorder group commits,
+ * one To address each): 3.8 KB a message with commits of 500, 12 KB with commits of 8 (a slow server), of which
+ * about 0.75 KB is live data; the copy below leaves 0.5 KB (compressed) and took 2 to 7 s, 30 s for 1,000,000
+ * messages (4 GB to 0.5 GB). 30 kills in the middle of it each left a file that opened with every commit.
  */
 final class DatabaseFile {
+    /** A file with less dead space than this is left as it is when the database closes: not worth the wait. */
+    static final long COMPACT_MIN_DEAD = 64L << 20;
+
     private DatabaseFile() { }
 
     /** The local .mv.db file of an H2 URL, or null for any other URL (in memory, over TCP, another database). */
@@ -66,6 +84,65 @@ final class DatabaseFile {
             if (e.getErrorCode() == DataUtils.ERROR_FILE_LOCKED) return;
             recognise(url, e);
             // anything else: H2 says what it is when it opens the file
+        }
+    }
+
+    /**
+     * Whether closing the open database {@code db} would leave a file that is at least {@code minDead} bytes and
+     * at least half pages no version needs any more, by H2's own count; false when {@code db} is not its only
+     * session (closing it does not close the file), or the database is no local file or is encrypted.
+     */
+    static boolean mostlyDead(Connection db, String url, long minDead) {
+        if (path(url) == null || url.toUpperCase(Locale.ROOT).contains("CIPHER=")) return false;
+        try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery("SELECT (SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS),"
+                + " (SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'info.FILE_SIZE'),"
+                + " (SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'info.FILL_RATE'),"
+                + " (SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'info.CHUNKS_FILL_RATE')")) {
+            rs.next();
+            long size = rs.getLong(2);
+            // FILL_RATE: the part of the file in chunks; CHUNKS_FILL_RATE: the part of those chunks still live
+            long dead = size - size * rs.getLong(3) / 100 * rs.getLong(4) / 100;
+            return rs.getInt(1) == 1 && dead >= minDead && 2 * dead >= size;
+        } catch (SQLException e) {
+            return false; // a connection that cannot answer is closed as it is; the file is no worse for it
+        }
+    }
+
+    /**
+     * Rewrites the closed database's file with its live data alone, compressed (what H2's SHUTDOWN COMPACT
+     * writes), into a copy that is then renamed over it. Never in place: that is the compaction a kill must not
+     * interrupt ({@link Store#killSafe}). A kill here leaves the old file whole, plus the copy, which H2 deletes
+     * when it next opens the database. The old file stays open read-only until the rename: its lock keeps other
+     * processes from opening it (they are told the database is in use), so none writes to a file that is about
+     * to be replaced. Best effort: a file another process opened first is left alone; a copy that fails (a full
+     * disk, a page H2 cannot read) is removed with a warning, and the file stays as it was.
+     */
+    static void compact(String url, Consumer<String> notes) {
+        Path file = path(url);
+        Path copy = file.resolveSibling(file.getFileName() + ".tempFile"); // the name H2 cleans up
+        try (MVStore old = new MVStore.Builder().fileName(file.toString()).readOnly().open()) {
+            notes.accept("compacting " + file + " (" + Files.size(file) / (1 << 20) + " MB): most of it is space left by earlier commits");
+            PrivateFiles.create(copy, notes).close();
+            MVStore target = new MVStore.Builder().fileName(copy.toString()).compress().autoCommitDisabled().open();
+            try {
+                MVStoreTool.compact(old, target);
+            } finally {
+                target.close();
+            }
+            try (FileChannel written = FileChannel.open(copy, StandardOpenOption.WRITE)) {
+                written.force(true); // the copy's content on disk before its name replaces the file's
+            }
+            Files.move(copy, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (MVStoreException e) {
+            if (e.getErrorCode() != DataUtils.ERROR_FILE_LOCKED) notes.accept("warning: " + file + " could not be compacted: " + rootMessage(e));
+        } catch (IOException e) {
+            notes.accept("warning: " + file + " could not be compacted: " + rootMessage(e));
+        } finally {
+            try {
+                Files.deleteIfExists(copy);
+            } catch (IOException e) {
+                // H2 deletes it when it next opens the database
+            }
         }
     }
 

@@ -88,7 +88,8 @@ public final class Store implements AutoCloseable {
      * H2's background compaction rewrites live pages into new chunks while the job runs; a kill in the
      * middle of that has left files H2 could not open again ("File corrupted while reading record", seen
      * by the crash test about every other run). Without it a kill costs at most the commit in progress;
-     * the price is a larger file (about 3 KB a message).
+     * the price is a file that grows by about 4 to 12 KB a message while the job runs (more, the smaller the
+     * commits), which {@link #close()} compacts into a copy ({@link DatabaseFile#compact}).
      */
     public static String killSafe(String url) {
         if (!url.startsWith("jdbc:h2:") || url.toUpperCase(java.util.Locale.ROOT).contains("AUTO_COMPACT_FILL_RATE")) return url;
@@ -339,7 +340,11 @@ public final class Store implements AutoCloseable {
 
 
 
-    /** Closes the connection; in the process serving a shared database, first waits for the other processes to close theirs. */
+    /**
+     * Closes the connection; in the process serving a shared database, first waits for the other processes to close
+     * theirs. The store a command opened then compacts the file when it is mostly dead space and no one else has it
+     * open ({@link DatabaseFile#mostlyDead}): a wait of seconds after a large job (about 3 s per 100,000 messages sent).
+     */
     @Override
     public void close() throws SQLException {
         try {
@@ -384,7 +389,9 @@ public final class Store implements AutoCloseable {
     }
 
     private void closeConnection() throws SQLException {
+        boolean compact = notes != null && DatabaseFile.mostlyDead(db, url, DatabaseFile.COMPACT_MIN_DEAD);
         db.close();
+        if (compact) DatabaseFile.compact(url, notes);
         try {
             PrivateFiles.tightenDatabaseFiles(url, note -> { });
         } catch (IOException e) {
