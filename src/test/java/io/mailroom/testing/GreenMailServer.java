@@ -24,10 +24,12 @@ public final class GreenMailServer implements AutoCloseable {
 
     public GreenMailServer() throws Exception {
         certificate = sharedCertificate();
-        greenMail = new GreenMail(new ServerSetup[] {
-            // GreenMail gives a server 2 s to start by default, which a busy 2-core machine has missed
-            new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP).dynamicPort().withServerStartupTimeout(30_000),
-            new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTPS).dynamicPort().withServerStartupTimeout(30_000)});
+        ServerSetup smtp = new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP).dynamicPort();
+        ServerSetup smtps = new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTPS).dynamicPort();
+        // GreenMail gives a server 2 s to start by default, which a busy 2-core machine has missed
+        smtp.setServerStartupTimeout(30_000);
+        smtps.setServerStartupTimeout(30_000);
+        greenMail = new GreenMail(new ServerSetup[] {smtp, smtps});
         greenMail.withConfiguration(GreenMailConfiguration.aConfig().withUser(USER, USER, PASSWORD));
         greenMail.start();
         greenMail.getUserManager().setAuthRequired(true);
