@@ -28,7 +28,8 @@ import java.util.stream.Stream;
  *   mvn -B -q -Pbench -DskipTests package exec:exec [-Dbench.rounds=3] [-Dbench.loopback=20000,100000]
  *       [-Dbench.delayed=1000] [-Dbench.connections=4] [-Dbench.warm=20000] [-Dbench.million=false]
  * </pre>
- * bench.warm=0 leaves the warm rows out; bench.million=true runs 1,000,000 rows (a number runs that many).
+ * bench.warm=0 leaves the warm rows out; bench.million=true runs 1,000,000 rows (a number runs that many);
+ * with -Dbench.rounds=0 -Dbench.warm=0 that run is all it does.
  */
 public final class SendBenchmark {
     /** The launcher's own flags (src/main/sh/mailroom), given to the Jakarta peer's JVM too. */
@@ -83,8 +84,8 @@ public final class SendBenchmark {
         }
         double stolen = steal.percent();
         if (settings.warm() > 0) warmRows(port);
-        table.print(System.out);
-        System.out.printf("%nCPU time the host took from this machine during the cold rounds (steal): %.1f%%%n", stolen);
+        if (settings.rounds() > 0 || settings.warm() > 0) table.print(System.out);
+        if (settings.rounds() > 0) System.out.printf("%nCPU time the host took from this machine during the cold rounds (steal): %.1f%%%n", stolen);
         dbBytesPerMessage.forEach((n, perMessage) -> System.out.printf("H2 file (db.mv.db) after a %,d-message run: %.0f bytes per message%n",
                 n, Table.median(perMessage.stream().sorted().toList())));
         if (lastLargest != null) printTenths("last round's largest loopback run", lastLargest);
