@@ -46,10 +46,15 @@ record BenchJob(Path dir, int messages) {
 
     /** Throws unless every row of the job is sent: a benchmark of messages that did not go would flatter. */
     void expectAllSent() throws SQLException {
+        int sent = sent();
+        if (sent != messages) throw new IllegalStateException(dir + ": " + sent + " of " + messages + " rows sent");
+    }
+
+    int sent() throws SQLException {
         try (Connection c = open(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM recipients WHERE status = 'sent'")) {
             rs.next();
-            if (rs.getInt(1) != messages) throw new IllegalStateException(dir + ": " + rs.getInt(1) + " of " + messages + " rows sent");
+            return rs.getInt(1);
         }
     }
 

@@ -7,14 +7,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One child process the benchmark timed from its start to its exit: wall seconds, and, where GNU time is
  * installed (/usr/bin/time, which wraps the command), its CPU seconds (user + system, children included)
- * and peak resident set; and the host's one-minute load average just after it ended. {@code cpuSeconds} is
- * NaN and {@code peakRssKb} -1 without GNU time.
+ * and peak resident set; the host's one-minute load average just after it ended; and its exit code.
+ * {@code cpuSeconds} is NaN and {@code peakRssKb} -1 without GNU time.
  */
-record Measure(double seconds, double cpuSeconds, long peakRssKb, double load) {
+record Measure(double seconds, double cpuSeconds, long peakRssKb, double load, int exit) {
     private static final Path TIME = Path.of("/usr/bin/time");
 
     /**
@@ -22,6 +23,11 @@ record Measure(double seconds, double cpuSeconds, long peakRssKb, double load) {
      * throws, quoting the end of the log, if it exits other than 0.
      */
     static Measure of(List<String> command, Map<String, String> env, Path log) throws IOException, InterruptedException {
+        return of(command, env, log, Set.of(0));
+    }
+
+    /** As {@link #of(List, Map, Path)}, accepting any exit code in {@code accepted}. */
+    static Measure of(List<String> command, Map<String, String> env, Path log, Set<Integer> accepted) throws IOException, InterruptedException {
         Path usage = log.resolveSibling(log.getFileName() + ".time");
         boolean gnuTime = Files.isExecutable(TIME);
         List<String> cmd = new ArrayList<>();
@@ -35,14 +41,14 @@ record Measure(double seconds, double cpuSeconds, long peakRssKb, double load) {
         int exit = pb.start().waitFor();
         double seconds = (System.nanoTime() - t0) / 1e9;
         double load = loadAverage();
-        if (exit != 0) {
+        if (!accepted.contains(exit)) {
             String out = Files.readString(log, StandardCharsets.UTF_8);
             throw new IllegalStateException(String.join(" ", command) + " exited " + exit + ":\n" + out.substring(Math.max(0, out.length() - 4000)));
         }
-        if (!gnuTime) return new Measure(seconds, Double.NaN, -1, load);
+        if (!gnuTime) return new Measure(seconds, Double.NaN, -1, load, exit);
         List<String> lines = Files.readAllLines(usage);
         String[] f = lines.get(lines.size() - 1).trim().split(" ");
-        return new Measure(seconds, Double.parseDouble(f[1]) + Double.parseDouble(f[2]), Long.parseLong(f[3]), load);
+        return new Measure(seconds, Double.parseDouble(f[1]) + Double.parseDouble(f[2]), Long.parseLong(f[3]), load, exit);
     }
 
     /** The one-minute load average (/proc/loadavg), NaN where there is none. */

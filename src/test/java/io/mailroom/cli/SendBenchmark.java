@@ -156,7 +156,7 @@ public final class SendBenchmark {
                     inProcess(BenchJob.write(work.resolve("warm-" + r), port, n, 1)));
             long t0 = System.nanoTime();
             JakartaLoop.send(port, n);
-            table.add("warm JVM: Jakarta loop in the benchmark's JVM, loopback", n, new Measure((System.nanoTime() - t0) / 1e9, Double.NaN, -1, Measure.loadAverage()));
+            table.add("warm JVM: Jakarta loop in the benchmark's JVM, loopback", n, new Measure((System.nanoTime() - t0) / 1e9, Double.NaN, -1, Measure.loadAverage(), 0));
         }
     }
 
@@ -165,7 +165,7 @@ public final class SendBenchmark {
         Context ctx = new Context(quiet, quiet, Map.<String, String>of()::get, Clock.systemUTC(), d -> Thread.sleep(d.toMillis()), new io.mailroom.send.Stop());
         long t0 = System.nanoTime();
         int exit = Main.execute(ctx, "run", job.jobFile().toString(), "--db", job.db());
-        Measure m = new Measure((System.nanoTime() - t0) / 1e9, Double.NaN, -1, Measure.loadAverage());
+        Measure m = new Measure((System.nanoTime() - t0) / 1e9, Double.NaN, -1, Measure.loadAverage(), exit);
         if (exit != 0) throw new IllegalStateException(job.dir() + ": mailroom run exited " + exit);
         job.expectAllSent();
         delete(job.dir());
@@ -173,6 +173,10 @@ public final class SendBenchmark {
     }
 
     static void printTenths(String what, BenchJob.Timeline t) {
+        if (t.startedMicros().length < 100) {
+            System.out.printf("%s: %d attempt(s), too few for a rate per tenth%n", what, t.startedMicros().length);
+            return;
+        }
         StringBuilder sb = new StringBuilder();
         for (double rate : t.tenths()) sb.append(String.format(" %.0f", rate));
         System.out.printf("%s: first attempt %.2f s after the run began; msgs/s in each tenth of the messages:%s%n", what, t.firstAttemptSeconds(), sb);
