@@ -1,100 +1,196 @@
 package io.mailroom.cli;
 
-import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
-import jakarta.mail.Message;
-import jakarta.mail.Session;
-import jakarta.mail.Transport;
-import jakarta.mail.internet.InternetAddress;
-import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.stream.Stream;
 
 /**
- * A benchmark, not a test: messages per second over one session, mailroom (rendering every message from
- * its row and recording every attempt in H2) against Postfix's smtp-sink, with and without PIPELINING,
- * on loopback and behind a proxy that delays each direction by 10 ms; beside a Jakarta Mail
- * Transport.sendMessage loop and Postfix's smtp-source -d -s 1 against the same sink. Without Postfix
- * the sink is an in-process GreenMail, which offers no PIPELINING, and smtp-source is left out.
+ * A benchmark, not a test: messages per second the way users run mailroom, each `run` a new process
+ * (target/mailroom, the launcher `mvn package` makes, with a fresh H2 file database), timed from process
+ * start to exit: JVM start, Flyway, planning and sending (they overlap), recording. Its peers run in the
+ * same rounds, interleaved: a Jakarta Mail {@code Transport.sendMessage} loop in a new JVM
+ * ({@link JakartaLoop}, with the launcher's JVM flags) and Postfix's smtp-source, all against Postfix's
+ * smtp-sink on loopback and behind {@link DelayProxy} (20 ms round trip). Then, on request, the same job
+ * in this warmed JVM, and one cold run of a million rows with a 256 MB heap. Needs Postfix (smtp-sink and
+ * smtp-source) and target/mailroom.
  *
- *   mvn -B -q -Pbench test-compile exec:java [-Dbench.messages=5000] [-Dbench.delayed=300] [-Dbench.rounds=3]
+ * <pre>
+ *   mvn -B -q -Pbench -DskipTests package exec:exec [-Dbench.rounds=3] [-Dbench.loopback=20000,100000]
+ *       [-Dbench.delayed=1000] [-Dbench.connections=4] [-Dbench.warm=20000] [-Dbench.million=false]
+ * </pre>
+ * bench.warm=0 leaves the warm rows out; bench.million=true runs 1,000,000 rows (a number runs that many);
+ * with -Dbench.rounds=0 -Dbench.warm=0 that run is all it does.
  */
 public final class SendBenchmark {
-    private static final int DELAY_MS = 10;
+    /** The launcher's own flags (src/main/sh/mailroom), given to the Jakarta peer's JVM too. */
+    static final List<String> LAUNCHER_FLAGS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+
+    record Settings(int rounds, List<Integer> loopback, int delayed, int connections, int warm, int million) {
+        static Settings fromSystemProperties() {
+            String million = System.getProperty("bench.million", "false").trim();
+            return new Settings(Integer.getInteger("bench.rounds", 3),
+                    Arrays.stream(System.getProperty("bench.loopback", "20000,100000").split(",")).map(String::trim).map(Integer::valueOf).toList(),
+                    Integer.getInteger("bench.delayed", 1000), Integer.getInteger("bench.connections", 4), Integer.getInteger("bench.warm", 20000),
+                    million.equals("true") ? 1_000_000 : million.equals("false") || million.isEmpty() ? 0 : Integer.parseInt(million));
+        }
+    }
+
+    private final Settings settings;
+    private final Path work;
+    private final Path launcher;
+    private final Table table = new Table();
+    /** H2 file bytes per message of each loopback mailroom run, by job size. */
+    private final Map<Integer, List<Double>> dbBytesPerMessage = new LinkedHashMap<>();
+    private BenchJob.Timeline lastLargest;
+
+    private SendBenchmark(Settings settings, Path work, Path launcher) {
+        this.settings = settings;
+        this.work = work;
+        this.launcher = launcher;
+    }
 
     public static void main(String[] args) throws Exception {
-        int n = Integer.getInteger("bench.messages", 5000);
-        int delayedN = Integer.getInteger("bench.delayed", 300);
-        int rounds = Integer.getInteger("bench.rounds", 3);
-        boolean postfix = Files.isExecutable(Path.of("/usr/sbin/smtp-sink")) && Files.isExecutable(Path.of("/usr/sbin/smtp-source"));
-        if (!postfix) {
-            System.out.println("no smtp-sink (apt-get install postfix): the sink is GreenMail, which offers no PIPELINING, so every"
-                    + " mailroom row is lock-step; smtp-source is left out");
+        Path launcher = Path.of("target", "mailroom").toAbsolutePath();
+        if (!SmtpSink.installed() || !Files.isExecutable(launcher)) {
+            System.err.println("needs Postfix's smtp-sink and smtp-source (apt-get install postfix) and target/mailroom (mvn package)");
+            System.exit(1);
         }
+        Settings s = Settings.fromSystemProperties();
         Path work = Files.createTempDirectory("mailroom-bench");
-        System.out.printf("mailroom send benchmark: %d messages on loopback (median of %d interleaved rounds), %d behind %d ms each way;"
-                        + " %s, %d cores, Java %s%n",
-                n, rounds, delayedN, DELAY_MS, System.getProperty("os.name"), Runtime.getRuntime().availableProcessors(),
-                System.getProperty("java.version"));
-        try (Sink piped = Sink.start(postfix, false); Sink lockStep = Sink.start(postfix, true)) {
-            warmUp(work, piped.port);
-            piped.clear();
-            // loopback figures swing with whatever else the host runs: each round runs every contender once, in turn
-            Steal steal = Steal.start();
-            Map<String, Rates> rates = new LinkedHashMap<>();
-            for (int r = 0; r < rounds; r++) {
-                rate(rates, "mailroom run (plan + send), PIPELINING", n, mailroom(work, "pipe" + r, piped.port, n));
-                rate(rates, "mailroom send only, PIPELINING", n - 1, mailroomSendOnly(work, "pipe-send" + r, piped.port, n));
-                rate(rates, "mailroom send only, lock-step", n - 1, mailroomSendOnly(work, "lock-send" + r, lockStep.port, n));
-                rate(rates, "Jakarta Transport.sendMessage loop", n, jakarta(piped.port, n));
-                if (postfix) rate(rates, "smtp-source -d -s 1", n, smtpSource(piped.port, n));
-                piped.clear();
-                lockStep.clear();
-            }
-            rates.forEach((what, r) -> {
-                List<Double> sorted = r.perSecond().stream().sorted().toList();
-                System.out.printf("%-42s %7d msgs %9.0f msgs/s (%.0f-%.0f)%n", what, r.messages(), sorted.get(sorted.size() / 2), sorted.get(0),
-                        sorted.get(sorted.size() - 1));
-            });
-            System.out.printf("CPU time the host took from this machine during the loopback rounds (steal): %.0f%%%n", steal.percent());
-            try (DelayProxy toPiped = new DelayProxy(piped.port); DelayProxy toLockStep = new DelayProxy(lockStep.port)) {
-                row("mailroom send only, PIPELINING, 20 ms RTT", delayedN - 1, mailroomSendOnly(work, "pipe-rtt", toPiped.port(), delayedN));
-                row("mailroom send only, lock-step, 20 ms RTT", delayedN - 1, mailroomSendOnly(work, "lock-rtt", toLockStep.port(), delayedN));
-                row("Jakarta loop, 20 ms RTT", delayedN, jakarta(toPiped.port(), delayedN));
-                if (postfix) row("smtp-source -d -s 1, 20 ms RTT", delayedN, smtpSource(toPiped.port(), delayedN));
-            }
+        System.out.printf("mailroom send benchmark: %s; Java %s; %d cores; load average at start %.2f%n", s,
+                System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), Measure.loadAverage());
+        try (SmtpSink sink = SmtpSink.start(); DelayProxy proxy = new DelayProxy(sink.port())) {
+            new SendBenchmark(s, work, launcher).run(sink.port(), proxy.port());
+        } finally {
+            delete(work);
         }
     }
 
-    /** One contender's rounds on loopback: messages per round and the rate each round reached. */
-    private record Rates(int messages, List<Double> perSecond) { }
-
-    private static void rate(Map<String, Rates> rates, String what, int n, double seconds) {
-        rates.computeIfAbsent(what, k -> new Rates(n, new ArrayList<>())).perSecond().add(n / seconds);
+    private void run(int port, int delayedPort) throws Exception {
+        Steal steal = Steal.start();
+        for (int r = 0; r < settings.rounds(); r++) {
+            loopbackRound(r, port);
+            delayedRound(r, delayedPort);
+        }
+        double stolen = steal.percent();
+        if (settings.warm() > 0) warmRows(port);
+        if (settings.rounds() > 0 || settings.warm() > 0) table.print(System.out);
+        if (settings.rounds() > 0) System.out.printf("%nCPU time the host took from this machine during the cold rounds (steal): %.1f%%%n", stolen);
+        dbBytesPerMessage.forEach((n, perMessage) -> System.out.printf("H2 file (db.mv.db) after a %,d-message run: %.0f bytes per message%n",
+                n, Table.median(perMessage.stream().sorted().toList())));
+        if (lastLargest != null) printTenths("last round's largest loopback run", lastLargest);
+        if (settings.million() > 0) new MillionRows(settings.million(), work, launcher, javaEnv()).run(port);
     }
 
-    private static void row(String what, int n, double seconds) {
-        System.out.printf("%-42s %7d msgs %9.0f msgs/s%n", what, n, n / seconds);
+    private void loopbackRound(int r, int port) throws Exception {
+        for (int n : settings.loopback()) {
+            BenchJob job = BenchJob.write(work.resolve("loop-" + r + "-" + n), port, n, 1);
+            table.add("`mailroom run`, new process, loopback, 1 session", n, mailroom(job, Map.of()));
+            dbBytesPerMessage.computeIfAbsent(n, k -> new ArrayList<>()).add((double) job.dbBytes() / n);
+            job.expectAllSent();
+            if (n == settings.loopback().stream().max(Comparator.naturalOrder()).orElseThrow()) lastLargest = job.timeline();
+            delete(job.dir());
+            table.add("Jakarta `Transport.sendMessage` loop, new JVM, loopback", n, jakarta(port, n));
+            table.add("`smtp-source -d -s 1`, loopback", n, source(port, n, 1));
+        }
+    }
+
+    private void delayedRound(int r, int port) throws Exception {
+        int n = settings.delayed();
+        int c = settings.connections();
+        table.add("`mailroom run`, new process, 20 ms RTT, 1 session", n, mailroomOnce(work.resolve("rtt1-" + r), port, n, 1));
+        table.add("Jakarta loop, new JVM, 20 ms RTT", n, jakarta(port, n));
+        table.add("`smtp-source -d -s 1`, 20 ms RTT", n, source(port, n, 1));
+        table.add("`mailroom run`, new process, 20 ms RTT, smtp.connections=" + c, n, mailroomOnce(work.resolve("rtt" + c + "-" + r), port, n, c));
+        table.add("`smtp-source -d -s " + c + "`, 20 ms RTT", n, source(port, n, c));
+    }
+
+    private Measure mailroomOnce(Path dir, int port, int n, int connections) throws Exception {
+        BenchJob job = BenchJob.write(dir, port, n, connections);
+        Measure m = mailroom(job, Map.of());
+        job.expectAllSent();
+        delete(dir);
+        return m;
+    }
+
+    /** One cold `run` of {@code job} through the launcher; {@code env} adds to the launcher's environment. */
+    Measure mailroom(BenchJob job, Map<String, String> env) throws Exception {
+        Map<String, String> all = new LinkedHashMap<>(javaEnv());
+        all.putAll(env);
+        return Measure.of(List.of(launcher.toString(), "run", job.jobFile().toString(), "--db", job.db()), all, job.dir().resolve("run.log"));
+    }
+
+    /** The launcher runs `$JAVA`: the JVM this benchmark and the Jakarta peer run on. */
+    private static Map<String, String> javaEnv() {
+        return Map.of("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    private Measure jakarta(int port, int n) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(javaEnv().get("JAVA")));
+        cmd.addAll(LAUNCHER_FLAGS);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), JakartaLoop.class.getName(), String.valueOf(port), String.valueOf(n)));
+        return Measure.of(cmd, Map.of(), work.resolve("jakarta.log"));
+    }
+
+    private Measure source(int port, int n, int sessions) throws Exception {
+        return Measure.of(SmtpSink.source(port, n, sessions), Map.of(), work.resolve("smtp-source.log"));
+    }
+
+    /** In this JVM, after three 10,000-message jobs and a Jakarta loop of as many: what no user's first run gets. */
+    private void warmRows(int port) throws Exception {
+        for (int i = 0; i < 3; i++) inProcess(BenchJob.write(work.resolve("warm-up-" + i), port, 10_000, 1));
+        JakartaLoop.send(port, 10_000);
+        int n = settings.warm();
+        for (int r = 0; r < settings.rounds(); r++) {
+            table.add("warm JVM: `mailroom run` in the benchmark's JVM, loopback, 1 session", n,
+                    inProcess(BenchJob.write(work.resolve("warm-" + r), port, n, 1)));
+            long t0 = System.nanoTime();
+            JakartaLoop.send(port, n);
+            table.add("warm JVM: Jakarta loop in the benchmark's JVM, loopback", n, new Measure((System.nanoTime() - t0) / 1e9, Double.NaN, -1, Measure.loadAverage(), 0));
+        }
+    }
+
+    private static Measure inProcess(BenchJob job) throws Exception {
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+        Context ctx = new Context(quiet, quiet, Map.<String, String>of()::get, Clock.systemUTC(), d -> Thread.sleep(d.toMillis()), new io.mailroom.send.Stop());
+        long t0 = System.nanoTime();
+        int exit = Main.execute(ctx, "run", job.jobFile().toString(), "--db", job.db());
+        Measure m = new Measure((System.nanoTime() - t0) / 1e9, Double.NaN, -1, Measure.loadAverage(), exit);
+        if (exit != 0) throw new IllegalStateException(job.dir() + ": mailroom run exited " + exit);
+        job.expectAllSent();
+        delete(job.dir());
+        return m;
+    }
+
+    static void printTenths(String what, BenchJob.Timeline t) {
+        if (t.startedMicros().length < 100) {
+            System.out.printf("%s: %d attempt(s), too few for a rate per tenth%n", what, t.startedMicros().length);
+            return;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (double rate : t.tenths()) sb.append(String.format(" %.0f", rate));
+        System.out.printf("%s: first attempt %.2f s after the run began; msgs/s in each tenth of the messages:%s%n", what, t.firstAttemptSeconds(), sb);
+    }
+
+    static void delete(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
     }
 
     /** The share of CPU time the hypervisor gave to other guests ("st" in vmstat), from /proc/stat. */
-    private record Steal(long[] atStart) {
+    record Steal(long[] atStart) {
         static Steal start() throws IOException {
             return new Steal(cpu());
         }
@@ -113,195 +209,6 @@ public final class SendBenchmark {
             long[] v = new long[Math.min(f.length - 1, 8)];
             for (int i = 0; i < v.length; i++) v[i] = Long.parseLong(f[i + 1]);
             return v;
-        }
-    }
-
-    /** Until the JIT has compiled the hot paths: the first jobs in a fresh JVM run at half speed or less. */
-    private static void warmUp(Path work, int port) throws Exception {
-        for (int i = 0; i < 3; i++) mailroomSendOnly(work, "warm" + i, port, 10_000);
-        jakarta(port, 10_000);
-    }
-
-    /** A whole `run`: snapshot and plan every row, then render, record and send each message. */
-    private static double mailroom(Path work, String name, int port, int n) throws Exception {
-        Path dir = job(work, name, port, n);
-        long t0 = System.nanoTime();
-        mailroom(name, "run", dir.resolve("b.job").toString(), "--db", db(dir));
-        return (System.nanoTime() - t0) / 1e9;
-    }
-
-    /** Plans the job and sends one message (run --limit 1), then times `resume`: rendering, recording and sending the rest. */
-    private static double mailroomSendOnly(Path work, String name, int port, int n) throws Exception {
-        Path dir = job(work, name, port, n);
-        Main.execute(quiet(), "run", dir.resolve("b.job").toString(), "--limit", "1", "--db", db(dir));
-        long t0 = System.nanoTime();
-        mailroom(name, "resume", name, "--db", db(dir));
-        return (System.nanoTime() - t0) / 1e9;
-    }
-
-    private static String db(Path dir) {
-        return "jdbc:h2:" + dir.resolve("db").toAbsolutePath();
-    }
-
-    private static Context quiet() {
-        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-        return new Context(quiet, quiet, Map.<String, String>of()::get, Clock.systemUTC(), d -> Thread.sleep(d.toMillis()), new io.mailroom.send.Stop());
-    }
-
-    private static void mailroom(String name, String... args) {
-        int exit = Main.execute(quiet(), args);
-        if (exit != 0) throw new IllegalStateException(name + ": mailroom " + args[0] + " exited " + exit);
-    }
-
-    private static Path job(Path work, String name, int port, int n) throws Exception {
-        Path dir = Files.createDirectories(work.resolve(name));
-        StringBuilder csv = new StringBuilder("email,first_name,amount\n");
-        for (int i = 0; i < n; i++) csv.append("user").append(i).append("@example.com,Name").append(i).append(',').append(i * 3).append('\n');
-        Files.writeString(dir.resolve("r.csv"), csv);
-        Files.writeString(dir.resolve("m.ftl"), "From: Team <team@example.com>\nTo: ${first_name} <${email}>\nSubject: Hello ${first_name}\n\n"
-                + "Dear ${first_name},\n\nyour balance is ${amount} EUR.\n\nRegards\n");
-        Files.writeString(dir.resolve("b.job"), "name=" + name + "\nrecipients=r.csv\ntemplate=m.ftl\nsmtp.host=127.0.0.1\nsmtp.port=" + port
-                + "\nsmtp.security=none\n");
-        return dir;
-    }
-
-    private static double jakarta(int port, int n) throws Exception {
-        Properties p = new Properties();
-        p.setProperty("mail.smtp.host", "127.0.0.1");
-        p.setProperty("mail.smtp.port", String.valueOf(port));
-        Session session = Session.getInstance(p);
-        long t0 = System.nanoTime();
-        try (Transport t = session.getTransport("smtp")) {
-            t.connect();
-            for (int i = 0; i < n; i++) {
-                MimeMessage m = new MimeMessage(session);
-                m.setFrom(new InternetAddress("team@example.com", "Team"));
-                m.setRecipient(Message.RecipientType.TO, new InternetAddress("user" + i + "@example.com", "Name" + i));
-                m.setSubject("Hello Name" + i, "UTF-8");
-                m.setText("Dear Name" + i + ",\n\nyour balance is " + i * 3 + " EUR.\n\nRegards\n", "UTF-8");
-                m.saveChanges();
-                t.sendMessage(m, m.getAllRecipients());
-            }
-        }
-        return (System.nanoTime() - t0) / 1e9;
-    }
-
-    private static double smtpSource(int port, int n) throws Exception {
-        long t0 = System.nanoTime();
-        Process p = new ProcessBuilder("/usr/sbin/smtp-source", "-d", "-s", "1", "-m", String.valueOf(n), "-l", "300",
-                "-f", "team@example.com", "-t", "user@example.com", "127.0.0.1:" + port).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0) throw new IllegalStateException("smtp-source failed: " + out);
-        return (System.nanoTime() - t0) / 1e9;
-    }
-
-    /** A sink on a loopback port: Postfix's smtp-sink ({@code lockStep} turns PIPELINING off: -P), else GreenMail. */
-    private record Sink(Process process, GreenMail greenMail, int port) implements AutoCloseable {
-        static Sink start(boolean postfix, boolean lockStep) throws Exception {
-            if (!postfix) {
-                GreenMail g = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP).dynamicPort());
-                g.start();
-                return new Sink(null, g, g.getSmtp().getPort());
-            }
-            int port;
-            try (ServerSocket s = new ServerSocket(0)) {
-                port = s.getLocalPort();
-            }
-            List<String> cmd = new ArrayList<>(List.of("/usr/sbin/smtp-sink"));
-            if (lockStep) cmd.add("-P");
-            if ("root".equals(System.getProperty("user.name"))) cmd.addAll(List.of("-u", "postfix"));
-            cmd.addAll(List.of("127.0.0.1:" + port, "256"));
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            for (int i = 0; i < 100; i++) {
-                try (Socket probe = new Socket(InetAddress.getLoopbackAddress(), port)) {
-                    return new Sink(p, null, port);
-                } catch (IOException notYet) {
-                    Thread.sleep(20);
-                }
-            }
-            p.destroy();
-            throw new IOException("smtp-sink did not start");
-        }
-
-        /** GreenMail keeps what it receives: dropped between rounds. */
-        void clear() throws Exception {
-            if (greenMail != null) greenMail.purgeEmailFromAllMailboxes();
-        }
-
-        @Override
-        public void close() {
-            if (process != null) process.destroy();
-            if (greenMail != null) greenMail.stop();
-        }
-    }
-
-    /** Forwards each direction after a fixed delay, keeping order: a link with a 20 ms round trip. */
-    private static final class DelayProxy implements AutoCloseable {
-        private final ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        private final int target;
-
-        DelayProxy(int target) throws IOException {
-            this.target = target;
-            daemon(() -> {
-                while (!listener.isClosed()) {
-                    try {
-                        Socket client = listener.accept();
-                        Socket server = new Socket(InetAddress.getLoopbackAddress(), target);
-                        client.setTcpNoDelay(true);
-                        server.setTcpNoDelay(true);
-                        pipe(client.getInputStream(), server.getOutputStream());
-                        pipe(server.getInputStream(), client.getOutputStream());
-                    } catch (IOException closed) {
-                        return;
-                    }
-                }
-            });
-        }
-
-        int port() { return listener.getLocalPort(); }
-
-        private record Chunk(long due, byte[] bytes) { }
-
-        private static void pipe(InputStream in, OutputStream out) {
-            LinkedBlockingQueue<Chunk> queue = new LinkedBlockingQueue<>();
-            daemon(() -> {
-                byte[] buf = new byte[65536];
-                try {
-                    int r;
-                    while ((r = in.read(buf)) > 0) queue.put(new Chunk(System.nanoTime() + DELAY_MS * 1_000_000L, Arrays.copyOf(buf, r)));
-                } catch (IOException | InterruptedException ignored) {
-                    // connection closed
-                }
-                queue.add(new Chunk(0, new byte[0]));
-            });
-            daemon(() -> {
-                try {
-                    while (true) {
-                        Chunk c = queue.take();
-                        if (c.bytes().length == 0) {
-                            out.close();
-                            return;
-                        }
-                        long wait = c.due() - System.nanoTime();
-                        if (wait > 0) Thread.sleep(wait / 1_000_000L, (int) (wait % 1_000_000L));
-                        out.write(c.bytes());
-                        out.flush();
-                    }
-                } catch (IOException | InterruptedException ignored) {
-                    // connection closed
-                }
-            });
-        }
-
-        private static void daemon(Runnable r) {
-            Thread t = new Thread(r, "delay-proxy");
-            t.setDaemon(true);
-            t.start();
-        }
-
-        @Override
-        public void close() throws IOException {
-            listener.close();
         }
     }
 }
