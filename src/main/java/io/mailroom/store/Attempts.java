@@ -63,7 +63,9 @@ public final class Attempts {
         if (!due.isEmpty()) args.add(Timestamp.from(now));
         args.add(size);
         return Sql.recipients(db, "r WHERE r.job_id = ? AND r.status = ? AND r.row_no >= ? AND (r.row_no > ? OR r.id > ?)" + due
-                + " ORDER BY r.row_no, r.id LIMIT ?", args.toArray());
+                // the status index's own order, so H2 walks it from the cursor and stops after a page; ORDER BY row_no, id
+                // alone made it collect and sort every due row for each page (a million-row job slowed to 20 a second)
+                + " ORDER BY r.job_id, r.status, r.row_no, r.id LIMIT ?", args.toArray());
     }
 
     /** When each attempt of the job since {@code since} started: what rate limits count. */
