@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * while lanes run. A store failure stops the folding; every later call rethrows it, so lanes stop too.
  */
 final class Recorder implements AutoCloseable {
-    private static final int MOST_PER_COMMIT = 2000;
+    /** Above about 750 messages a transaction H2 writes uncommitted pages mid-transaction and the file grows faster. */
+    private static final int MOST_PER_COMMIT = 500;
     private static final long COMMIT_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
     /** One attempt, from being handed to a session to its outcome. */
