@@ -10,7 +10,6 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -22,11 +21,12 @@ import java.util.Map;
  */
 public final class Attempts {
     private final Connection db;
-    /** The statements of the send loop, prepared once: they run several times for every message. */
-    private final Map<String, PreparedStatement> prepared = new HashMap<>();
+    /** The statements of the send loop: they run several times for every message. */
+    private final Prepared prepared;
 
     Attempts(Connection db) {
         this.db = db;
+        this.prepared = new Prepared(db);
     }
 
     private PreparedStatement prepared(String sql) throws SQLException {
@@ -34,12 +34,7 @@ public final class Attempts {
     }
 
     private PreparedStatement prepared(String sql, int keys) throws SQLException {
-        PreparedStatement ps = prepared.get(sql);
-        if (ps == null) {
-            ps = db.prepareStatement(sql, keys);
-            prepared.put(sql, ps);
-        }
-        return ps;
+        return prepared.get(sql, keys);
     }
 
     private int update(String sql, Object... args) throws SQLException {

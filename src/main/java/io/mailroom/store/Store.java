@@ -34,7 +34,8 @@ public final class Store implements AutoCloseable {
 
     private final Connection db;
     private final String url;
-    private final Map<String, PreparedStatement> prepared = new java.util.HashMap<>();
+    /** Planning runs the same few statements for every row. */
+    private final Prepared prepared;
     /** Null for a {@link #reader()}: only the store a command opened waits for other processes when it closes. */
     private final Consumer<String> notes;
 
@@ -42,6 +43,7 @@ public final class Store implements AutoCloseable {
         this.db = db;
         this.url = url;
         this.notes = notes;
+        this.prepared = new Prepared(db);
     }
 
     /** The send side: runs, due recipients, attempts and statuses, on this store's connection. */
@@ -258,7 +260,7 @@ public final class Store implements AutoCloseable {
     }
 
     public void insertRecipient(long jobId, NewRecipient r, Instant now) throws SQLException {
-        PreparedStatement ps = prepared("INSERT INTO recipients (job_id, row_no, rkey, row_values, to_addresses, message_id, status, reason,"
+        PreparedStatement ps = prepared.get("INSERT INTO recipients (job_id, row_no, rkey, row_values, to_addresses, message_id, status, reason,"
                 + " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS);
         Sql.bind(ps, jobId, r.row(), r.key(), CsvLine.encode(r.values()), String.join("\n", r.to()), r.messageId(), r.status().label(),
                 Sql.clip(r.reason()), Timestamp.from(now));
@@ -268,23 +270,13 @@ public final class Store implements AutoCloseable {
 
     private void insertAddresses(long recipientId, List<Address> addresses) throws SQLException {
         if (addresses.isEmpty()) return;
-        PreparedStatement ps = prepared("INSERT INTO addresses (recipient_id, seq, kind, address, status) VALUES (?, ?, ?, ?, ?)",
+        PreparedStatement ps = prepared.get("INSERT INTO addresses (recipient_id, seq, kind, address, status) VALUES (?, ?, ?, ?, ?)",
                 Statement.NO_GENERATED_KEYS);
         for (Address a : addresses) {
             Sql.bind(ps, recipientId, a.seq(), a.kind(), a.address(), a.status().label());
             ps.addBatch();
         }
         ps.executeBatch();
-    }
-
-    /** Planning runs the same few statements for every row: each is prepared once per connection. */
-    private PreparedStatement prepared(String sql, int keys) throws SQLException {
-        PreparedStatement ps = prepared.get(sql);
-        if (ps == null) {
-            ps = db.prepareStatement(sql, keys);
-            prepared.put(sql, ps);
-        }
-        return ps;
     }
 
     /** Replaces the snapshot of a recipient that was skipped and never sent, when its row comes back fixed. */
