@@ -324,6 +324,7 @@ public final class Jobs {
 
     /** Inserts new keys, replaces skipped rows that come back, ignores keys already planned. */
     private final class StoreSink implements Planner.Sink {
+        private static final int FIRST_BATCH = 20;
         private final Store store;
         private final JobRecord job;
         private final boolean hasPlaceholderSkips;
@@ -372,7 +373,8 @@ public final class Jobs {
                 return Planner.Added.KNOWN;
             }
             if (hasPlaceholderSkips && r.status() == RecipientStatus.PENDING) store.dropSyntheticSkip(job.id(), r.row());
-            if (++pending % 500 == 0) {
+            // the first batch is small so that sending starts while a cold JVM plans the rest; then 500 rows a commit
+            if (++pending % 500 == 0 || pending == FIRST_BATCH) {
                 store.commit();
                 committed.run();
             }
