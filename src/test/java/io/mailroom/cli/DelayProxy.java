@@ -8,6 +8,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Arrays;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A link with a 20 ms round trip, for the benchmark: forwards each direction to a loopback port after
@@ -16,6 +17,7 @@ import java.util.concurrent.LinkedBlockingQueue;
  */
 final class DelayProxy implements AutoCloseable {
     static final int DELAY_MS = 10;
+    private static final long SPIN_NANOS = 500_000;
 
     private final ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
 
@@ -61,7 +63,10 @@ final class DelayProxy implements AutoCloseable {
                         return;
                     }
                     long wait = c.due() - System.nanoTime();
-                    if (wait > 0) Thread.sleep(wait / 1_000_000L, (int) (wait % 1_000_000L));
+                    // not Thread.sleep, which rounds to whole milliseconds: parked until just before the time, which
+                    // oversleeps by 0.1 to 0.3 ms here, then spinning, so the link is 10 ms each way and not 11
+                    if (wait > SPIN_NANOS) LockSupport.parkNanos(wait - SPIN_NANOS);
+                    while (c.due() - System.nanoTime() > 0) Thread.onSpinWait();
                     out.write(c.bytes());
                     out.flush();
                 }
