@@ -29,16 +29,8 @@ public final class Attempts {
         this.prepared = new Prepared(db);
     }
 
-    private PreparedStatement prepared(String sql) throws SQLException {
-        return prepared(sql, Statement.NO_GENERATED_KEYS);
-    }
-
-    private PreparedStatement prepared(String sql, int keys) throws SQLException {
-        return prepared.get(sql, keys);
-    }
-
     private int update(String sql, Object... args) throws SQLException {
-        PreparedStatement ps = prepared(sql);
+        PreparedStatement ps = prepared.get(sql, Statement.NO_GENERATED_KEYS);
         Sql.bind(ps, args);
         return ps.executeUpdate();
     }
@@ -105,19 +97,11 @@ public final class Attempts {
         long recipientId = recipient.id();
         for (var e : byAddress.entrySet()) markAddress(recipientId, e.getKey(), e.getValue(), now, true);
         RecipientStatus row = rollUp(recipientId, updated(recipient, byAddress, now), now, 1, "status IN ('pending', 'deferred')");
-        PreparedStatement ps = prepared("INSERT INTO attempts (recipient_id, run_id, connection_id, started_at, finished_at, in_flight, status,"
-                + " failure, addresses, flight_no) VALUES (?, ?, ?, ?, ?, FALSE, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS);
-        Sql.bind(ps, recipientId, runId, connectionId, Timestamp.from(startedAt), Timestamp.from(now), row.label(), Sql.clip(firstFailure(byAddress)),
-                String.join(" ", byAddress.keySet().stream().map(String::valueOf).toList()), flightNo);
-        ps.executeUpdate();
-        long attemptId = Sql.generatedKey(ps);
-        int seq = 0;
-        PreparedStatement replies = prepared("INSERT INTO attempt_replies (attempt_id, seq, step, argument, code, enhanced, text) VALUES (?, ?, ?, ?, ?, ?, ?)");
-        for (Exchange e : exchanges) {
-            Sql.bind(replies, attemptId, seq++, e.step().name(), e.argument(), e.reply().code(), e.reply().enhanced(), Sql.clip(e.reply().text()));
-            replies.addBatch();
-        }
-        replies.executeBatch();
+        // the replies go in the attempt's own row (ReplyLog): a row each in attempt_replies was about half of what recording wrote
+        update("INSERT INTO attempts (recipient_id, run_id, connection_id, started_at, finished_at, in_flight, status, failure, addresses,"
+                + " flight_no, replies) VALUES (?, ?, ?, ?, ?, FALSE, ?, ?, ?, ?, ?)", recipientId, runId, connectionId, Timestamp.from(startedAt),
+                Timestamp.from(now), row.label(), Sql.clip(firstFailure(byAddress)),
+                String.join(" ", byAddress.keySet().stream().map(String::valueOf).toList()), flightNo, ReplyLog.encode(exchanges));
     }
 
     /**

@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mailroom.smtp.Exchange;
+import io.mailroom.store.ReplyLog;
 import io.mailroom.testing.GreenMailServer;
 import io.mailroom.testing.JobDir;
 import io.mailroom.testing.RecordingProxy;
 import io.mailroom.testing.ScriptedSmtpServer;
+import io.mailroom.testing.StoredReplies;
 import jakarta.mail.Message;
 import jakarta.mail.Multipart;
 import jakarta.mail.Part;
@@ -337,11 +340,14 @@ class EndToEndTest {
             assertEquals(1, mailroom("run", plainJob(scripted.port(), 2).write().toString()).exit());
         }
         try (Connection c = DriverManager.getConnection(db, "", "");
-             ResultSet rs = c.createStatement().executeQuery("SELECT r.rkey, p.step, p.code, p.enhanced, a.connection_id FROM attempt_replies p"
-                     + " JOIN attempts a ON a.id = p.attempt_id JOIN recipients r ON r.id = a.recipient_id ORDER BY a.id, p.seq")) {
+             ResultSet rs = c.createStatement().executeQuery("SELECT a.id, r.rkey, a.connection_id FROM attempts a JOIN recipients r ON r.id = a.recipient_id"
+                     + " ORDER BY a.id")) {
+            Map<Long, List<Exchange>> replies = StoredReplies.of(c, "TRUE");
             StringBuilder rows = new StringBuilder();
-            while (rs.next()) rows.append(rs.getString(1)).append(' ').append(rs.getString(2)).append(' ').append(rs.getInt(3)).append(' ')
-                    .append(rs.getString(4)).append(' ').append(rs.getString(5)).append('\n');
+            while (rs.next()) {
+                for (Exchange e : replies.get(rs.getLong(1))) rows.append(rs.getString(2)).append(' ').append(e.step()).append(' ')
+                        .append(e.reply().code()).append(' ').append(e.reply().enhanced()).append(' ').append(rs.getString(3)).append('\n');
+            }
             assertEquals("""
                     user1@example.com MAIL 250 2.1.0 1.1
                     user1@example.com RCPT 550 5.1.1 1.1
@@ -351,6 +357,34 @@ class EndToEndTest {
                     user2@example.com END_OF_DATA 250 2.0.0 1.1
                     """, rows.toString());
         }
+    }
+
+    @Test
+    void anAttemptKeepsItsRepliesInItsOwnRowReadableAsOneLineEachAndWritesNoneToAttemptReplies() throws Exception {
+        Path job = plainJob(server.smtpPort(), 2).set("smtp.username", GreenMailServer.USER).set("smtp.password.env", "MAILROOM_SMTP_PASSWORD")
+                .set("smtp.allow-plaintext-auth", "true").write();
+        assertEquals(0, mailroom("run", job.toString()).exit());
+        try (Connection c = DriverManager.getConnection(db, "", "");
+             ResultSet rs = c.createStatement().executeQuery("SELECT r.rkey, a.replies FROM attempts a JOIN recipients r ON r.id = a.recipient_id"
+                     + " ORDER BY a.id");
+             ResultSet old = c.createStatement().executeQuery("SELECT COUNT(*) FROM attempt_replies")) {
+            assertTrue(old.next());
+            assertEquals(0, old.getInt(1), "attempt_replies keeps only what attempts stored before V9 wrote there");
+            List<String> keys = new java.util.ArrayList<>();
+            while (rs.next()) {
+                String key = rs.getString(1);
+                keys.add(key);
+                String column = rs.getString(2);
+                List<Exchange> replies = ReplyLog.decode(column).exchanges();
+                assertEquals(List.of("MAIL " + GreenMailServer.USER + " 250", "RCPT " + key + " 250", "DATA null 354", "END_OF_DATA null 250"),
+                        replies.stream().map(e -> e.step() + " " + e.argument() + " " + e.reply().code()).toList(), column);
+                List<String> lines = column.lines().toList();
+                assertEquals(4, lines.size(), column);
+                assertTrue(lines.get(1).startsWith("RCPT <" + key + "> 250 ") && lines.get(2).startsWith("DATA - 354 "), column);
+            }
+            assertEquals(List.of("user1@example.com", "user2@example.com"), keys);
+        }
+        assertEquals(2, server.received().size());
     }
 
     @Test

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailroom.report.Json;
+import io.mailroom.smtp.Exchange;
 import io.mailroom.store.Store;
 import io.mailroom.testing.ScriptedSmtpServer;
+import io.mailroom.testing.StoredReplies;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -152,6 +154,29 @@ class MigrationTest {
                 query("SELECT r.rkey, LISTAGG(a.kind || ' ' || a.status, ', ') WITHIN GROUP (ORDER BY a.seq) FROM recipients r"
                         + " JOIN addresses a ON a.recipient_id = r.id WHERE r.rkey IN ('bob@example.com', 'carol@example.com',"
                         + " 'erin@example.com', 'grace@example.com') GROUP BY r.rkey"));
+    }
+
+    @Test
+    void repliesOfAttemptsBeforeTheUpgradeStayInAttemptRepliesWhileNewAttemptsKeepTheirsInTheirOwnRow() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer()) {
+            pointTheJobAt(server.port());
+            Cli.Result resume = Cli.run(Map.of(), Clock.fixed(Instant.parse("2026-12-01T18:00:00Z"), ZoneOffset.UTC), d -> { },
+                    Cli.withDb(db, "resume", "v5-fixture"));
+            assertEquals(1, resume.exit(), resume.all());
+        }
+        try (Connection c = DriverManager.getConnection(Store.killSafe(db), "", "")) {
+            Map<String, String> counts = query("SELECT 'old rows', CAST(COUNT(*) AS VARCHAR) FROM attempt_replies"
+                    + " UNION ALL SELECT 'attempts without the column', CAST(COUNT(*) AS VARCHAR) FROM attempts WHERE replies IS NULL");
+            assertEquals(Map.of("old rows", "23", "attempts without the column", "6"), counts, "the six attempts of that release, and only theirs");
+            assertEquals(List.of(List.of("MAIL team@example.com 250", "RCPT frank@example.com 550", "RCPT frank.cc@example.com 250", "DATA null 354",
+                    "END_OF_DATA null 250")), shown(StoredReplies.of(c, "r.rkey = 'frank@example.com'")), "read from attempt_replies");
+            assertEquals(List.of(List.of("MAIL team@example.com 250", "RCPT grace@example.com 250", "RCPT grace.cc@example.com 250", "DATA null 354",
+                    "END_OF_DATA null 250")), shown(StoredReplies.of(c, "r.rkey = 'grace@example.com'")), "read from the attempt's row");
+        }
+    }
+
+    private static List<List<String>> shown(Map<Long, List<Exchange>> byAttempt) {
+        return byAttempt.values().stream().map(x -> x.stream().map(e -> e.step() + " " + e.argument() + " " + e.reply().code()).toList()).toList();
     }
 
     private Cli.Result mailroom(String... args) {
