@@ -9,10 +9,10 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -22,11 +22,18 @@ import javax.net.ssl.SSLSocket;
  * bounded by the stage's timeout. Knows nothing of SMTP state; {@link SmtpClient} and {@link SmtpSession} drive it.
  */
 final class Connection implements Closeable {
-    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "mailroom-write-timeout");
+    /**
+     * Connections in the middle of a write, which one thread looks over every {@link #WRITE_TICK_NANOS}: a
+     * task scheduled and cancelled per write woke a thread twice a message, on the send path's clock.
+     */
+    private static final Set<Connection> WRITING = ConcurrentHashMap.newKeySet();
+    private static final long WRITE_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+    static {
+        Thread t = new Thread(Connection::watchWrites, "mailroom-write-timeout");
         t.setDaemon(true);
-        return t;
-    });
+        t.start();
+    }
 
     private final String host;
     private final Timeouts timeouts;
@@ -40,6 +47,10 @@ final class Connection implements Closeable {
     private long replyDeadline;
     private Step replyStep;
     private int replyMillis;
+    /** The write under way must be over by then (System.nanoTime); guarded by this. */
+    private boolean writing;
+    private long writeDue;
+    private boolean writeTimedOut;
 
     private Connection(String host, Timeouts timeouts, Transcript transcript) {
         this.host = host;
@@ -165,14 +176,40 @@ final class Connection implements Closeable {
      */
     private void guarded(Step step, Write write) throws IOException {
         int millis = timeouts.millisFor(step);
-        ScheduledFuture<?> alarm = WATCHDOG.schedule(this::close, millis, TimeUnit.MILLISECONDS);
+        synchronized (this) {
+            writing = true;
+            writeDue = System.nanoTime() + millis * 1_000_000L;
+        }
+        WRITING.add(this);
         try {
             write.run();
         } catch (IOException e) {
-            if (alarm.isDone()) throw new SocketTimeoutException("timed out after " + millis + " ms writing to the server during " + step);
+            if (timedOutWriting()) throw new SocketTimeoutException("timed out after " + millis + " ms writing to the server during " + step);
             throw e;
         } finally {
-            alarm.cancel(false);
+            WRITING.remove(this);
+            synchronized (this) {
+                writing = false;
+            }
+        }
+    }
+
+    private synchronized boolean timedOutWriting() {
+        return writeTimedOut;
+    }
+
+    private synchronized void closeIfLate(long now) {
+        if (writing && now - writeDue >= 0) {
+            writeTimedOut = true;
+            close();
+        }
+    }
+
+    private static void watchWrites() {
+        while (true) {
+            long now = System.nanoTime();
+            for (Connection c : WRITING) c.closeIfLate(now);
+            LockSupport.parkNanos(WRITE_TICK_NANOS);
         }
     }
 
