@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The one writer of a run's record: lanes tell it what happened, it journals what a crash must not lose
@@ -71,6 +72,7 @@ final class Recorder implements AutoCloseable {
     private final Thread folder;
     private volatile Exception failure;
     private volatile boolean closing;
+    private volatile boolean urgent;
 
     Recorder(Attempts attempts, FlightJournal journal, Path journalFile, long runId, Clock clock) {
         this.attempts = attempts;
@@ -158,9 +160,19 @@ final class Recorder implements AutoCloseable {
         }
     }
 
+    /**
+     * The folding thread is not woken per event (that was a wake-up per message on the lane's clock): it
+     * looks every {@link #COMMIT_INTERVAL_NANOS}, and sooner when a commit's worth is waiting or someone waits.
+     */
     private void enqueue(Event e) throws SQLException, InterruptedException {
         while (!queue.offer(e, 100, TimeUnit.MILLISECONDS)) rethrow();
+        if (e instanceof Barrier || queue.size() >= MOST_PER_COMMIT) wake();
         rethrow();
+    }
+
+    private void wake() {
+        urgent = true;
+        LockSupport.unpark(folder);
     }
 
     private void rethrow() throws SQLException {
@@ -173,20 +185,15 @@ final class Recorder implements AutoCloseable {
     private void foldLoop() {
         List<Event> batch = new ArrayList<>();
         try {
-            while (!(closing && queue.isEmpty())) {
-                Event first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) continue;
-                batch.add(first);
-                long until = System.nanoTime() + COMMIT_INTERVAL_NANOS;
-                Event e = first;
-                while (!(e instanceof Barrier) && !closing && batch.size() < MOST_PER_COMMIT) {
-                    long left = until - System.nanoTime();
-                    if (left <= 0 || (e = queue.poll(left, TimeUnit.NANOSECONDS)) == null) break;
-                    batch.add(e);
+            while (true) {
+                boolean last = closing;
+                urgent = false;
+                while (queue.drainTo(batch, MOST_PER_COMMIT) > 0) {
+                    fold(batch);
+                    batch.clear();
                 }
-                queue.drainTo(batch, MOST_PER_COMMIT);
-                fold(batch);
-                batch.clear();
+                if (last) return;
+                if (!urgent) LockSupport.parkNanos(this, COMMIT_INTERVAL_NANOS);
             }
         } catch (Exception | Error e) {
             failure = e instanceof Exception x ? x : new IllegalStateException(e);
@@ -226,6 +233,7 @@ final class Recorder implements AutoCloseable {
     @Override
     public void close() throws SQLException, JournalException, InterruptedException {
         closing = true;
+        wake();
         folder.join();
         try {
             if (failure == null && journal.isSettled()) journal.delete();
