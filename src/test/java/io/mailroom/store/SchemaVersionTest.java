@@ -1,0 +1,39 @@
+package io.mailroom.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
+
+class SchemaVersionTest {
+    @Test
+    void theVersionThatSkipsFlywayIsTheNewestMigration() throws Exception {
+        String url = "jdbc:h2:mem:schema-version;DB_CLOSE_DELAY=-1";
+        Store.migrate(url);
+        try (Connection c = DriverManager.getConnection(url, "", ""); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT \"version\" FROM \"flyway_schema_history\" ORDER BY \"installed_rank\" DESC LIMIT 1")) {
+            rs.next();
+            assertEquals(rs.getString(1), Store.NEWEST_SCHEMA,
+                    "a migration was added: Store.NEWEST_SCHEMA must name it, or databases at the old newest would never get it");
+        }
+    }
+
+    @Test
+    void aDatabaseOneMigrationBehindIsStillMigrated() throws Exception {
+        String url = "jdbc:h2:mem:one-behind;DB_CLOSE_DELAY=-1";
+        Store.migrate(url);
+        try (Connection c = DriverManager.getConnection(url, "", ""); Statement st = c.createStatement()) {
+            st.execute("ALTER TABLE attempts DROP COLUMN replies");
+            st.execute("DELETE FROM \"flyway_schema_history\" WHERE \"version\" = '" + Store.NEWEST_SCHEMA + "'");
+        }
+        Store.open(url).close();
+        try (Connection c = DriverManager.getConnection(url, "", ""); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_NAME = 'ATTEMPTS' AND COLUMN_NAME = 'REPLIES'")) {
+            rs.next();
+            assertEquals(1, rs.getInt(1));
+        }
+    }
+}
