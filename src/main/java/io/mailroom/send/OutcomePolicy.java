@@ -10,6 +10,7 @@ import io.mailroom.store.Outcome;
 import io.mailroom.store.RecipientStatus;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,16 +44,26 @@ final class OutcomePolicy {
     /**
      * Each carried address's outcome: a refused MAIL decides them all; a refused RCPT decides its address
      * (5xx failed, 4xx deferred); the addresses whose RCPT was accepted get the verdict of DATA when it was
-     * refused, else of the final ".".
+     * refused, else of the final "."; a 421 anywhere is the last word for every address not refused before it.
      */
     static Map<Integer, Outcome> afterDelivery(Delivery d, List<Address> carried, Instant now) {
         Map<Integer, Outcome> out = new LinkedHashMap<>();
-        SmtpReply mail = d.exchanges().get(0).reply();
-        List<Exchange> rcpts = d.recipients();
+        List<Exchange> all = d.exchanges();
+        SmtpReply mail = all.get(0).reply();
+        // a 421 closes the session (RFC 5321 3.8): what a pipelined server answers after it decides nothing
+        SmtpReply verdict = d.last().reply();
+        List<SmtpReply> rcpts = new ArrayList<>();
+        for (Exchange e : all) {
+            if (e.step() == Step.RCPT) rcpts.add(e.reply());
+            if (e.reply().isClosing()) {
+                verdict = e.reply();
+                break;
+            }
+        }
         for (int i = 0; i < carried.size(); i++) {
             Address a = carried.get(i);
-            SmtpReply rcpt = i < rcpts.size() ? rcpts.get(i).reply() : null;
-            SmtpReply decisive = !mail.isPositive() ? mail : rcpt != null && !rcpt.isPositive() ? rcpt : d.last().reply();
+            SmtpReply rcpt = i < rcpts.size() ? rcpts.get(i) : null;
+            SmtpReply decisive = !mail.isPositive() ? mail : rcpt != null && !rcpt.isPositive() ? rcpt : verdict;
             out.put(a.seq(), afterReply(decisive, a.attempts(), now));
         }
         return out;

@@ -12,10 +12,6 @@ public record Delivery(List<Exchange> exchanges) {
         exchanges = List.copyOf(exchanges);
     }
 
-    public List<Exchange> recipients() {
-        return exchanges.stream().filter(e -> e.step() == Step.RCPT).toList();
-    }
-
     /** The last reply received: the one that ended the transaction. */
     public Exchange last() { return exchanges.get(exchanges.size() - 1); }
 }

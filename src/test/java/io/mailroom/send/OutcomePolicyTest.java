@@ -62,7 +62,14 @@ class OutcomePolicyTest {
                 // pipelined: the server answers DATA even when it refused every RCPT, or MAIL
                 new Case(List.of(ex(Step.MAIL, 250), ex(Step.RCPT, 450), ex(Step.DATA, 554)), List.of(DEFERRED), List.of(450)),
                 new Case(List.of(ex(Step.MAIL, 250), ex(Step.RCPT, 550), ex(Step.DATA, 554)), List.of(FAILED), List.of(550)),
-                new Case(List.of(ex(Step.MAIL, 451), ex(Step.RCPT, 503), ex(Step.DATA, 503)), List.of(DEFERRED), List.of(451)));
+                new Case(List.of(ex(Step.MAIL, 451), ex(Step.RCPT, 503), ex(Step.DATA, 503)), List.of(DEFERRED), List.of(451)),
+                // a 421 closes the session: what a server says after it (pipelined) decides nothing, the accepted are deferred
+                new Case(List.of(ex(Step.MAIL, 250), ex(Step.RCPT, 250), ex(Step.RCPT, 421), ex(Step.DATA, 554)), List.of(DEFERRED, DEFERRED),
+                        List.of(421, 421)),
+                new Case(List.of(ex(Step.MAIL, 250), ex(Step.RCPT, 421), ex(Step.RCPT, 250), ex(Step.DATA, 354), ex(Step.END_OF_DATA, 250)),
+                        List.of(DEFERRED, DEFERRED), List.of(421, 421)),
+                new Case(List.of(ex(Step.MAIL, 250), ex(Step.RCPT, 550), ex(Step.RCPT, 421), ex(Step.DATA, 503)), List.of(FAILED, DEFERRED),
+                        List.of(550, 421)));
         for (Case c : table) {
             var outcomes = OutcomePolicy.afterDelivery(new Delivery(c.exchanges()), addresses(c.statuses().size(), 0), NOW);
             for (int i = 0; i < c.statuses().size(); i++) {
