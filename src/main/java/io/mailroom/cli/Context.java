@@ -1,5 +1,6 @@
 package io.mailroom.cli;
 
+import io.mailroom.job.Jobs;
 import io.mailroom.send.Pause;
 import io.mailroom.send.Stop;
 import java.io.PrintStream;
@@ -25,6 +26,11 @@ record Context(PrintStream out, PrintStream err, Function<String, String> env, C
         if (flag != null) return flag;
         String fromEnv = env.apply("MAILROOM_DB");
         return fromEnv != null && !fromEnv.isBlank() ? fromEnv : DEFAULT_DB;
+    }
+
+    /** The use cases, printing to this context; {@code verbose} shows each SMTP session's transcript. */
+    Jobs jobs(boolean verbose) {
+        return new Jobs(clock, pause, stop, err, env, Transcripts.of(verbose, err));
     }
 
     /** A note on standard error, such as a file mailroom made private. */

@@ -53,6 +53,6 @@ final class SendOptions {
     }
 
     Jobs jobs(Context ctx) {
-        return new Jobs(ctx.clock(), ctx.pause(), ctx.stop(), ctx.err(), ctx.env(), Transcripts.of(verbose, ctx.err()));
+        return ctx.jobs(verbose);
     }
 }

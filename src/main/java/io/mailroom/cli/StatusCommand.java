@@ -32,6 +32,7 @@ final class StatusCommand implements Callable<Integer> {
             if (names.isEmpty()) ctx.out().println("no jobs yet");
             int exit = ExitCodes.OK;
             for (String n : names) {
+                ctx.jobs(false).settleLeftovers(store, n);
                 Report r = Report.load(store, n).orElseThrow(() -> new InputMissingException("no job named \"" + n + "\" in the database", null));
                 ctx.out().println(n + ": " + Summaries.counts(r.counts()) + (r.verdict().finished() ? "" : " (unfinished)"));
                 exit = r.verdict().exitCode();

@@ -175,6 +175,21 @@ public final class Jobs {
         }
     }
 
+    /**
+     * What a run that was killed left in its flight journal goes into the store first, so that status and
+     * reports say who got it (as the next run would settle it); a run still going holds the job and folds its
+     * own. Nothing to do for a job without a journal.
+     */
+    public void settleLeftovers(Store store, String jobName) throws Exception {
+        Optional<JobRecord> job = store.job(jobName);
+        if (job.isEmpty() || Files.notExists(store.journalFile(jobName))) return;
+        Optional<JobLock> free = store.lockIfFree(jobName);
+        if (free.isEmpty()) return;
+        try (JobLock lock = free.get()) {
+            engine().settle(store, job.get().id(), jobName);
+        }
+    }
+
     private Engine engine() {
         return new Engine(clock, pause, stop, transcripts, err::println);
     }

@@ -21,14 +21,14 @@ public final class JobLock implements AutoCloseable {
         this.connection = connection;
     }
 
-    /** Takes the lock, or throws {@link JobBusyException} when another process holds it. */
-    static JobLock take(String url, String job) throws SQLException, JobBusyException {
+    /** Takes the lock, waiting up to {@code waitMillis}, or throws {@link JobBusyException} when another process holds it. */
+    static JobLock take(String url, String job, int waitMillis) throws SQLException, JobBusyException {
         Connection c = DriverManager.getConnection(url, "", "");
         try {
             c.setAutoCommit(true);
             if (url.startsWith("jdbc:h2:")) {
                 try (var st = c.createStatement()) {
-                    st.execute("SET LOCK_TIMEOUT " + WAIT_MILLIS);
+                    st.execute("SET LOCK_TIMEOUT " + waitMillis);
                 }
             }
             SQLException notInserted = null;

@@ -83,7 +83,16 @@ public final class Store implements AutoCloseable {
 
     /** Takes the right to send {@code job}; see {@link JobLock}. */
     public JobLock lock(String job) throws SQLException, JobBusyException {
-        return JobLock.take(url, job);
+        return JobLock.take(url, job, JobLock.WAIT_MILLIS);
+    }
+
+    /** The right to send {@code job} if no process holds it now, without waiting; empty when one does. */
+    public Optional<JobLock> lockIfFree(String job) throws SQLException {
+        try {
+            return Optional.of(JobLock.take(url, job, 0));
+        } catch (JobBusyException busy) {
+            return Optional.empty();
+        }
     }
 
     /**

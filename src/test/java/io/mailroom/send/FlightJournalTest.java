@@ -304,6 +304,52 @@ class FlightJournalTest {
         }
     }
 
+    /** Leaves the journal a run killed mid-job would: user2's dot answered 250, user3's dot unanswered; neither in the store. */
+    private void killedRunsJournal() throws Exception {
+        long run = scalar("SELECT MAX(id) FROM runs");
+        Map<String, Long> ids = recipientIds();
+        Instant started = Instant.parse("2026-11-22T10:00:00Z");
+        SmtpReply ok = SmtpReply.of(250, "2.0.0", "Ok: queued as K2");
+        try (FlightJournal journal = FlightJournal.create(journalOfTheJob(), text("SELECT journal_token FROM jobs WHERE name = 'test-job'"))) {
+            journal.dot(bareDot(run, 2, ids.get("user2@example.com"), run + ".1", started, 1));
+            journal.reply(new FlightJournal.Reply(2, started.plusMillis(30), Map.of(1, new Outcome(RecipientStatus.SENT, ok, null, null)), List.of()));
+            journal.dot(bareDot(run, 3, ids.get("user3@example.com"), run + ".1", started.plusSeconds(1), 1));
+        }
+    }
+
+    @Test
+    void statusAfterAKilledRunCountsWhatItsJournalHoldsAndSendsNothing() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer()) {
+            jobWithItsFirstRowSent(server, 4);
+            killedRunsJournal();
+
+            Exit status = mailroom("status", "test-job");
+
+            assertTrue(status.output().contains("pending 1, deferred 0, sent 2, failed 0, unknown 1"), status.output());
+            assertTrue(status.output().contains("1 message(s) had their final \".\" on the wire"), status.output());
+            assertTrue(Files.notExists(journalOfTheJob()), "settled into the store, the journal goes");
+            assertEquals(Map.of("user1@example.com", "sent", "user2@example.com", "sent", "user3@example.com", "unknown",
+                    "user4@example.com", "pending"), statuses());
+            assertEquals(1, server.received().size(), "status sends nothing");
+        }
+    }
+
+    @Test
+    void reportAfterAKilledRunShowsTheRepliesItsJournalHolds() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer()) {
+            jobWithItsFirstRowSent(server, 4);
+            killedRunsJournal();
+
+            Exit report = mailroom("report", "test-job", "--format", "csv");
+
+            assertEquals(0, report.code(), report.output());
+            assertTrue(report.output().lines().anyMatch(l -> l.contains("user2@example.com") && l.contains("sent") && l.contains("queued as K2")),
+                    report.output());
+            assertTrue(report.output().lines().anyMatch(l -> l.contains("user3@example.com") && l.contains("unknown")), report.output());
+            assertTrue(Files.notExists(journalOfTheJob()));
+        }
+    }
+
     /**
      * The contract: unknown means the final "." went and no reply was read, a crash included, and
      * {@code resume --resend-unknown} sends unknown addresses again. What a killed run left in its journal is
