@@ -57,6 +57,10 @@ final class ComposeAhead implements AutoCloseable {
         return waiting.isEmpty() && composing.isEmpty();
     }
 
+    int size() {
+        return waiting.size() + composing.size();
+    }
+
     void addAll(Collection<Recipient> recipients) {
         waiting.addAll(recipients);
         topUp();

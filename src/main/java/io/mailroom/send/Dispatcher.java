@@ -25,6 +25,8 @@ import java.util.List;
  */
 final class Dispatcher implements AutoCloseable {
     private static final int PAGE = 200;
+    /** What a pipelined session has in hand at once: the message being answered and the next one. */
+    private static final int IN_HAND_PER_SESSION = 2;
 
     /** A rate-limit wait up to this is waited out; a longer one, or one past the time bound, ends the run. */
     static final Duration LONGEST_PAUSE = Duration.ofMinutes(15);
@@ -50,6 +52,8 @@ final class Dispatcher implements AutoCloseable {
     private boolean passFoundAny;
     private int tried;
     private int inHand;
+    /** Lanes let in to pump, each with a session open (or opening). */
+    private int lanesIn;
     private boolean drained;
     private boolean pausing;
     /** A lane failed, or planning did: the run ends with that failure, which the caller reports. */
@@ -77,8 +81,10 @@ final class Dispatcher implements AutoCloseable {
      * Whether a lane should (go on) pumping: true when something is due; false when the run is over (nothing
      * due and nothing in hand, the limit, the time bound, a stop). Waits while other lanes hold messages that
      * may come back due, and waits out a short rate-limit wait (one lane sleeps, the others wait for it).
+     * A lane not yet {@code admitted} (it has no session) is let in only for more than the lanes already in
+     * can hold, so a job with two messages due opens one connection, not {@code smtp.connections}.
      */
-    boolean ready() throws SQLException, InterruptedException {
+    boolean ready(boolean admitted) throws SQLException, InterruptedException {
         while (true) {
             Duration sleep = null;
             long batch = -1;
@@ -102,7 +108,14 @@ final class Dispatcher implements AutoCloseable {
                     awaitingBatch = -1;
                 } else {
                     sleep = rate.waitAt(clock.instant());
-                    if (sleep.isZero()) return true;
+                    if (sleep.isZero() && !admitted && lanesIn > 0 && queue.size() <= IN_HAND_PER_SESSION * lanesIn) {
+                        wait();
+                        continue;
+                    }
+                    if (sleep.isZero()) {
+                        if (!admitted) lanesIn++;
+                        return true;
+                    }
                     Instant resume = clock.instant().plus(sleep);
                     if (sleep.compareTo(LONGEST_PAUSE) > 0 || deadline != null && resume.isAfter(deadline)) {
                         ended = "rate limit (" + String.join(", ", rate.limits().stream().map(RateLimit.Limit::toKey).toList())
@@ -161,6 +174,12 @@ final class Dispatcher implements AutoCloseable {
             inHand++;
             return recorder.begin(r, carried, mail, session.id());
         }
+    }
+
+    /** An admitted lane has ended (its session with it). */
+    synchronized void laneEnded() {
+        lanesIn--;
+        notifyAll();
     }
 
     /** The flight is over (its outcome is with the recorder). */
@@ -237,6 +256,7 @@ final class Dispatcher implements AutoCloseable {
             lastRow = last.row();
             lastId = last.id();
             queue.addAll(page);
+            notifyAll();
         }
         return true;
     }

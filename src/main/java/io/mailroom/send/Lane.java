@@ -49,14 +49,17 @@ final class Lane implements Outbox<Exception> {
 
     /** Sends until the dispatcher says the run is over; a server this lane cannot get a session from ends it with that failure. */
     void run() throws Exception {
+        boolean admitted = false;
         try {
-            while (dispatcher.ready()) {
+            while (dispatcher.ready(admitted)) {
+                admitted = true;
                 session = sessions.acquire();
                 session.pump(this);
                 if (!inFlight.isEmpty()) throw new IllegalStateException(inFlight.size() + " message(s) were not reported by the session");
             }
         } finally {
             sessions.close();
+            if (admitted) dispatcher.laneEnded();
         }
     }
 

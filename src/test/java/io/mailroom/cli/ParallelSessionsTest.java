@@ -85,6 +85,17 @@ class ParallelSessionsTest {
     }
 
     @Test
+    void twoMessagesDueOpenOneConnectionHoweverManyAreAllowed() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer().pipelining(true); RecordingProxy proxy = new RecordingProxy(server.port())) {
+            Cli.Result run = Cli.run(Map.of(), Cli.withDb(db(), "run", job(proxy.port(), 2, 4).write().toString()));
+
+            assertEquals(0, run.exit(), run.all());
+            assertEquals(2, server.received().size());
+            assertEquals(1, proxy.connections(), "one pipelined session holds both; three more would connect only to say QUIT");
+        }
+    }
+
+    @Test
     void rateLimitHoldsAcrossAllSessionsTogether() throws Exception {
         MutableClock clock = new MutableClock(Instant.parse("2026-11-22T10:00:00Z"));
         List<Duration> pauses = Collections.synchronizedList(new ArrayList<>());
