@@ -59,8 +59,13 @@ public final class CsvSource implements Closeable {
 
     /** As {@link #open(Path, Charset)}, with at most maxRecordChars characters in one record (at least 1). */
     public static CsvSource open(Path path, Charset charset, int maxRecordChars) throws IOException, CsvException {
+        return open(path.toString(), Files.newInputStream(path), charset, maxRecordChars);
+    }
+
+    /** As {@link #open(Path, Charset, int)}, from {@code content} (closed with the source), named {@code name} in errors. */
+    public static CsvSource open(String name, InputStream content, Charset charset, int maxRecordChars) throws IOException, CsvException {
         if (maxRecordChars < 1) throw new IllegalArgumentException("maxRecordChars must be at least 1: " + maxRecordChars);
-        InputStream in = new BufferedInputStream(Files.newInputStream(path));
+        InputStream in = new BufferedInputStream(content);
         Charset actual = skipUtf8Bom(in) ? StandardCharsets.UTF_8 : charset;
         // Decoding runs ahead of the parser, so a decoder error cannot name the row; replace instead and
         // refuse the record that holds a replacement character, naming its row and column.
@@ -70,7 +75,6 @@ public final class CsvSource implements Closeable {
                 .replaceWith(String.valueOf(REPLACEMENT));
         Reader text = new InputStreamReader(in, decoder);
         RecordReader records = new RecordReader(text, maxRecordChars);
-        String name = path.toString();
         try {
             RecordReader.Raw first = readRecord(records, name, 1);
             if (first == null) throw new CsvException(name + ": the file is empty; it needs a header row naming the columns", null);

@@ -81,6 +81,8 @@ public final class Jobs {
                 } else {
                     store.updateSettings(job.id(), JobFile.snapshot(spec.send()));
                 }
+                // kept until the plan ends: a run killed before leaves resume the rest of it
+                store.planBegins(job.id(), spec.recipients(), spec.encoding());
                 store.commit();
                 // what an earlier run left in its journal is settled before anything is planned or sent
                 engine().settle(store, job.id(), job.name());
@@ -90,20 +92,9 @@ public final class Jobs {
                 store.rollback();
                 throw e;
             }
-            JobRecord planned = job;
             Composer composer = new Composer(template, diskAttachments(planStore, job, spec.template()), new MessageBuilder(clock),
                     spec.send().envelopeFrom(), spec.send().limits());
-            Planning planning = new Planning(p -> {
-                try (csv; planStore) {
-                    Plan plan = new Planner(composer, planned.keyColumn(), err).plan(csv, new StoreSink(planStore, planned, p::committed));
-                    planStore.commit();
-                    return plan;
-                } catch (Exception e) {
-                    planStore.rollback();
-                    throw e;
-                }
-            }).start();
-            return send(store, job, template, smtp, spec.send(), "run", planning, o.limit(), o.deadline());
+            return send(store, job, template, smtp, spec.send(), "run", plan(csv, planStore, job, composer), o.limit(), o.deadline());
         } catch (Exception e) {
             Store.explainFailure(o.dbUrl(), e);
             throw e;
@@ -119,14 +110,59 @@ public final class Jobs {
             engine().settle(store, job.id(), job.name());
             if (resendUnknown) err.println(name + ": " + store.attempts().requeue(job.id(), RecipientStatus.UNKNOWN, clock.instant()) + " unknown address(es) will be sent again");
             if (retryFailed) err.println(name + ": " + store.attempts().requeue(job.id(), RecipientStatus.FAILED, clock.instant()) + " failed address(es) will be retried");
-            return send(store, job, storedTemplate(store, job, send.limits()), smtp, send, "resume", null, Integer.MAX_VALUE, deadline);
+            MessageTemplate template = storedTemplate(store, job, send.limits());
+            return send(store, job, template, smtp, send, "resume", interruptedPlan(store, job, template, send), Integer.MAX_VALUE, deadline);
         } catch (Exception e) {
             Store.explainFailure(dbUrl, e);
             throw e;
         }
     }
 
-    /** Sends what is due, and (for run) what {@code planning} adds meanwhile; null planning: resume, nothing is planned. */
+    /** Plans {@code csv} into the job on a thread of its own (its own connection, {@code planStore}); the plan's last commit ends it. */
+    private Planning plan(CsvSource csv, Store planStore, JobRecord job, Composer composer) {
+        return new Planning(p -> {
+            try (csv; planStore) {
+                Plan plan = new Planner(composer, job.keyColumn(), err).plan(csv, new StoreSink(planStore, job, p::committed));
+                planStore.planEnded(job.id());
+                planStore.commit();
+                return plan;
+            } catch (Exception e) {
+                planStore.rollback();
+                throw e;
+            }
+        }).start();
+    }
+
+    /**
+     * The rest of a plan a killed run left unfinished, from the CSV the job keeps for it (the file itself may
+     * be gone): rows already planned are known by their keys, the others are added; null when the plan is complete.
+     */
+    private Planning interruptedPlan(Store store, JobRecord job, MessageTemplate template, SendSettings send) throws Exception {
+        Optional<Store.PlannedCsv> left = store.interruptedPlan(job.id());
+        if (left.isEmpty()) return null;
+        err.println(job.name() + ": the run that planned " + left.get().name() + " stopped before its end; the rest of its rows are planned now");
+        CsvSource csv;
+        try {
+            csv = CsvSource.open(left.get().name(), new java.io.ByteArrayInputStream(left.get().content()), left.get().encoding(),
+                    send.limits().rowChars());
+        } catch (io.mailroom.csv.CsvException e) {
+            throw new DataException(e.getMessage(), e);
+        }
+        Store planStore = store.writer();
+        Composer composer = new Composer(template, resumedAttachments(planStore, job), new MessageBuilder(clock), send.envelopeFrom(), send.limits());
+        return plan(csv, planStore, job, composer);
+    }
+
+    /** The snapshot's attachments, and those no planned row had read yet from the template's folder, if the job file is still there. */
+    private static AttachmentFiles resumedAttachments(Store planStore, JobRecord job) {
+        try {
+            return diskAttachments(planStore, job, JobFile.load(Path.of(job.source())).template());
+        } catch (Exception gone) {
+            return (name, max) -> planStore.file(job.id(), ATTACHMENT, name).orElse(null);
+        }
+    }
+
+    /** Sends what is due, and what {@code planning} adds meanwhile (null: nothing is being planned). */
     private RunSummary send(Store store, JobRecord job, MessageTemplate template, SmtpSettings smtp, SendSettings send, String command,
                             Planning planning, int limit, Instant deadline) throws Exception {
         Attempts attempts = store.attempts();

@@ -14,16 +14,17 @@ import java.util.Optional;
  * Who got it, who didn't, and what the server said: one model loaded from the store, written by one
  * writer per format.
  */
-public record Report(String job, Map<RecipientStatus, Integer> counts, List<Recipient> messages) {
+public record Report(String job, Map<RecipientStatus, Integer> counts, List<Recipient> messages, boolean planComplete) {
 
     public static Optional<Report> load(Store store, String jobName) throws SQLException {
         Optional<JobRecord> job = store.job(jobName);
         if (job.isEmpty()) return Optional.empty();
-        return Optional.of(new Report(jobName, store.counts(job.get().id()), store.recipients(job.get().id())));
+        return Optional.of(new Report(jobName, store.counts(job.get().id()), store.recipients(job.get().id()), job.get().planComplete()));
     }
 
-    public Verdict verdict() { return Verdict.of(counts); }
+    /** A job whose plan a killed run left unfinished is unfinished, whatever its planned rows say: resume plans the rest. */
+    public Verdict verdict() { return planComplete ? Verdict.of(counts) : Verdict.UNFINISHED; }
 
-    /** Nothing is pending or deferred. */
+    /** Nothing is pending or deferred, and every row of the CSV is planned. */
     public boolean finished() { return verdict().finished(); }
 }

@@ -3,5 +3,9 @@ package io.mailroom.store;
 import java.time.Instant;
 import java.util.List;
 
-/** A stored job: identity and the snapshot a resume needs (settings hold no password). */
-public record JobRecord(long id, String name, Instant createdAt, String source, String settings, List<String> header, String keyColumn) { }
+/**
+ * A stored job: identity and the snapshot a resume needs (settings hold no password). {@code planComplete}
+ * is false while a run is planning its CSV, and after a run that was killed doing it (see migration V10).
+ */
+public record JobRecord(long id, String name, Instant createdAt, String source, String settings, List<String> header, String keyColumn,
+                        boolean planComplete) { }

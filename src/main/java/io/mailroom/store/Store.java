@@ -28,6 +28,8 @@ import org.flywaydb.core.Flyway;
  */
 public final class Store implements AutoCloseable {
     private static final Pattern PRIVATE_MEMORY = Pattern.compile("(?i)jdbc:h2:mem:(;.*)?");
+    /** job_files kind of the CSV a plan is reading. */
+    private static final String PLANNED_CSV = "recipients";
     private static final Pattern PASSWORD_IN_URL = Pattern.compile("(?i)((?:password|pwd)=)[^&;]*");
 
     private static final long OTHERS_POLL_MILLIS = 200;
@@ -170,7 +172,7 @@ public final class Store implements AutoCloseable {
      * together). A database already at it is not handed to Flyway, whose scan and checks cost a new
      * process 0.2 s with nothing to do; any other (new, older, a failed migration) is migrated.
      */
-    static final String NEWEST_SCHEMA = "9";
+    static final String NEWEST_SCHEMA = "10";
 
     static void migrate(String url) {
         Flyway.configure().dataSource(url, "", "").locations("classpath:db/migration").javaMigrations(new AddressesFromRows()).load().migrate();
@@ -214,7 +216,7 @@ public final class Store implements AutoCloseable {
             ps.setString(5, CsvLine.encode(header));
             ps.setString(6, keyColumn);
             ps.executeUpdate();
-            return new JobRecord(Sql.generatedKey(ps), name, now, source, settings, header, keyColumn);
+            return new JobRecord(Sql.generatedKey(ps), name, now, source, settings, header, keyColumn, true);
         }
     }
 
@@ -232,6 +234,46 @@ public final class Store implements AutoCloseable {
             ps.executeUpdate();
         }
     }
+
+    /**
+     * A plan of {@code csv} begins: the file is kept in the job's snapshot (streamed, as it may be large) with
+     * its encoding, and the plan is incomplete until {@link #planEnded}; for the caller's commit.
+     */
+    public void planBegins(long jobId, Path csv, java.nio.charset.Charset encoding) throws SQLException, IOException {
+        deleteFiles(jobId, PLANNED_CSV);
+        try (PreparedStatement ps = db.prepareStatement("INSERT INTO job_files (job_id, kind, name, content) VALUES (?, ?, ?, ?)");
+             java.io.InputStream in = java.nio.file.Files.newInputStream(csv)) {
+            ps.setLong(1, jobId);
+            ps.setString(2, PLANNED_CSV);
+            ps.setString(3, csv.getFileName().toString());
+            ps.setBinaryStream(4, in, java.nio.file.Files.size(csv));
+            ps.executeUpdate();
+        }
+        Sql.update(db, "UPDATE jobs SET plan_complete = FALSE, csv_encoding = ? WHERE id = ?", encoding.name(), jobId);
+    }
+
+    /** Every row of the CSV is planned: its copy goes; for the caller's commit. */
+    public void planEnded(long jobId) throws SQLException {
+        deleteFiles(jobId, PLANNED_CSV);
+        Sql.update(db, "UPDATE jobs SET plan_complete = TRUE WHERE id = ?", jobId);
+    }
+
+    /** The CSV an interrupted plan was reading, as {@link #planBegins} kept it; empty when the plan is complete. */
+    public Optional<PlannedCsv> interruptedPlan(long jobId) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement("SELECT f.name, j.csv_encoding FROM jobs j JOIN job_files f ON f.job_id = j.id"
+                + " AND f.kind = ? WHERE j.id = ? AND NOT j.plan_complete")) {
+            Sql.bind(ps, PLANNED_CSV, jobId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) return Optional.empty();
+                String name = rs.getString(1);
+                java.nio.charset.Charset encoding = java.nio.charset.Charset.forName(rs.getString(2));
+                return Optional.of(new PlannedCsv(name, encoding, file(jobId, PLANNED_CSV, name).orElseThrow()));
+            }
+        }
+    }
+
+    /** A CSV kept for a plan that has not ended. */
+    public record PlannedCsv(String name, java.nio.charset.Charset encoding, byte[] content) { }
 
     public void deleteFiles(long jobId, String kind) throws SQLException {
         Sql.update(db, "DELETE FROM job_files WHERE job_id = ? AND kind = ?", jobId, kind);
@@ -354,7 +396,7 @@ public final class Store implements AutoCloseable {
 
     private static JobRecord job(ResultSet rs) throws SQLException {
         return new JobRecord(rs.getLong("id"), rs.getString("name"), rs.getTimestamp("created_at").toInstant(), rs.getString("source"),
-                rs.getString("settings"), CsvLine.decode(rs.getString("csv_header")), rs.getString("key_column"));
+                rs.getString("settings"), CsvLine.decode(rs.getString("csv_header")), rs.getString("key_column"), rs.getBoolean("plan_complete"));
     }
 
 
