@@ -13,9 +13,9 @@ import java.util.Set;
  * One child process the benchmark timed from its start to its exit: wall seconds, and, where GNU time is
  * installed (/usr/bin/time, which wraps the command), its CPU seconds (user + system, children included)
  * and peak resident set; the host's one-minute load average just after it ended; and its exit code.
- * {@code cpuSeconds} is NaN and {@code peakRssKb} -1 without GNU time.
+ * {@code cpuSeconds} is NaN and {@code peakRssKb} -1 without GNU time. {@code cpuByThread}: where the CPU went ({@link ThreadCpu}).
  */
-record Measure(double seconds, double cpuSeconds, long peakRssKb, double load, int exit) {
+record Measure(double seconds, double cpuSeconds, long peakRssKb, double load, int exit, Map<String, Double> cpuByThread) {
     private static final Path TIME = Path.of("/usr/bin/time");
 
     /**
@@ -38,17 +38,19 @@ record Measure(double seconds, double cpuSeconds, long peakRssKb, double load, i
         pb.environment().remove("MAILROOM_JAVA_OPTS");
         pb.environment().putAll(env);
         long t0 = System.nanoTime();
-        int exit = pb.start().waitFor();
+        Process process = pb.start();
+        ThreadCpu threads = ThreadCpu.watch(process);
+        int exit = process.waitFor();
         double seconds = (System.nanoTime() - t0) / 1e9;
         double load = loadAverage();
         if (!accepted.contains(exit)) {
             String out = Files.readString(log, StandardCharsets.UTF_8);
             throw new IllegalStateException(String.join(" ", command) + " exited " + exit + ":\n" + out.substring(Math.max(0, out.length() - 4000)));
         }
-        if (!gnuTime) return new Measure(seconds, Double.NaN, -1, load, exit);
+        if (!gnuTime) return new Measure(seconds, Double.NaN, -1, load, exit, threads.seconds());
         List<String> lines = Files.readAllLines(usage);
         String[] f = lines.get(lines.size() - 1).trim().split(" ");
-        return new Measure(seconds, Double.parseDouble(f[1]) + Double.parseDouble(f[2]), Long.parseLong(f[3]), load, exit);
+        return new Measure(seconds, Double.parseDouble(f[1]) + Double.parseDouble(f[2]), Long.parseLong(f[3]), load, exit, threads.seconds());
     }
 
     /** The one-minute load average (/proc/loadavg), NaN where there is none. */

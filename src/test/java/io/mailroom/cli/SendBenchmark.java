@@ -52,6 +52,7 @@ public final class SendBenchmark {
     /** H2 file bytes per message of each loopback mailroom run, by job size. */
     private final Map<Integer, List<Double>> dbBytesPerMessage = new LinkedHashMap<>();
     private BenchJob.Timeline lastLargest;
+    private Map<String, Double> lastLargestThreads;
 
     private SendBenchmark(Settings settings, Path work, Path launcher) {
         this.settings = settings;
@@ -89,16 +90,21 @@ public final class SendBenchmark {
         dbBytesPerMessage.forEach((n, perMessage) -> System.out.printf("H2 file (db.mv.db) after a %,d-message run: %.0f bytes per message%n",
                 n, Table.median(perMessage.stream().sorted().toList())));
         if (lastLargest != null) printTenths("last round's largest loopback run", lastLargest);
+        if (lastLargestThreads != null) printThreads("last round's largest loopback run", lastLargestThreads);
         if (settings.million() > 0) new MillionRows(settings.million(), work, launcher, javaEnv()).run(port);
     }
 
     private void loopbackRound(int r, int port) throws Exception {
         for (int n : settings.loopback()) {
             BenchJob job = BenchJob.write(work.resolve("loop-" + r + "-" + n), port, n, 1);
-            table.add("`mailroom run`, new process, loopback, 1 session", n, mailroom(job, Map.of()));
+            Measure run = mailroom(job, Map.of());
+            table.add("`mailroom run`, new process, loopback, 1 session", n, run);
             dbBytesPerMessage.computeIfAbsent(n, k -> new ArrayList<>()).add((double) job.dbBytes() / n);
             job.expectAllSent();
-            if (n == settings.loopback().stream().max(Comparator.naturalOrder()).orElseThrow()) lastLargest = job.timeline();
+            if (n == settings.loopback().stream().max(Comparator.naturalOrder()).orElseThrow()) {
+                lastLargest = job.timeline();
+                lastLargestThreads = run.cpuByThread();
+            }
             delete(job.dir());
             table.add("Jakarta `Transport.sendMessage` loop, new JVM, loopback", n, jakarta(port, n));
             table.add("`smtp-source -d -s 1`, loopback", n, source(port, n, 1));
@@ -156,7 +162,7 @@ public final class SendBenchmark {
                     inProcess(BenchJob.write(work.resolve("warm-" + r), port, n, 1)));
             long t0 = System.nanoTime();
             JakartaLoop.send(port, n);
-            table.add("warm JVM: Jakarta loop in the benchmark's JVM, loopback", n, new Measure((System.nanoTime() - t0) / 1e9, Double.NaN, -1, Measure.loadAverage(), 0));
+            table.add("warm JVM: Jakarta loop in the benchmark's JVM, loopback", n, new Measure((System.nanoTime() - t0) / 1e9, Double.NaN, -1, Measure.loadAverage(), 0, Map.of()));
         }
     }
 
@@ -165,7 +171,7 @@ public final class SendBenchmark {
         Context ctx = new Context(quiet, quiet, Map.<String, String>of()::get, Clock.systemUTC(), d -> Thread.sleep(d.toMillis()), new io.mailroom.send.Stop());
         long t0 = System.nanoTime();
         int exit = Main.execute(ctx, "run", job.jobFile().toString(), "--db", job.db());
-        Measure m = new Measure((System.nanoTime() - t0) / 1e9, Double.NaN, -1, Measure.loadAverage(), exit);
+        Measure m = new Measure((System.nanoTime() - t0) / 1e9, Double.NaN, -1, Measure.loadAverage(), exit, Map.of());
         if (exit != 0) throw new IllegalStateException(job.dir() + ": mailroom run exited " + exit);
         job.expectAllSent();
         delete(job.dir());
@@ -180,6 +186,15 @@ public final class SendBenchmark {
         StringBuilder sb = new StringBuilder();
         for (double rate : t.tenths()) sb.append(String.format(" %.0f", rate));
         System.out.printf("%s: first attempt %.2f s after the run began; msgs/s in each tenth of the messages:%s%n", what, t.firstAttemptSeconds(), sb);
+    }
+
+    /** Where a run's CPU went, by thread, as far as /proc showed it. */
+    static void printThreads(String what, Map<String, Double> seconds) {
+        StringBuilder sb = new StringBuilder();
+        seconds.forEach((name, s) -> {
+            if (s >= 0.05) sb.append(String.format("%s%s %.2f", sb.length() == 0 ? "" : ", ", name, s));
+        });
+        System.out.printf("%s, CPU seconds by thread: %s%n", what, sb);
     }
 
     static void delete(Path dir) throws IOException {
