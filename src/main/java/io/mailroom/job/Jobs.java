@@ -138,17 +138,29 @@ public final class Jobs {
      * be gone): rows already planned are known by their keys, the others are added; null when the plan is complete.
      */
     private Planning interruptedPlan(Store store, JobRecord job, MessageTemplate template, SendSettings send) throws Exception {
-        Optional<Store.PlannedCsv> left = store.interruptedPlan(job.id());
-        if (left.isEmpty()) return null;
-        err.println(job.name() + ": the run that planned " + left.get().name() + " stopped before its end; the rest of its rows are planned now");
-        CsvSource csv;
+        if (job.planComplete()) return null;
+        // a private file (0600) that planning streams while it commits rows; it goes when the CSV is closed
+        Path copy = Files.createTempFile("mailroom-plan-", ".csv");
+        Optional<Store.PlannedCsv> left;
+        CsvSource csv = null;
         try {
-            csv = CsvSource.open(left.get().name(), new java.io.ByteArrayInputStream(left.get().content()), left.get().encoding(),
-                    send.limits().rowChars());
+            left = store.interruptedPlan(job.id(), copy);
+            if (left.isEmpty()) return null;
+            csv = CsvSource.open(left.get().name(), Files.newInputStream(copy, java.nio.file.StandardOpenOption.DELETE_ON_CLOSE),
+                    left.get().encoding(), send.limits().rowChars());
         } catch (io.mailroom.csv.CsvException e) {
             throw new DataException(e.getMessage(), e);
+        } finally {
+            if (csv == null) Files.deleteIfExists(copy);
         }
-        Store planStore = store.writer();
+        err.println(job.name() + ": the run that planned " + left.get().name() + " stopped before its end; the rest of its rows are planned now");
+        Store planStore;
+        try {
+            planStore = store.writer();
+        } catch (SQLException e) {
+            csv.close();
+            throw e;
+        }
         Composer composer = new Composer(template, resumedAttachments(planStore, job), new MessageBuilder(clock), send.envelopeFrom(), send.limits());
         return plan(csv, planStore, job, composer);
     }

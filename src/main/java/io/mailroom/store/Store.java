@@ -258,22 +258,26 @@ public final class Store implements AutoCloseable {
         Sql.update(db, "UPDATE jobs SET plan_complete = TRUE WHERE id = ?", jobId);
     }
 
-    /** The CSV an interrupted plan was reading, as {@link #planBegins} kept it; empty when the plan is complete. */
-    public Optional<PlannedCsv> interruptedPlan(long jobId) throws SQLException {
-        try (PreparedStatement ps = db.prepareStatement("SELECT f.name, j.csv_encoding FROM jobs j JOIN job_files f ON f.job_id = j.id"
+    /**
+     * The CSV an interrupted plan was reading, as {@link #planBegins} kept it, copied to {@code to} (streamed:
+     * it may be large); empty, and nothing copied, when the plan is complete.
+     */
+    public Optional<PlannedCsv> interruptedPlan(long jobId, Path to) throws SQLException, IOException {
+        try (PreparedStatement ps = db.prepareStatement("SELECT f.name, j.csv_encoding, f.content FROM jobs j JOIN job_files f ON f.job_id = j.id"
                 + " AND f.kind = ? WHERE j.id = ? AND NOT j.plan_complete")) {
             Sql.bind(ps, PLANNED_CSV, jobId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) return Optional.empty();
-                String name = rs.getString(1);
-                java.nio.charset.Charset encoding = java.nio.charset.Charset.forName(rs.getString(2));
-                return Optional.of(new PlannedCsv(name, encoding, file(jobId, PLANNED_CSV, name).orElseThrow()));
+                try (java.io.InputStream in = rs.getBinaryStream(3)) {
+                    java.nio.file.Files.copy(in, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+                return Optional.of(new PlannedCsv(rs.getString(1), java.nio.charset.Charset.forName(rs.getString(2))));
             }
         }
     }
 
-    /** A CSV kept for a plan that has not ended. */
-    public record PlannedCsv(String name, java.nio.charset.Charset encoding, byte[] content) { }
+    /** A CSV kept for a plan that has not ended: its file name and encoding. */
+    public record PlannedCsv(String name, java.nio.charset.Charset encoding) { }
 
     public void deleteFiles(long jobId, String kind) throws SQLException {
         Sql.update(db, "DELETE FROM job_files WHERE job_id = ? AND kind = ?", jobId, kind);
