@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
@@ -35,7 +36,7 @@ public final class JobFile {
     static final Set<String> KEYS = Set.of("name", "recipients", "recipients.encoding", "recipients.key", "template", "template.html",
             "smtp.host", "smtp.port", "smtp.security", "smtp.username", "smtp.auth", "smtp.password.env", "smtp.password.file", "smtp.trust",
             "smtp.allow-plaintext-auth", "smtp.timeout", "smtp.max-messages-per-session", "smtp.connections", "smtp.idle-probe", "smtp.helo", "envelope.from",
-            "retry.max-attempts", "retry.give-up-after", "rate", "recipients.max-row-size", "template.max-render-time",
+            "retry.max-attempts", "retry.give-up-after", "rate", "rate.recipients", "recipients.max-row-size", "template.max-render-time",
             "attachment.max-size", "message.max-size",
             // sized itself before the flight journal made it moot; still accepted, so older job files and stored settings load
             "store.write-ahead");
@@ -94,7 +95,10 @@ public final class JobFile {
         p.setProperty("smtp.idle-probe", s.idleProbe().toMillis() + "ms");
         p.setProperty("retry.max-attempts", String.valueOf(s.retry().maxAttempts()));
         p.setProperty("retry.give-up-after", s.retry().giveUpAfter().toMillis() + "ms");
-        if (!s.rate().isEmpty()) p.setProperty("rate", String.join(", ", s.rate().stream().map(RateLimit.Limit::toKey).toList()));
+        String messages = String.join(", ", s.rate().stream().filter(l -> !l.recipients()).map(RateLimit.Limit::toKey).toList());
+        String recipients = String.join(", ", s.rate().stream().filter(RateLimit.Limit::recipients).map(RateLimit.Limit::toKey).toList());
+        if (!messages.isEmpty()) p.setProperty("rate", messages);
+        if (!recipients.isEmpty()) p.setProperty("rate.recipients", recipients);
         putIf(p, "envelope.from", s.envelopeFrom());
         putIf(p, "smtp.helo", s.helo());
         p.setProperty("smtp.connections", String.valueOf(s.connections()));
@@ -186,12 +190,18 @@ public final class JobFile {
         };
     }
 
+    /** {@code rate} counts messages, {@code rate.recipients} the addresses in their envelopes. */
     private List<RateLimit.Limit> rate() throws JobFileException {
-        String v = optional("rate", null);
-        if (v == null) return List.of();
-        List<RateLimit.Limit> limits = RateLimit.parse(v);
-        if (limits == null) {
-            throw new JobFileException(file + ": rate: \"" + v + "\" must be limits like 20/second, 100/minute, 2000/hour, 500/day (comma-separated)");
+        List<RateLimit.Limit> limits = new ArrayList<>();
+        for (String key : List.of("rate", "rate.recipients")) {
+            String v = optional(key, null);
+            if (v == null) continue;
+            List<RateLimit.Limit> parsed = RateLimit.parse(v, key.equals("rate.recipients"));
+            if (parsed == null) {
+                throw new JobFileException(file + ": " + key + ": \"" + v + "\" must be limits like 20/second, 50/5m, 2000/hour, 500/day"
+                        + " (comma-separated; units second, minute, hour, day or s, m, h, d)");
+            }
+            limits.addAll(parsed);
         }
         return limits;
     }

@@ -35,7 +35,9 @@ final class ComposeAhead implements AutoCloseable {
     private int window = 1;
     private volatile boolean closed;
     private final ArrayDeque<Recipient> waiting = new ArrayDeque<>();
-    private final ArrayDeque<CompletableFuture<Composed>> composing = new ArrayDeque<>();
+    private final ArrayDeque<Pending> composing = new ArrayDeque<>();
+
+    private record Pending(Recipient recipient, CompletableFuture<Composed> composed) { }
 
     ComposeAhead(Function<Recipient, Composed> compose, ExecutorService worker, int depth, long budget) {
         this.compose = compose;
@@ -61,6 +63,11 @@ final class ComposeAhead implements AutoCloseable {
         return waiting.size() + composing.size();
     }
 
+    /** The recipient {@link #next} returns, without composing it; null when none is queued. */
+    Recipient peek() {
+        return !composing.isEmpty() ? composing.peek().recipient() : waiting.peek();
+    }
+
     void addAll(Collection<Recipient> recipients) {
         waiting.addAll(recipients);
         topUp();
@@ -72,14 +79,14 @@ final class ComposeAhead implements AutoCloseable {
      */
     Composed next() {
         topUp();
-        CompletableFuture<Composed> head = composing.poll();
-        if (head == null) {
+        Pending pending = composing.poll();
+        if (pending == null) {
             Recipient r = waiting.poll();
             return r == null ? null : compose.apply(r);
         }
         Composed c;
         try {
-            c = head.join();
+            c = pending.composed().join();
         } catch (CompletionException e) {
             if (e.getCause() instanceof RuntimeException r) throw r;
             if (e.getCause() instanceof Error err) throw err;
@@ -92,13 +99,13 @@ final class ComposeAhead implements AutoCloseable {
 
     /** A message taken but not sent goes back to the front, as it was composed. */
     void putBack(Composed c) {
-        composing.addFirst(CompletableFuture.completedFuture(c));
+        composing.addFirst(new Pending(c.recipient(), CompletableFuture.completedFuture(c)));
     }
 
     private void topUp() {
         while (composing.size() < Math.min(depth, window) && !waiting.isEmpty()) {
             Recipient r = waiting.poll();
-            composing.add(CompletableFuture.supplyAsync(() -> closed ? null : compose.apply(r), worker));
+            composing.add(new Pending(r, CompletableFuture.supplyAsync(() -> closed ? null : compose.apply(r), worker)));
         }
     }
 

@@ -107,7 +107,7 @@ final class Dispatcher implements AutoCloseable {
                     batch = awaitingBatch;
                     awaitingBatch = -1;
                 } else {
-                    sleep = rate.waitAt(clock.instant());
+                    sleep = rate.waitAt(clock.instant(), due(queue.peek(), clock.instant()).size());
                     if (sleep.isZero() && !admitted && lanesIn > 0 && queue.size() <= IN_HAND_PER_SESSION * lanesIn) {
                         wait();
                         continue;
@@ -151,7 +151,7 @@ final class Dispatcher implements AutoCloseable {
         while (true) {
             if (over()) return null;
             Instant now = clock.instant();
-            if (!rate.waitAt(now).isZero() || queue.isEmpty() && !refill()) return null;
+            if (queue.isEmpty() && !refill() || !rate.waitAt(now, due(queue.peek(), now).size()).isZero()) return null;
             Composed c = queue.next();
             Recipient r = c.recipient();
             if (c.problem() != null) {
@@ -169,7 +169,7 @@ final class Dispatcher implements AutoCloseable {
                 recorder.withoutAttempt(r, carried.stream().map(Address::seq).toList(), OutcomePolicy.tooLarge(mail.size(), most));
                 continue;
             }
-            rate.sentAt(now);
+            rate.sentAt(now, mail.recipients().size());
             tried++;
             inHand++;
             return recorder.begin(r, carried, mail, session.id());

@@ -74,7 +74,8 @@ public final class Engine {
                        int limit, Instant deadline) throws Exception {
         Attempts attempts = store.attempts();
         completeEnvelopes(attempts, jobId, messages);
-        RateLimit rate = new RateLimit(s.rate(), attempts.attemptTimes(jobId, clock.instant().minus(RateLimit.lookBack(s.rate()))));
+        RateLimit rate = new RateLimit(s.rate(), attempts.attemptsSince(jobId, clock.instant().minus(RateLimit.lookBack(s.rate()))).stream()
+                .map(a -> new RateLimit.Sent(a.at(), a.addresses())).toList());
         Path file = store.journalFile(jobName);
         FlightJournal journal;
         try {

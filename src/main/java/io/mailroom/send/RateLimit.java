@@ -5,49 +5,72 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The job's sending limits (the {@code rate} key, e.g. {@code 20/second, 500/day}): at most N messages in
- * any sliding window of that length. Seeded with the job's earlier attempts, so a quota used by this
- * morning's run still counts tonight. Pure: time is passed in.
+ * The job's sending limits: at most N messages ({@code rate}, e.g. {@code 20/second, 50/5m}) or N
+ * recipients ({@code rate.recipients}, e.g. {@code 10000/day}; every address in a message's envelope
+ * counts, as providers count them) in any sliding window of that length. Seeded with the job's earlier
+ * attempts, so a quota used by this morning's run still counts tonight. Pure: time is passed in.
  */
 public final class RateLimit {
-    public record Limit(int count, Duration window) {
+    /** {@code count} messages, or recipients when {@code recipients}, in any {@code window}. */
+    public record Limit(int count, Duration window, boolean recipients) {
+        /** As the job file writes it: 20/second, 50/5m. */
         public String toKey() {
-            String unit = window.toDays() == 1 ? "day" : window.toHours() == 1 ? "hour" : window.toMinutes() == 1 ? "minute" : "second";
-            return count + "/" + unit;
+            return count + "/" + windowKey(window);
         }
     }
 
-    private static final Pattern ONE = Pattern.compile("\\s*(\\d+)\\s*/\\s*(second|minute|hour|day)s?\\s*");
+    /** A message that went, with how many recipients its envelope carried. */
+    public record Sent(Instant at, int recipients) { }
+
+    private static final Pattern ONE = Pattern.compile("\\s*(\\d+)\\s*/\\s*(\\d*)\\s*(s|m|h|d|seconds?|minutes?|hours?|days?)\\s*");
 
     private final List<Limit> limits;
-    private final ArrayDeque<Instant> sent = new ArrayDeque<>();
+    private final ArrayDeque<Sent> sent = new ArrayDeque<>();
 
-    RateLimit(List<Limit> limits, Collection<Instant> earlier) {
+    RateLimit(List<Limit> limits, Collection<Sent> earlier) {
         this.limits = List.copyOf(limits);
-        earlier.stream().sorted().forEach(sent::add);
+        earlier.stream().sorted(Comparator.comparing(Sent::at)).forEach(sent::add);
     }
 
-    /** Parses {@code 20/second, 500/day}; null for a text that is not such a list. */
-    public static List<Limit> parse(String text) {
+    /**
+     * Parses {@code 20/second, 50/5m, 2000/hour}: units second, minute, hour, day (or s, m, h, d), each
+     * after an optional number; {@code recipients} says what the limits count. Null for any other text.
+     */
+    public static List<Limit> parse(String text, boolean recipients) {
         List<Limit> out = new ArrayList<>();
         for (String part : text.split(",")) {
             Matcher m = ONE.matcher(part.toLowerCase(Locale.ROOT));
-            if (!m.matches() || Integer.parseInt(m.group(1)) < 1) return null;
-            Duration window = switch (m.group(2)) {
-                case "second" -> Duration.ofSeconds(1);
-                case "minute" -> Duration.ofMinutes(1);
-                case "hour" -> Duration.ofHours(1);
+            if (!m.matches()) return null;
+            int count = Integer.parseInt(m.group(1));
+            long units = m.group(2).isEmpty() ? 1 : Long.parseLong(m.group(2));
+            if (count < 1 || units < 1 || units > 366) return null;
+            Duration unit = switch (m.group(3).charAt(0)) {
+                case 's' -> Duration.ofSeconds(1);
+                case 'm' -> Duration.ofMinutes(1);
+                case 'h' -> Duration.ofHours(1);
                 default -> Duration.ofDays(1);
             };
-            out.add(new Limit(Integer.parseInt(m.group(1)), window));
+            out.add(new Limit(count, unit.multipliedBy(units), recipients));
         }
         return out;
+    }
+
+    private static String windowKey(Duration w) {
+        if (w.equals(Duration.ofDays(1))) return "day";
+        if (w.equals(Duration.ofHours(1))) return "hour";
+        if (w.equals(Duration.ofMinutes(1))) return "minute";
+        if (w.equals(Duration.ofSeconds(1))) return "second";
+        if (w.toSeconds() % 86_400 == 0) return w.toDays() + "d";
+        if (w.toSeconds() % 3_600 == 0) return w.toHours() + "h";
+        if (w.toSeconds() % 60 == 0) return w.toMinutes() + "m";
+        return w.toSeconds() + "s";
     }
 
     List<Limit> limits() { return limits; }
@@ -57,25 +80,38 @@ public final class RateLimit {
         return limits.stream().map(Limit::window).max(Duration::compareTo).orElse(Duration.ZERO);
     }
 
-    /** Zero when a message may go now, else how long until one may. */
-    Duration waitAt(Instant now) {
+    /**
+     * Zero when a message with {@code recipients} addresses may go now, else how long until it may. One that
+     * alone is over a recipient limit goes when nothing else is in that window.
+     */
+    Duration waitAt(Instant now, int recipients) {
         Duration longest = Duration.ZERO;
         for (Limit l : limits) {
             Instant windowStart = now.minus(l.window());
-            List<Instant> inWindow = sent.stream().filter(t -> t.isAfter(windowStart)).toList();
-            if (inWindow.size() >= l.count()) {
-                // the window must slide past the oldest message that keeps it full
-                Instant freeAt = inWindow.get(inWindow.size() - l.count()).plus(l.window());
-                Duration wait = Duration.between(now, freeAt);
-                if (wait.compareTo(longest) > 0) longest = wait;
+            List<Sent> inWindow = sent.stream().filter(s -> s.at().isAfter(windowStart)).toList();
+            int used = inWindow.stream().mapToInt(s -> cost(l, s.recipients())).sum();
+            int cost = cost(l, recipients);
+            if (used == 0 || used + cost <= l.count()) continue;
+            // the window must slide past the oldest messages until this one fits (or the window is empty)
+            Instant freeAt = null;
+            for (Sent s : inWindow) {
+                used -= cost(l, s.recipients());
+                freeAt = s.at().plus(l.window());
+                if (used == 0 || used + cost <= l.count()) break;
             }
+            Duration wait = Duration.between(now, freeAt);
+            if (wait.compareTo(longest) > 0) longest = wait;
         }
         return longest;
     }
 
-    void sentAt(Instant t) {
-        sent.add(t);
+    private static int cost(Limit l, int recipients) {
+        return l.recipients() ? recipients : 1;
+    }
+
+    void sentAt(Instant t, int recipients) {
+        sent.add(new Sent(t, recipients));
         Duration keep = lookBack(limits);
-        while (!sent.isEmpty() && sent.peekFirst().isBefore(t.minus(keep))) sent.pollFirst();
+        while (!sent.isEmpty() && sent.peekFirst().at().isBefore(t.minus(keep))) sent.pollFirst();
     }
 }

@@ -55,14 +55,20 @@ public final class Attempts {
                 + " ORDER BY r.job_id, r.status, r.row_no, r.id LIMIT ?", args.toArray());
     }
 
-    /** When each attempt of the job since {@code since} started: what rate limits count. */
-    public List<Instant> attemptTimes(long jobId, Instant since) throws SQLException {
-        List<Instant> out = new ArrayList<>();
-        try (PreparedStatement ps = db.prepareStatement("SELECT a.started_at FROM attempts a JOIN recipients r ON r.id = a.recipient_id"
+    /** An attempt as rate limits count it: when it started and how many addresses its envelope carried. */
+    public record Started(Instant at, int addresses) { }
+
+    /** The job's attempts since {@code since}; one stored before attempts named their addresses counts as one. */
+    public List<Started> attemptsSince(long jobId, Instant since) throws SQLException {
+        List<Started> out = new ArrayList<>();
+        try (PreparedStatement ps = db.prepareStatement("SELECT a.started_at, a.addresses FROM attempts a JOIN recipients r ON r.id = a.recipient_id"
                 + " WHERE r.job_id = ? AND a.started_at > ?")) {
             Sql.bind(ps, jobId, Timestamp.from(since));
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) out.add(rs.getTimestamp(1).toInstant());
+                while (rs.next()) {
+                    String seqs = rs.getString(2);
+                    out.add(new Started(rs.getTimestamp(1).toInstant(), seqs == null || seqs.isBlank() ? 1 : seqs.trim().split(" ").length));
+                }
             }
         }
         return out;

@@ -70,6 +70,30 @@ class RateLimitTest {
     }
 
     @Test
+    void aRecipientLimitCountsTheCcAndBccOfEachMessage() throws Exception {
+        Path job = new JobDir(dir.resolve("job")).numberedRecipients(6).smtp("127.0.0.1", server.port(), "none").set("rate.recipients", "6/second")
+                .file("message.ftl", JobDir.TEMPLATE.replace("Subject:", "Cc: cc-${n}@example.com\nBcc: bcc-${n}@example.com\nSubject:")).write();
+
+        Cli.Result run = mailroom("run", job.toString());
+
+        assertEquals(0, run.exit(), run.all());
+        assertEquals(18, server.received().stream().mapToInt(r -> r.recipients().size()).sum());
+        Instant t = Instant.parse("2026-11-22T10:00:00Z");
+        assertEquals(List.of(t, t, t.plusSeconds(1), t.plusSeconds(1), t.plusSeconds(2), t.plusSeconds(2)), attemptStarts(),
+                "two messages of three recipients a second: six recipients, not six messages");
+    }
+
+    @Test
+    void aFiveMinuteWindowHoldsOverAnyFiveMinutes() throws Exception {
+        Cli.Result run = mailroom("run", job(5, "2/5m").toString());
+
+        assertEquals(0, run.exit(), run.all());
+        Instant t = Instant.parse("2026-11-22T10:00:00Z");
+        assertEquals(List.of(t, t, t.plusSeconds(300), t.plusSeconds(300), t.plusSeconds(600)), attemptStarts());
+        assertEquals(List.of(Duration.ofMinutes(5), Duration.ofMinutes(5)), pauses);
+    }
+
+    @Test
     void aMessageThatWaitedForTheRateLimitIsDatedWhenItGoesNotWhenItWasQueued() throws Exception {
         Cli.Result run = mailroom("run", job(6, "2/second").toString());
         assertEquals(0, run.exit(), run.all());
@@ -113,7 +137,7 @@ class RateLimitTest {
 
     private List<Instant> attemptStarts() throws Exception {
         List<Instant> out = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection(db, "", ""); ResultSet rs = c.createStatement().executeQuery("SELECT started_at FROM attempts")) {
+        try (Connection c = DriverManager.getConnection(db, "", ""); ResultSet rs = c.createStatement().executeQuery("SELECT started_at FROM attempts ORDER BY started_at, id")) {
             while (rs.next()) out.add(rs.getTimestamp(1).toInstant());
         }
         return out;

@@ -11,30 +11,74 @@ import org.junit.jupiter.api.Test;
 class RateLimitTest {
     private static final Instant T = Instant.parse("2026-11-22T10:00:00Z");
 
+    private static RateLimit.Limit messages(int n, Duration window) {
+        return new RateLimit.Limit(n, window, false);
+    }
+
     @Test
     void limitsParseFromTheJobKeyAndBadOnesAreRefused() {
-        assertEquals(List.of(new RateLimit.Limit(20, Duration.ofSeconds(1)), new RateLimit.Limit(500, Duration.ofDays(1))),
-                RateLimit.parse("20/second, 500/day"));
-        assertEquals(List.of(new RateLimit.Limit(100, Duration.ofMinutes(1))), RateLimit.parse("100 / minutes"));
-        assertNull(RateLimit.parse("fast"));
-        assertNull(RateLimit.parse("0/second"));
-        assertNull(RateLimit.parse("10/fortnight"));
+        assertEquals(List.of(messages(20, Duration.ofSeconds(1)), messages(500, Duration.ofDays(1))), RateLimit.parse("20/second, 500/day", false));
+        assertEquals(List.of(messages(100, Duration.ofMinutes(1))), RateLimit.parse("100 / minutes", false));
+        assertEquals(List.of(messages(50, Duration.ofMinutes(5)), messages(7, Duration.ofSeconds(30)), messages(3, Duration.ofDays(2))),
+                RateLimit.parse("50/5m, 7/30s, 3/2 days", false));
+        assertEquals(List.of(new RateLimit.Limit(10_000, Duration.ofDays(1), true)), RateLimit.parse("10000/day", true));
+        assertNull(RateLimit.parse("fast", false));
+        assertNull(RateLimit.parse("0/second", false));
+        assertNull(RateLimit.parse("10/0m", false));
+        assertNull(RateLimit.parse("10/fortnight", false));
+    }
+
+    @Test
+    void aLimitIsWrittenBackAsTheJobFileWouldSayIt() {
+        for (String key : List.of("20/second", "30/minute", "2000/hour", "500/day", "50/5m", "7/30s", "3/2d", "10/90m")) {
+            assertEquals(key, RateLimit.parse(key, false).get(0).toKey());
+        }
+        assertEquals("10/90m", RateLimit.parse("10/90 minutes", false).get(0).toKey());
     }
 
     @Test
     void aFullWindowWaitsUntilItsOldestMessageSlidesOut() {
-        RateLimit r = new RateLimit(RateLimit.parse("2/second"), List.of());
-        assertEquals(Duration.ZERO, r.waitAt(T));
-        r.sentAt(T);
-        r.sentAt(T.plusMillis(300));
-        assertEquals(Duration.ofSeconds(1), r.waitAt(T.plusMillis(300)).plusMillis(300));
-        assertEquals(Duration.ZERO, r.waitAt(T.plusMillis(1001)));
+        RateLimit r = new RateLimit(RateLimit.parse("2/second", false), List.of());
+        assertEquals(Duration.ZERO, r.waitAt(T, 1));
+        r.sentAt(T, 1);
+        r.sentAt(T.plusMillis(300), 1);
+        assertEquals(Duration.ofSeconds(1), r.waitAt(T.plusMillis(300), 1).plusMillis(300));
+        assertEquals(Duration.ZERO, r.waitAt(T.plusMillis(1001), 1));
+    }
+
+    @Test
+    void aFiveMinuteWindowIsOneWindowNotFiveMinutes() {
+        RateLimit r = new RateLimit(RateLimit.parse("3/5m", false), List.of());
+        r.sentAt(T, 1);
+        r.sentAt(T.plus(Duration.ofMinutes(2)), 1);
+        r.sentAt(T.plus(Duration.ofMinutes(4)), 1);
+        assertEquals(Duration.ofMinutes(1), r.waitAt(T.plus(Duration.ofMinutes(4)), 1), "the first leaves the window at 5 minutes");
+        assertEquals(Duration.ZERO, r.waitAt(T.plus(Duration.ofMinutes(5)).plusMillis(1), 1));
+    }
+
+    @Test
+    void recipientLimitsCountEveryAddressInTheEnvelope() {
+        RateLimit r = new RateLimit(RateLimit.parse("6/second", true), List.of());
+        r.sentAt(T, 3);
+        assertEquals(Duration.ZERO, r.waitAt(T, 3), "To, Cc and Bcc: 3 of 6");
+        r.sentAt(T, 3);
+        assertEquals(Duration.ofSeconds(1), r.waitAt(T, 1), "6 of 6 recipients used, though only 2 messages went");
+        r = new RateLimit(RateLimit.parse("6/second", true), List.of(new RateLimit.Sent(T, 4)));
+        assertEquals(Duration.ofMillis(999), r.waitAt(T.plusMillis(1), 3), "4 + 3 is over 6: until the 4 leave the window");
+        assertEquals(Duration.ZERO, r.waitAt(T.plusMillis(1), 2));
+    }
+
+    @Test
+    void aMessageOverARecipientLimitOnItsOwnGoesWhenTheWindowIsEmpty() {
+        RateLimit r = new RateLimit(RateLimit.parse("2/second", true), List.of(new RateLimit.Sent(T, 1)));
+        assertEquals(Duration.ofSeconds(1), r.waitAt(T, 5));
+        assertEquals(Duration.ZERO, r.waitAt(T.plusSeconds(1).plusMillis(1), 5));
     }
 
     @Test
     void earlierRunsCountAndTheLongestWaitWins() {
-        RateLimit r = new RateLimit(RateLimit.parse("10/second, 3/day"), List.of(T.minus(Duration.ofHours(20)), T.minus(Duration.ofHours(2)),
-                T.minus(Duration.ofHours(1))));
-        assertEquals(Duration.ofHours(4), r.waitAt(T), "the oldest of this day's three leaves the window in 4 hours");
+        RateLimit r = new RateLimit(RateLimit.parse("10/second, 3/day", false), List.of(new RateLimit.Sent(T.minus(Duration.ofHours(20)), 1),
+                new RateLimit.Sent(T.minus(Duration.ofHours(2)), 1), new RateLimit.Sent(T.minus(Duration.ofHours(1)), 1)));
+        assertEquals(Duration.ofHours(4), r.waitAt(T, 1), "the oldest of this day's three leaves the window in 4 hours");
     }
 }
