@@ -36,7 +36,7 @@ public final class JobFile {
     static final Set<String> KEYS = Set.of("name", "recipients", "recipients.encoding", "recipients.key", "template", "template.html",
             "smtp.host", "smtp.port", "smtp.security", "smtp.username", "smtp.auth", "smtp.password.env", "smtp.password.file", "smtp.trust",
             "smtp.allow-plaintext-auth", "smtp.timeout", "smtp.max-messages-per-session", "smtp.connections", "smtp.idle-probe", "smtp.helo", "envelope.from",
-            "retry.max-attempts", "retry.give-up-after", "rate", "rate.recipients", "recipients.max-row-size", "template.max-render-time",
+            "retry.max-attempts", "retry.give-up-after", "rate", "rate.recipients", "rate.scope", "recipients.max-row-size", "template.max-render-time",
             "attachment.max-size", "message.max-size",
             // sized itself before the flight journal made it moot; still accepted, so older job files and stored settings load
             "store.write-ahead");
@@ -99,6 +99,7 @@ public final class JobFile {
         String recipients = String.join(", ", s.rate().stream().filter(RateLimit.Limit::recipients).map(RateLimit.Limit::toKey).toList());
         if (!messages.isEmpty()) p.setProperty("rate", messages);
         if (!recipients.isEmpty()) p.setProperty("rate.recipients", recipients);
+        if (s.rateForJobOnly()) p.setProperty("rate.scope", "job");
         putIf(p, "envelope.from", s.envelopeFrom());
         putIf(p, "smtp.helo", s.helo());
         p.setProperty("smtp.connections", String.valueOf(s.connections()));
@@ -150,7 +151,7 @@ public final class JobFile {
                 bool("smtp.allow-plaintext-auth"), duration("smtp.timeout"), max, orDefault(duration("smtp.idle-probe"), DEFAULT_IDLE_PROBE),
                 new RetryRules(integer("retry.max-attempts", RetryRules.DEFAULT.maxAttempts(), 1, 1000),
                         orDefault(duration("retry.give-up-after"), RetryRules.DEFAULT.giveUpAfter())),
-                rate(), optional("envelope.from", null), optional("smtp.helo", null),
+                rate(), rateScope(), optional("envelope.from", null), optional("smtp.helo", null),
                 integer("smtp.connections", 1, 1, MOST_CONNECTIONS), limits());
     }
 
@@ -187,6 +188,17 @@ public final class JobFile {
             case "tls" -> Security.TLS;
             case "none" -> Security.NONE;
             default -> throw new JobFileException(file + ": smtp.security: \"" + v + "\" must be starttls, tls or none");
+        };
+    }
+
+    /** Whether the limits count this job alone (rate.scope=job) rather than every job on its account (account, the default). */
+    private boolean rateScope() throws JobFileException {
+        String v = optional("rate.scope", "account");
+        return switch (v) {
+            case "account" -> false;
+            case "job" -> true;
+            default -> throw new JobFileException(file + ": rate.scope: \"" + v + "\" must be account (every job sending through the same"
+                    + " SMTP host, port and username counts together) or job");
         };
     }
 

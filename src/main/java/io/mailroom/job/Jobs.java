@@ -181,7 +181,7 @@ public final class Jobs {
         long runId;
         Engine.Result r;
         try {
-            runId = attempts.beginRun(job.id(), command, clock.instant());
+            runId = attempts.beginRun(job.id(), command, account(smtp), clock.instant());
         } catch (Exception e) {
             awaitPlan(planning, e);
             throw e;
@@ -193,7 +193,7 @@ public final class Jobs {
                     new MessageBuilder(clock), send.envelopeFrom(), send.limits());
             r = engine().send(store, job.id(), job.name(), runId, messages(composer, job.header()), planning == null ? Arrivals.NONE : planning,
                     new SmtpClient(smtp), new Engine.Settings(send.connections(), send.maxMessagesPerSession(), send.idleProbe(), send.retry(),
-                            send.rate()), limit, deadline);
+                            send.rate(), send.rateForJobOnly() ? null : account(smtp)), limit, deadline);
             Plan plan = planning == null ? null : planning.result();
             if (stop.requested()) err.println(job.name() + ": stopped on request after the messages in hand; run or resume to continue");
             if (r.ended() != null) err.println(job.name() + ": stopped: " + r.ended() + "; run or resume again then");
@@ -211,6 +211,11 @@ public final class Jobs {
         }
         attempts.finishRun(runId, summary.verdict().exitCode(), clock.instant());
         return summary;
+    }
+
+    /** The sending account, as rate limits count by it: the server and the user name (never the password). */
+    private static String account(SmtpSettings smtp) {
+        return smtp.host().toLowerCase(java.util.Locale.ROOT) + ":" + smtp.port() + (smtp.credentials() == null ? "" : " as " + smtp.credentials().username());
     }
 
     /** A run that fails still lets its plan finish (as it would have before sending started); a planning failure joins {@code e}. */

@@ -27,7 +27,8 @@ import java.util.function.Function;
  */
 public final class Engine {
     /** How a job sends, as far as the engine is concerned. */
-    public record Settings(int connections, int maxPerSession, Duration idleProbe, RetryRules retry, List<RateLimit.Limit> rate) { }
+    /** {@code rateAccount}: the account whose runs the rate limits count together; null counts this job's alone. */
+    public record Settings(int connections, int maxPerSession, Duration idleProbe, RetryRules retry, List<RateLimit.Limit> rate, String rateAccount) { }
 
     /** What a run did: messages tried, sessions opened, and why it ended early (a rate limit, the time bound), if it did. */
     public record Result(int tried, int sessions, String ended) { }
@@ -74,7 +75,7 @@ public final class Engine {
                        int limit, Instant deadline) throws Exception {
         Attempts attempts = store.attempts();
         completeEnvelopes(attempts, jobId, messages);
-        RateLimit rate = new RateLimit(s.rate(), attempts.attemptsSince(jobId, clock.instant().minus(RateLimit.lookBack(s.rate()))).stream()
+        RateLimit rate = new RateLimit(s.rate(), attempts.attemptsSince(jobId, s.rateAccount(), clock.instant().minus(RateLimit.lookBack(s.rate()))).stream()
                 .map(a -> new RateLimit.Sent(a.at(), a.addresses())).toList());
         Path file = store.journalFile(jobName);
         FlightJournal journal;

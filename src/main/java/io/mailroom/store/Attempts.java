@@ -58,12 +58,18 @@ public final class Attempts {
     /** An attempt as rate limits count it: when it started and how many addresses its envelope carried. */
     public record Started(Instant at, int addresses) { }
 
-    /** The job's attempts since {@code since}; one stored before attempts named their addresses counts as one. */
-    public List<Started> attemptsSince(long jobId, Instant since) throws SQLException {
+    /**
+     * Attempts since {@code since}: of every run through {@code account} (any job), or of job {@code jobId} when
+     * {@code account} is null. One stored before attempts named their addresses counts as one address; runs
+     * from before runs named their account (V11) count for their job only.
+     */
+    public List<Started> attemptsSince(long jobId, String account, Instant since) throws SQLException {
         List<Started> out = new ArrayList<>();
-        try (PreparedStatement ps = db.prepareStatement("SELECT a.started_at, a.addresses FROM attempts a JOIN recipients r ON r.id = a.recipient_id"
-                + " WHERE r.job_id = ? AND a.started_at > ?")) {
-            Sql.bind(ps, jobId, Timestamp.from(since));
+        String sql = account == null
+                ? "SELECT a.started_at, a.addresses FROM attempts a JOIN recipients r ON r.id = a.recipient_id WHERE r.job_id = ? AND a.started_at > ?"
+                : "SELECT a.started_at, a.addresses FROM attempts a JOIN runs u ON u.id = a.run_id WHERE u.account = ? AND a.started_at > ?";
+        try (PreparedStatement ps = db.prepareStatement(sql)) {
+            Sql.bind(ps, account == null ? jobId : account, Timestamp.from(since));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String seqs = rs.getString(2);
@@ -74,12 +80,14 @@ public final class Attempts {
         return out;
     }
 
-    public long beginRun(long jobId, String command, Instant now) throws SQLException {
-        try (PreparedStatement ps = db.prepareStatement("INSERT INTO runs (job_id, command, started_at) VALUES (?, ?, ?)",
+    /** A run of {@code command} begins, sending through {@code account} (what account-wide rate limits count by). */
+    public long beginRun(long jobId, String command, String account, Instant now) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement("INSERT INTO runs (job_id, command, started_at, account) VALUES (?, ?, ?, ?)",
                 Statement.RETURN_GENERATED_KEYS)) {
             ps.setLong(1, jobId);
             ps.setString(2, command);
             ps.setTimestamp(3, Timestamp.from(now));
+            ps.setString(4, account);
             ps.executeUpdate();
             long id = Sql.generatedKey(ps);
             db.commit();

@@ -93,6 +93,34 @@ class RateLimitTest {
         assertEquals(List.of(Duration.ofMinutes(5), Duration.ofMinutes(5)), pauses);
     }
 
+    private Path namedJob(String name, int rows, String... keys) throws Exception {
+        JobDir job = new JobDir(dir.resolve(name)).numberedRecipients(rows).smtp("127.0.0.1", server.port(), "none").set("name", name);
+        for (int i = 0; i < keys.length; i += 2) job.set(keys[i], keys[i + 1]);
+        return job.write();
+    }
+
+    @Test
+    void twoJobsOnOneAccountShareItsDailyLimitAcrossRuns() throws Exception {
+        Cli.Result first = mailroom("run", namedJob("monday-news", 2, "rate", "3/day").toString());
+        assertEquals(0, first.exit(), first.all());
+
+        Cli.Result second = mailroom("run", namedJob("monday-offers", 4, "rate", "3/day").toString());
+
+        assertEquals(75, second.exit(), second.all());
+        assertEquals(3, server.received().size(), "one more message: the account had sent two of its three today");
+        assertTrue(second.err().contains("rate limit (3/day) reached"), second.err());
+    }
+
+    @Test
+    void aJobScopedLimitCountsThatJobAlone() throws Exception {
+        assertEquals(0, mailroom("run", namedJob("monday-news", 2, "rate", "3/day").toString()).exit());
+
+        Cli.Result second = mailroom("run", namedJob("monday-offers", 3, "rate", "3/day", "rate.scope", "job").toString());
+
+        assertEquals(0, second.exit(), second.all());
+        assertEquals(5, server.received().size());
+    }
+
     @Test
     void aMessageThatWaitedForTheRateLimitIsDatedWhenItGoesNotWhenItWasQueued() throws Exception {
         Cli.Result run = mailroom("run", job(6, "2/second").toString());
