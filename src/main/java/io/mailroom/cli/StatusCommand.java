@@ -35,6 +35,7 @@ final class StatusCommand implements Callable<Integer> {
                 ctx.jobs(false).settleLeftovers(store, n);
                 Report r = Report.load(store, n).orElseThrow(() -> new InputMissingException("no job named \"" + n + "\" in the database", null));
                 ctx.out().println(n + ": " + Summaries.counts(r.counts()) + (r.verdict().finished() ? "" : " (unfinished)"));
+                Summaries.printRate(ctx.jobs(false).rateNow(store, store.job(n).orElseThrow(), ctx.clock().instant()), ctx.out());
                 exit = r.verdict().exitCode();
             }
             return name != null ? exit : ExitCodes.OK;

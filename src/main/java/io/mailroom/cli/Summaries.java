@@ -10,6 +10,15 @@ import java.util.Map;
 final class Summaries {
     private Summaries() { }
 
+    /** One line per rate limit: how much of its window is used, and when the next message may go if not now. */
+    static void printRate(io.mailroom.job.Jobs.RateView view, PrintStream out) {
+        String whose = view.account() == null ? "this job" : "account " + view.account();
+        for (var u : view.uses()) {
+            out.println("  rate" + (u.limit().recipients() ? ".recipients " : " ") + u.limit().toKey() + " (" + whose + "): " + u.used() + " of "
+                    + u.limit().count() + " used" + (u.used() < u.limit().count() ? "" : "; next at " + u.nextAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
+        }
+    }
+
     static void print(RunSummary s, PrintStream out) {
         if (s.plan() != null) {
             var p = s.plan();

@@ -8,6 +8,7 @@ import io.mailroom.send.Arrivals;
 import io.mailroom.send.Engine;
 import io.mailroom.send.Messages;
 import io.mailroom.send.Pause;
+import io.mailroom.send.RateLimit;
 import io.mailroom.send.Stop;
 import io.mailroom.smtp.SmtpClient;
 import io.mailroom.smtp.SmtpSettings;
@@ -212,6 +213,21 @@ public final class Jobs {
         attempts.finishRun(runId, summary.verdict().exitCode(), clock.instant());
         return summary;
     }
+
+    /**
+     * The job's rate limits as they stand at {@code now}, counted as its next run would count them (for its
+     * account, as its last run recorded it, unless rate.scope=job); empty for a job without limits.
+     */
+    public RateView rateNow(Store store, JobRecord job, Instant now) throws Exception {
+        SendSettings send = JobFile.fromSnapshot(job.name(), job.settings());
+        if (send.rate().isEmpty()) return new RateView(null, List.of());
+        Attempts attempts = store.attempts();
+        String account = send.rateForJobOnly() ? null : attempts.lastAccount(job.id()).orElse(null);
+        return new RateView(account, RateLimit.use(send.rate(), RateLimit.earlier(attempts, job.id(), account, send.rate(), now), now));
+    }
+
+    /** A job's rate limits at a moment; {@code account} null when they count the job alone. */
+    public record RateView(String account, List<RateLimit.Use> uses) { }
 
     /** The sending account, as rate limits count by it: the server and the user name (never the password). */
     private static String account(SmtpSettings smtp) {

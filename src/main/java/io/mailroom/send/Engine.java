@@ -75,8 +75,7 @@ public final class Engine {
                        int limit, Instant deadline) throws Exception {
         Attempts attempts = store.attempts();
         completeEnvelopes(attempts, jobId, messages);
-        RateLimit rate = new RateLimit(s.rate(), attempts.attemptsSince(jobId, s.rateAccount(), clock.instant().minus(RateLimit.lookBack(s.rate()))).stream()
-                .map(a -> new RateLimit.Sent(a.at(), a.addresses())).toList());
+        RateLimit rate = new RateLimit(s.rate(), RateLimit.earlier(attempts, jobId, s.rateAccount(), s.rate(), clock.instant()));
         Path file = store.journalFile(jobName);
         FlightJournal journal;
         try {

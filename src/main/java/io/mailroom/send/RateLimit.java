@@ -1,5 +1,7 @@
 package io.mailroom.send;
 
+import io.mailroom.store.Attempts;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -75,6 +77,14 @@ public final class RateLimit {
 
     List<Limit> limits() { return limits; }
 
+    /**
+     * The attempts {@code limits} count at {@code now}: every run's through {@code account}, or job
+     * {@code jobId}'s alone when {@code account} is null (rate.scope=job).
+     */
+    public static List<Sent> earlier(Attempts attempts, long jobId, String account, List<Limit> limits, Instant now) throws SQLException {
+        return attempts.attemptsSince(jobId, account, now.minus(lookBack(limits))).stream().map(a -> new Sent(a.at(), a.addresses())).toList();
+    }
+
     /** The longest window: how far back earlier attempts matter. */
     static Duration lookBack(List<Limit> limits) {
         return limits.stream().map(Limit::window).max(Duration::compareTo).orElse(Duration.ZERO);
@@ -103,6 +113,20 @@ public final class RateLimit {
             if (wait.compareTo(longest) > 0) longest = wait;
         }
         return longest;
+    }
+
+    /** How much of a limit's window is used at a moment, and when the next message may go by it (now if it may already). */
+    public record Use(Limit limit, int used, Instant nextAt) { }
+
+    /** What {@code limits} look like at {@code now} after the attempts {@code earlier}: for status. */
+    public static List<Use> use(List<Limit> limits, Collection<Sent> earlier, Instant now) {
+        List<Use> out = new ArrayList<>();
+        for (Limit l : limits) {
+            RateLimit one = new RateLimit(List.of(l), earlier);
+            int used = one.sent.stream().filter(s -> s.at().isAfter(now.minus(l.window()))).mapToInt(s -> cost(l, s.recipients())).sum();
+            out.add(new Use(l, used, now.plus(one.waitAt(now, 1))));
+        }
+        return out;
     }
 
     private static int cost(Limit l, int recipients) {

@@ -80,6 +80,16 @@ public final class Attempts {
         return out;
     }
 
+    /** The account the job's last run sent through, if one recorded it. */
+    public java.util.Optional<String> lastAccount(long jobId) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement("SELECT account FROM runs WHERE job_id = ? AND account IS NOT NULL ORDER BY id DESC LIMIT 1")) {
+            Sql.bind(ps, jobId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? java.util.Optional.of(rs.getString(1)) : java.util.Optional.empty();
+            }
+        }
+    }
+
     /** A run of {@code command} begins, sending through {@code account} (what account-wide rate limits count by). */
     public long beginRun(long jobId, String command, String account, Instant now) throws SQLException {
         try (PreparedStatement ps = db.prepareStatement("INSERT INTO runs (job_id, command, started_at, account) VALUES (?, ?, ?, ?)",

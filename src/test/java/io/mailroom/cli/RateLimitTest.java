@@ -109,6 +109,8 @@ class RateLimitTest {
         assertEquals(75, second.exit(), second.all());
         assertEquals(3, server.received().size(), "one more message: the account had sent two of its three today");
         assertTrue(second.err().contains("rate limit (3/day) reached"), second.err());
+        Cli.Result status = mailroom("status", "monday-offers");
+        assertTrue(status.out().contains("rate 3/day (account 127.0.0.1:" + server.port() + "): 3 of 3 used; next at 2026-11-23T10:00:00Z"), status.out());
     }
 
     @Test
