@@ -65,11 +65,11 @@ public final class Attempts {
      */
     public List<Started> attemptsSince(long jobId, String account, Instant since) throws SQLException {
         List<Started> out = new ArrayList<>();
-        String sql = account == null
-                ? "SELECT a.started_at, a.addresses FROM attempts a JOIN recipients r ON r.id = a.recipient_id WHERE r.job_id = ? AND a.started_at > ?"
-                : "SELECT a.started_at, a.addresses FROM attempts a JOIN runs u ON u.id = a.run_id WHERE u.account = ? AND a.started_at > ?";
+        String sql = "SELECT a.started_at, a.addresses FROM attempts a JOIN recipients r ON r.id = a.recipient_id JOIN runs u ON u.id = a.run_id"
+                + (account == null ? " WHERE r.job_id = ?" : " WHERE (u.account = ? OR u.account IS NULL AND r.job_id = ?)") + " AND a.started_at > ?";
         try (PreparedStatement ps = db.prepareStatement(sql)) {
-            Sql.bind(ps, account == null ? jobId : account, Timestamp.from(since));
+            if (account == null) Sql.bind(ps, jobId, Timestamp.from(since));
+            else Sql.bind(ps, account, jobId, Timestamp.from(since));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String seqs = rs.getString(2);

@@ -114,6 +114,20 @@ class RateLimitTest {
     }
 
     @Test
+    void runsFromBeforeRunsNamedTheirAccountStillCountForTheirOwnJob() throws Exception {
+        Path job = job(5, "3/day");
+        assertEquals(75, mailroom("run", job.toString()).exit());
+        try (Connection c = DriverManager.getConnection(db, "", "")) {
+            c.createStatement().executeUpdate("UPDATE runs SET account = NULL");
+        }
+
+        Cli.Result evening = mailroom("resume", "test-job");
+
+        assertEquals(75, evening.exit(), evening.all());
+        assertEquals(3, server.received().size(), "this morning's three still count: the quota is used");
+    }
+
+    @Test
     void aJobScopedLimitCountsThatJobAlone() throws Exception {
         assertEquals(0, mailroom("run", namedJob("monday-news", 2, "rate", "3/day").toString()).exit());
 
