@@ -126,6 +126,7 @@ public final class Jobs {
                 Plan plan = new Planner(composer, job.keyColumn(), err).plan(csv, new StoreSink(planStore, job, p::committed));
                 planStore.planEnded(job.id());
                 planStore.commit();
+                Files.deleteIfExists(planStore.planCopyFile(job.name()));
                 return plan;
             } catch (Exception e) {
                 planStore.rollback();
@@ -140,8 +141,9 @@ public final class Jobs {
      */
     private Planning interruptedPlan(Store store, JobRecord job, MessageTemplate template, SendSettings send) throws Exception {
         if (job.planComplete()) return null;
-        // a private file (0600) that planning streams while it commits rows; it goes when the CSV is closed
-        Path copy = Files.createTempFile("mailroom-plan-", ".csv");
+        // a private file beside the database that planning streams while it commits rows; it goes when the CSV
+        // is closed, and a resume killed meanwhile leaves it for the next, which writes it anew
+        Path copy = store.planCopyFile(job.name());
         Optional<Store.PlannedCsv> left;
         CsvSource csv = null;
         try {

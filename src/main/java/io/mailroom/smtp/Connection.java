@@ -24,16 +24,14 @@ import javax.net.ssl.SSLSocket;
 final class Connection implements Closeable {
     /**
      * Connections in the middle of a write, which one thread looks over every {@link #WRITE_TICK_NANOS}: a
-     * task scheduled and cancelled per write woke a thread twice a message, on the send path's clock.
+     * task scheduled and cancelled per write woke a thread twice a message, on the send path's clock. The
+     * thread exists only while writes are being timed and ends when idle.
      */
     private static final Set<Connection> WRITING = ConcurrentHashMap.newKeySet();
     private static final long WRITE_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-
-    static {
-        Thread t = new Thread(Connection::watchWrites, "mailroom-write-timeout");
-        t.setDaemon(true);
-        t.start();
-    }
+    private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** Guarded by WRITING. */
+    private static boolean watching;
 
     private final String host;
     private final Timeouts timeouts;
@@ -181,6 +179,14 @@ final class Connection implements Closeable {
             writeDue = System.nanoTime() + millis * 1_000_000L;
         }
         WRITING.add(this);
+        synchronized (WRITING) {
+            if (!watching) {
+                watching = true;
+                Thread t = new Thread(Connection::watchWrites, "mailroom-write-timeout");
+                t.setDaemon(true);
+                t.start();
+            }
+        }
         try {
             write.run();
         } catch (IOException e) {
@@ -206,9 +212,20 @@ final class Connection implements Closeable {
     }
 
     private static void watchWrites() {
+        long idleSince = System.nanoTime();
         while (true) {
             long now = System.nanoTime();
             for (Connection c : WRITING) c.closeIfLate(now);
+            if (!WRITING.isEmpty()) idleSince = now;
+            else if (now - idleSince >= IDLE_NANOS) {
+                synchronized (WRITING) {
+                    // checked under the lock a write takes after joining, so a write meanwhile keeps the thread
+                    if (WRITING.isEmpty()) {
+                        watching = false;
+                        return;
+                    }
+                }
+            }
             LockSupport.parkNanos(WRITE_TICK_NANOS);
         }
     }

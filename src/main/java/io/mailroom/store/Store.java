@@ -64,13 +64,22 @@ public final class Store implements AutoCloseable {
      * password left out), so each machine keeps its own.
      */
     public Path journalFile(String job) throws IOException {
+        return besideDatabase(job, ".flight");
+    }
+
+    /** Where resume copies the CSV of a plan a killed run left (private, like the journal), to plan the rest from. */
+    public Path planCopyFile(String job) throws IOException {
+        return besideDatabase(job, ".plan.csv");
+    }
+
+    private Path besideDatabase(String job, String suffix) throws IOException {
         Path db = PrivateFiles.h2File(url);
-        if (db != null) return db.resolveSibling(db.getFileName() + "." + job + ".flight");
+        if (db != null) return db.resolveSibling(db.getFileName() + "." + job + suffix);
         String where = url.replaceFirst(";.*", "").replaceFirst("\\?.*", "");
         try {
             byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(where.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             Path dir = PrivateFiles.folder(Path.of(System.getProperty("user.home"), ".mailroom", "journals"), notes == null ? n -> { } : notes);
-            return dir.resolve(java.util.HexFormat.of().formatHex(hash, 0, 8) + "." + job + ".flight");
+            return dir.resolve(java.util.HexFormat.of().formatHex(hash, 0, 8) + "." + job + suffix);
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -268,8 +277,8 @@ public final class Store implements AutoCloseable {
             Sql.bind(ps, PLANNED_CSV, jobId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) return Optional.empty();
-                try (java.io.InputStream in = rs.getBinaryStream(3)) {
-                    java.nio.file.Files.copy(in, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                try (java.io.InputStream in = rs.getBinaryStream(3); java.io.OutputStream out = PrivateFiles.create(to, n -> { })) {
+                    in.transferTo(out);
                 }
                 return Optional.of(new PlannedCsv(rs.getString(1), java.nio.charset.Charset.forName(rs.getString(2))));
             }

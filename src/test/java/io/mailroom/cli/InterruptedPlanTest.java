@@ -83,6 +83,36 @@ class InterruptedPlanTest {
                 assertTrue(rs.getBoolean(1), "the plan is complete");
                 assertEquals(0, rs.getInt(2), "and the job's copy of the CSV is gone");
             }
+            try (var beside = Files.list(dir)) {
+                assertEquals(java.util.List.of(), beside.filter(f -> f.getFileName().toString().endsWith(".plan.csv")).toList(),
+                        "nor is the copy resume planned from left beside the database");
+            }
+        }
+    }
+
+    @Test
+    void theCopyARunKeepsIsTheCsvAsItsBytesAndEncodingWere() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer()) {
+            Path job = new JobDir(dir.resolve("job")).numberedRecipients(3).smtp("127.0.0.1", server.port(), "none").write();
+            assertEquals(0, Cli.run(Map.of(), Cli.withDb(db(), "run", job.toString())).exit());
+            Path csv = dir.resolve("other.csv");
+            byte[] content = "email,first_name,n\nz\u00fcrich@example.com,J\u00fcrg,1\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+            Files.write(csv, content);
+
+            try (Store store = Store.open(db())) {
+                long id = store.job("test-job").orElseThrow().id();
+                store.planBegins(id, csv, java.nio.charset.StandardCharsets.ISO_8859_1);
+                store.commit();
+                assertTrue(!store.job("test-job").orElseThrow().planComplete());
+                Path copy = dir.resolve("copy.csv");
+                Store.PlannedCsv kept = store.interruptedPlan(id, copy).orElseThrow();
+                assertEquals("other.csv", kept.name());
+                assertEquals(java.nio.charset.StandardCharsets.ISO_8859_1, kept.encoding());
+                assertTrue(java.util.Arrays.equals(content, Files.readAllBytes(copy)));
+                store.planEnded(id);
+                store.commit();
+                assertTrue(store.interruptedPlan(id, copy).isEmpty());
+            }
         }
     }
 
