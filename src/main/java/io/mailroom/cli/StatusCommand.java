@@ -1,6 +1,7 @@
 package io.mailroom.cli;
 
 import io.mailroom.job.InputMissingException;
+import io.mailroom.job.Jobs;
 import io.mailroom.report.Report;
 import io.mailroom.store.JobRecord;
 import io.mailroom.store.Store;
@@ -31,11 +32,13 @@ final class StatusCommand implements Callable<Integer> {
             List<String> names = name != null ? List.of(name) : store.jobs().stream().map(JobRecord::name).toList();
             if (names.isEmpty()) ctx.out().println("no jobs yet");
             int exit = ExitCodes.OK;
+            Jobs jobs = ctx.jobs(false);
             for (String n : names) {
-                ctx.jobs(false).settleLeftovers(store, n);
-                Report r = Report.load(store, n).orElseThrow(() -> new InputMissingException("no job named \"" + n + "\" in the database", null));
+                JobRecord job = store.job(n).orElseThrow(() -> new InputMissingException("no job named \"" + n + "\" in the database", null));
+                jobs.settleLeftovers(store, n);
+                Report r = Report.load(store, n).orElseThrow();
                 ctx.out().println(n + ": " + Summaries.counts(r.counts()) + (r.verdict().finished() ? "" : " (unfinished)"));
-                Summaries.printRate(ctx.jobs(false).rateNow(store, store.job(n).orElseThrow(), ctx.clock().instant()), ctx.out());
+                Summaries.printRate(jobs.rateNow(store, job, ctx.clock().instant()), ctx.out());
                 exit = r.verdict().exitCode();
             }
             return name != null ? exit : ExitCodes.OK;

@@ -14,7 +14,7 @@ final class Summaries {
     static void printRate(io.mailroom.job.Jobs.RateView view, PrintStream out) {
         String whose = view.account() == null ? "this job" : "account " + view.account();
         for (var u : view.uses()) {
-            out.println("  rate" + (u.limit().recipients() ? ".recipients " : " ") + u.limit().toKey() + " (" + whose + "): " + u.used() + " of "
+            out.println("  rate " + u.limit().describe() + " (" + whose + "): " + u.used() + " of "
                     + u.limit().count() + " used" + (u.used() < u.limit().count() ? "" : "; next at " + u.nextAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
         }
     }

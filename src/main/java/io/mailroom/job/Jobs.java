@@ -172,7 +172,7 @@ public final class Jobs {
     private static AttachmentFiles resumedAttachments(Store planStore, JobRecord job) {
         try {
             return diskAttachments(planStore, job, JobFile.load(Path.of(job.source())).template());
-        } catch (Exception gone) {
+        } catch (JobFileException | InputMissingException gone) {
             return (name, max) -> planStore.file(job.id(), ATTACHMENT, name).orElse(null);
         }
     }

@@ -118,7 +118,7 @@ final class Dispatcher implements AutoCloseable {
                     }
                     Instant resume = clock.instant().plus(sleep);
                     if (sleep.compareTo(LONGEST_PAUSE) > 0 || deadline != null && resume.isAfter(deadline)) {
-                        ended = "rate limit (" + String.join(", ", rate.limits().stream().map(RateLimit.Limit::toKey).toList())
+                        ended = "rate limit (" + String.join(", ", rate.limits().stream().map(RateLimit.Limit::describe).toList())
                                 + ") reached; the next message may go at " + resume.truncatedTo(ChronoUnit.SECONDS);
                         notifyAll();
                         return false;

@@ -26,8 +26,7 @@ import java.util.function.Function;
  * failure stops every lane after the messages they have on the wire.
  */
 public final class Engine {
-    /** How a job sends, as far as the engine is concerned. */
-    /** {@code rateAccount}: the account whose runs the rate limits count together; null counts this job's alone. */
+    /** How a job sends, as far as the engine is concerned; {@code rateAccount}: the account whose runs the rate limits count together, null for this job's alone. */
     public record Settings(int connections, int maxPerSession, Duration idleProbe, RetryRules retry, List<RateLimit.Limit> rate, String rateAccount) { }
 
     /** What a run did: messages tried, sessions opened, and why it ended early (a rate limit, the time bound), if it did. */

@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  * The job's sending limits: at most N messages ({@code rate}, e.g. {@code 20/second, 50/5m}) or N
  * recipients ({@code rate.recipients}, e.g. {@code 10000/day}; every address in a message's envelope
  * counts, as providers count them) in any sliding window of that length. Seeded with the job's earlier
- * attempts, so a quota used by this morning's run still counts tonight. Pure: time is passed in.
+ * attempts, so a quota used by this morning's run still counts tonight. Time is passed in; only
+ * {@link #earlier} reads the store, for what the limits count.
  */
 public final class RateLimit {
     /** {@code count} messages, or recipients when {@code recipients}, in any {@code window}. */
@@ -25,6 +26,11 @@ public final class RateLimit {
         /** As the job file writes it: 20/second, 50/5m. */
         public String toKey() {
             return count + "/" + windowKey(window);
+        }
+
+        /** For messages: 20/second, 10000/day recipients. */
+        public String describe() {
+            return toKey() + (recipients ? " recipients" : "");
         }
     }
 

@@ -55,7 +55,11 @@ public record ReplyLog(List<Exchange> exchanges, int omitted) {
         return out.toString();
     }
 
-    /** What {@link #encode} wrote; null (an attempt stored before V9, whose replies are in attempt_replies) is refused. */
+    /**
+     * What {@link #encode} wrote; null (an attempt stored before V9, whose replies are in attempt_replies) is
+     * refused. The format's other half, kept beside it so the two cannot drift: the product writes replies and
+     * reports only the verdicts, but whoever reads the column (the tests, a person) reads it through this.
+     */
     public static ReplyLog decode(String column) {
         if (column == null) throw new IllegalArgumentException("no replies column: the attempt's replies are in attempt_replies");
         List<Exchange> out = new ArrayList<>();

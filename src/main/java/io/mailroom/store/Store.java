@@ -28,6 +28,13 @@ import org.flywaydb.core.Flyway;
  */
 public final class Store implements AutoCloseable {
     private static final Pattern PRIVATE_MEMORY = Pattern.compile("(?i)jdbc:h2:mem:(;.*)?");
+    /**
+     * The newest migration's version (db/migration and {@link AddressesFromRows}; a test holds the two
+     * together). A database already at it is not handed to Flyway, whose scan and checks cost a new
+     * process 0.2 s with nothing to do; any other (new, older, a failed migration) is migrated.
+     */
+    static final String NEWEST_SCHEMA = "11";
+
     /** job_files kind of the CSV a plan is reading. */
     private static final String PLANNED_CSV = "recipients";
     private static final Pattern PASSWORD_IN_URL = Pattern.compile("(?i)((?:password|pwd)=)[^&;]*");
@@ -175,13 +182,6 @@ public final class Store implements AutoCloseable {
         c.setAutoCommit(false);
         return new Store(c, url, notes);
     }
-
-    /**
-     * The newest migration's version (db/migration and {@link AddressesFromRows}; a test holds the two
-     * together). A database already at it is not handed to Flyway, whose scan and checks cost a new
-     * process 0.2 s with nothing to do; any other (new, older, a failed migration) is migrated.
-     */
-    static final String NEWEST_SCHEMA = "11";
 
     static void migrate(String url) {
         Flyway.configure().dataSource(url, "", "").locations("classpath:db/migration").javaMigrations(new AddressesFromRows()).load().migrate();

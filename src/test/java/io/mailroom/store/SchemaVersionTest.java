@@ -1,6 +1,7 @@
 package io.mailroom.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -15,10 +16,22 @@ class SchemaVersionTest {
         Store.migrate(url);
         try (Connection c = DriverManager.getConnection(url, "", ""); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT \"version\" FROM \"flyway_schema_history\" ORDER BY \"installed_rank\" DESC LIMIT 1")) {
-            rs.next();
-            assertEquals(rs.getString(1), Store.NEWEST_SCHEMA,
+            assertTrue(rs.next());
+            assertEquals(Store.NEWEST_SCHEMA, rs.getString(1),
                     "a migration was added: Store.NEWEST_SCHEMA must name it, or databases at the old newest would never get it");
         }
+    }
+
+    @Test
+    void aDatabaseAtTheNewestSchemaIsOpenedWithoutFlyway() throws Exception {
+        String url = "jdbc:h2:mem:newest;DB_CLOSE_DELAY=-1";
+        Store.migrate(url);
+        try (Connection c = DriverManager.getConnection(url, "", ""); Statement st = c.createStatement()) {
+            // Flyway's validation would refuse this history; opening it proves Flyway was not asked
+            st.execute("UPDATE \"flyway_schema_history\" SET \"checksum\" = 1 WHERE \"version\" = '1'");
+        }
+        Store.open(url).close();
+        org.junit.jupiter.api.Assertions.assertThrows(org.flywaydb.core.api.FlywayException.class, () -> Store.migrate(url));
     }
 
     @Test
