@@ -30,7 +30,8 @@ final class Summaries {
             out.println(s.job() + ": dry run: nothing was stored or sent; " + s.counts().get(RecipientStatus.PENDING) + " message(s) would be sent");
             return;
         }
-        out.println(s.job() + ": " + (s.tried() == 0 ? "nothing due: sent nothing" : s.tried() + " message(s) tried over " + s.sessions() + " SMTP session(s)"));
+        String next = s.nextDue() == null ? "" : "; the next deferred address is due at " + s.nextDue().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        out.println(s.job() + ": " + (s.tried() == 0 ? "nothing due: sent nothing" + next : s.tried() + " message(s) tried over " + s.sessions() + " SMTP session(s)"));
         Verdict v = s.verdict();
         out.println(s.job() + ": " + counts(s.counts()) + " (" + v.words() + (v == Verdict.PROBLEMS ? ": see mailroom report " + s.job() : "") + ")");
     }

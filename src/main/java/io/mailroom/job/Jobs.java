@@ -200,7 +200,7 @@ public final class Jobs {
             Plan plan = planning == null ? null : planning.result();
             if (stop.requested()) err.println(job.name() + ": stopped on request after the messages in hand; run or resume to continue");
             if (r.ended() != null) err.println(job.name() + ": stopped: " + r.ended() + "; run or resume again then");
-            summary = new RunSummary(job.name(), plan, r.tried(), r.sessions(), store.counts(job.id()), false);
+            summary = new RunSummary(job.name(), plan, r.tried(), r.sessions(), store.counts(job.id()), store.nextDue(job.id()).orElse(null), false);
         } catch (Exception e) {
             awaitPlan(planning, e);
             // a run that ends in an error gets no exit code here: the command line maps the error, which a failure
@@ -311,7 +311,7 @@ public final class Jobs {
                 }
             });
         }
-        return new RunSummary(spec.name(), plan, 0, 0, counts, true);
+        return new RunSummary(spec.name(), plan, 0, 0, counts, null, true);
     }
 
     private void note(String text) {

@@ -288,6 +288,18 @@ public final class Store implements AutoCloseable {
     /** A CSV kept for a plan that has not ended: its file name and encoding. */
     public record PlannedCsv(String name, java.nio.charset.Charset encoding) { }
 
+    /** When the job's first deferred address may be tried again; empty when none is deferred. */
+    public Optional<Instant> nextDue(long jobId) throws SQLException {
+        // a deferred row carries the earliest time of its deferred addresses, and the status index finds those rows alone
+        try (PreparedStatement ps = db.prepareStatement("SELECT MIN(not_before) FROM recipients WHERE job_id = ? AND status = 'deferred'")) {
+            ps.setLong(1, jobId);
+            try (ResultSet rs = ps.executeQuery()) {
+                Timestamp t = rs.next() ? rs.getTimestamp(1) : null;
+                return Optional.ofNullable(t).map(Timestamp::toInstant);
+            }
+        }
+    }
+
     public void deleteFiles(long jobId, String kind) throws SQLException {
         Sql.update(db, "DELETE FROM job_files WHERE job_id = ? AND kind = ?", jobId, kind);
     }

@@ -68,7 +68,11 @@ class PerAddressTest {
         String json = mailroom("report", "test-job", "--format", "json").out();
         assertTrue(json.contains("\"status\": \"deferred\"") && json.contains(address("user1@example.com", "to", "sent", 1))
                 && json.contains(address("copy@example.com", kind, "deferred", 1) + " \"reply\": {\"code\": 451, \"enhanced\": \"4.3.0\""), json);
-        assertTrue(mailroom("resume", "test-job").out().contains("nothing due"), "the Cc waits out its backoff");
+        String waiting = mailroom("resume", "test-job").out();
+        java.util.regex.Matcher due = java.util.regex.Pattern.compile("nothing due: sent nothing; the next deferred address is due at (\\S+Z)").matcher(waiting);
+        assertTrue(due.find(), "the Cc waits out its backoff, and says until when: " + waiting);
+        Duration wait = Duration.between(clock.instant(), java.time.Instant.parse(due.group(1)));
+        assertTrue(wait.compareTo(Duration.ofSeconds(47)) >= 0 && wait.compareTo(Duration.ofSeconds(73)) <= 0, "a minute, give or take a fifth: " + wait);
 
         server.acceptRecipient("copy@example.com");
         clock.advance(Duration.ofMinutes(2));
