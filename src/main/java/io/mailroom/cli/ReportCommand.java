@@ -25,8 +25,8 @@ final class ReportCommand implements Callable<Integer> {
     @Mixin
     DatabaseOption db;
 
-    @Option(names = "--format", paramLabel = "FORMAT", description = "text, csv, json or html (default: text)")
-    String format = "text";
+    @Option(names = "--format", paramLabel = "FORMAT", description = "text, csv, json or html (default: from the --output file's extension, else text)")
+    String format;
 
     @Option(names = "--output", paramLabel = "FILE", description = "write to FILE instead of standard output")
     Path output;
@@ -35,9 +35,20 @@ final class ReportCommand implements Callable<Integer> {
         this.ctx = ctx;
     }
 
+    /** report.html is html, report.json json, report.csv csv; anything else text. */
+    private static String fromExtension(String file) {
+        String ext = file.substring(file.lastIndexOf('.') + 1).toLowerCase(java.util.Locale.ROOT);
+        return switch (ext) {
+            case "html", "htm" -> "html";
+            case "json", "csv" -> ext;
+            default -> "text";
+        };
+    }
+
     @Override
     public Integer call() throws Exception {
         ReportFormat f;
+        if (format == null) format = output == null ? "text" : fromExtension(output.getFileName().toString());
         try {
             f = ReportFormat.valueOf(format.toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {

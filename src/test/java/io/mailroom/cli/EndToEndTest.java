@@ -311,6 +311,20 @@ class EndToEndTest {
     }
 
     @Test
+    void reportWithoutFormatTakesItFromTheOutputFilesExtension() throws Exception {
+        try (ScriptedSmtpServer scripted = new ScriptedSmtpServer()) {
+            assertEquals(0, mailroom("run", plainJob(scripted.port(), 1).write().toString()).exit());
+        }
+        for (String name : List.of("r.html", "r.JSON", "r.csv", "r.txt")) {
+            assertEquals(0, mailroom("report", "test-job", "--output", dir.resolve(name).toString()).exit(), name);
+        }
+        assertTrue(Files.readString(dir.resolve("r.html")).contains("<html"));
+        assertTrue(Files.readString(dir.resolve("r.JSON")).startsWith("{"));
+        assertEquals(mailroom("report", "test-job", "--format", "csv").out(), Files.readString(dir.resolve("r.csv")));
+        assertEquals(mailroom("report", "test-job").out(), Files.readString(dir.resolve("r.txt")), "anything else is text");
+    }
+
+    @Test
     void reportsInCsvAndHtmlCarryTheSameFactsAndEscapeServerText() throws Exception {
         try (ScriptedSmtpServer scripted = new ScriptedSmtpServer()) {
             scripted.rejectRecipient("user2@example.com", "550 5.1.1 <user2@example.com>: Recipient address rejected");
