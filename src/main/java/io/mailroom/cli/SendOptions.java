@@ -35,18 +35,29 @@ final class SendOptions {
             deadline = now.plus(d);
         }
         if (until != null) {
-            Instant u = untilInstant(now, cmd);
-            if (deadline == null || u.isBefore(deadline)) deadline = u;
+            ZonedDateTime u = untilTime(now, cmd);
+            // said at the start, so a time that has just passed, which means tomorrow's, surprises nobody
+            boolean justPassed = !until.contains("T") && Duration.between(u.minusDays(1).toInstant(), now).compareTo(JUST_PASSED) < 0;
+            ctx.note("--until " + until + ": no message starts after " + u.toOffsetDateTime()
+                    + (justPassed ? " (" + until + " today has just passed, so it is tomorrow's)" : ""));
+            if (deadline == null || u.toInstant().isBefore(deadline)) deadline = u.toInstant();
         }
         return deadline;
     }
 
-    private Instant untilInstant(Instant now, CommandLine cmd) {
+    private static final Duration JUST_PASSED = Duration.ofMinutes(10);
+
+    /** The next such local time (HH:MM), or the date and time given, which must be to come. */
+    private ZonedDateTime untilTime(Instant now, CommandLine cmd) {
         ZoneId zone = ZoneId.systemDefault();
         try {
-            if (until.contains("T")) return LocalDateTime.parse(until).atZone(zone).toInstant();
+            if (until.contains("T")) {
+                ZonedDateTime at = LocalDateTime.parse(until).atZone(zone);
+                if (!at.toInstant().isAfter(now)) throw new ParameterException(cmd, "--until: " + until + " has passed; give a time to come");
+                return at;
+            }
             ZonedDateTime today = LocalTime.parse(until).atDate(LocalDate.ofInstant(now, zone)).atZone(zone);
-            return (today.toInstant().isAfter(now) ? today : today.plusDays(1)).toInstant();
+            return today.toInstant().isAfter(now) ? today : today.plusDays(1);
         } catch (DateTimeParseException e) {
             throw new ParameterException(cmd, "--until: \"" + until + "\" must be a local time like 06:00 or a date and time like 2026-11-23T06:00");
         }

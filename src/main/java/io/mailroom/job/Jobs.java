@@ -199,7 +199,7 @@ public final class Jobs {
                             send.rate(), send.rateForJobOnly() ? null : account(smtp)), limit, deadline);
             Plan plan = planning == null ? null : planning.result();
             if (stop.requested()) err.println(job.name() + ": stopped on request after the messages in hand; run or resume to continue");
-            if (r.ended() != null) err.println(job.name() + ": stopped: " + r.ended() + "; run or resume again then");
+            if (r.ended() != null) err.println(job.name() + ": stopped: " + r.ended());
             summary = new RunSummary(job.name(), plan, r.tried(), r.sessions(), store.counts(job.id()), store.nextDue(job.id()).orElse(null), false);
         } catch (Exception e) {
             awaitPlan(planning, e);

@@ -119,7 +119,7 @@ final class Dispatcher implements AutoCloseable {
                     Instant resume = clock.instant().plus(sleep);
                     if (sleep.compareTo(LONGEST_PAUSE) > 0 || deadline != null && resume.isAfter(deadline)) {
                         ended = "rate limit (" + String.join(", ", rate.limits().stream().map(RateLimit.Limit::describe).toList())
-                                + ") reached; the next message may go at " + resume.truncatedTo(ChronoUnit.SECONDS);
+                                + ") reached; the next message may go at " + resume.truncatedTo(ChronoUnit.SECONDS) + "; run or resume again then";
                         notifyAll();
                         return false;
                     }
@@ -211,7 +211,7 @@ final class Dispatcher implements AutoCloseable {
     private boolean over() {
         if (ended != null || drained || aborted || arrivals.failed() || stop.requested() || tried >= limit) return true;
         if (deadline != null && !clock.instant().isBefore(deadline)) {
-            ended = "the run's time bound (" + deadline.truncatedTo(ChronoUnit.SECONDS) + ") was reached";
+            ended = "the run's time bound (" + deadline.truncatedTo(ChronoUnit.SECONDS) + ") was reached; run or resume again to go on";
             notifyAll();
             return true;
         }

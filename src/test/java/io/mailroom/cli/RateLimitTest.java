@@ -137,6 +137,41 @@ class RateLimitTest {
         assertEquals(5, server.received().size());
     }
 
+    /** The local HH:MM {@code minutes} from the test clock's now. */
+    private String localTime(int minutes) {
+        return java.time.LocalTime.ofInstant(clock.instant().plus(Duration.ofMinutes(minutes)), java.time.ZoneId.systemDefault())
+                .format(java.time.format.DateTimeFormatter.ofPattern("HH:mm"));
+    }
+
+    @Test
+    void untilSaysWhenTheRunStopsAndTheRunSaysHowToGoOnWhenItDoes() throws Exception {
+        String inAMinute = localTime(1);
+        Cli.Result run = mailroom("run", job(6, "2/minute").toString(), "--until", inAMinute);
+
+        assertEquals(75, run.exit(), run.all());
+        assertTrue(run.err().contains("--until " + inAMinute + ": no message starts after "), run.err());
+        assertEquals(2, server.received().size());
+        assertTrue(run.err().contains("the run's time bound (2026-11-22T10:01:00Z) was reached; run or resume again to go on"), run.err());
+    }
+
+    @Test
+    void untilATimeThatHasJustPassedMeansTomorrowAndSaysSo() throws Exception {
+        String aMomentAgo = localTime(-2);
+        Cli.Result run = mailroom("run", job(1, "2/second").toString(), "--until", aMomentAgo);
+
+        assertEquals(0, run.exit(), run.all());
+        assertTrue(run.err().contains("(" + aMomentAgo + " today has just passed, so it is tomorrow's)"), run.err());
+    }
+
+    @Test
+    void untilADateAndTimeThatHasPassedIsRefused() throws Exception {
+        Cli.Result run = mailroom("run", job(1, "2/second").toString(), "--until", "2026-11-21T06:00");
+
+        assertEquals(64, run.exit(), run.all());
+        assertTrue(run.err().contains("--until: 2026-11-21T06:00 has passed; give a time to come"), run.err());
+        assertEquals(0, server.received().size());
+    }
+
     @Test
     void aMessageThatWaitedForTheRateLimitIsDatedWhenItGoesNotWhenItWasQueued() throws Exception {
         Cli.Result run = mailroom("run", job(6, "2/second").toString());
