@@ -4,6 +4,7 @@ import io.mailroom.job.InputMissingException;
 import io.mailroom.job.Jobs;
 import io.mailroom.report.Report;
 import io.mailroom.store.JobRecord;
+import io.mailroom.store.RecipientStatus;
 import io.mailroom.store.Store;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -37,7 +38,7 @@ final class StatusCommand implements Callable<Integer> {
                 JobRecord job = store.job(n).orElseThrow(() -> new InputMissingException("no job named \"" + n + "\" in the database", null));
                 jobs.settleLeftovers(store, n);
                 Report r = Report.load(store, n).orElseThrow();
-                ctx.out().println(n + ": " + Summaries.counts(r.counts()) + (r.verdict().finished() ? "" : " (unfinished)"));
+                ctx.out().println(n + ": " + RecipientStatus.counts(r.counts()) + (r.verdict().finished() ? "" : " (unfinished)"));
                 Summaries.printRate(jobs.rateNow(store, job, ctx.clock().instant()), ctx.out());
                 exit = r.verdict().exitCode();
             }

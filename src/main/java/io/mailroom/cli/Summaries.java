@@ -4,7 +4,6 @@ import io.mailroom.job.RunSummary;
 import io.mailroom.store.RecipientStatus;
 import io.mailroom.store.Verdict;
 import java.io.PrintStream;
-import java.util.Map;
 
 /** The short summary run and resume print. */
 final class Summaries {
@@ -33,12 +32,8 @@ final class Summaries {
         String next = s.nextDue() == null ? "" : "; the next deferred address is due at " + s.nextDue().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         out.println(s.job() + ": " + (s.tried() == 0 ? "nothing due: sent nothing" + next : s.tried() + " message(s) tried over " + s.sessions() + " SMTP session(s)"));
         Verdict v = s.verdict();
-        out.println(s.job() + ": " + counts(s.counts()) + " (" + v.words() + (v == Verdict.PROBLEMS ? ": see mailroom report " + s.job() : "") + ")");
+        out.println(s.job() + ": " + RecipientStatus.counts(s.counts()) + " (" + v.words() + (v == Verdict.PROBLEMS ? ": see mailroom report " + s.job() : "") + ")");
     }
 
-    static String counts(Map<RecipientStatus, Integer> counts) {
-        StringBuilder sb = new StringBuilder();
-        for (RecipientStatus st : RecipientStatus.values()) sb.append(sb.length() == 0 ? "" : ", ").append(st.label()).append(' ').append(counts.get(st));
-        return sb.toString();
-    }
+
 }

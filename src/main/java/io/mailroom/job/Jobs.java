@@ -203,6 +203,7 @@ public final class Jobs {
             summary = new RunSummary(job.name(), plan, r.tried(), r.sessions(), store.counts(job.id()), store.nextDue(job.id()).orElse(null), false);
         } catch (Exception e) {
             awaitPlan(planning, e);
+            leftAfter(store, job);
             // a run that ends in an error gets no exit code here: the command line maps the error, which a failure
             // to record the end (a database that stopped writing fails every statement after) must not replace
             try {
@@ -234,6 +235,16 @@ public final class Jobs {
     /** The sending account, as rate limits count by it: the server and the user name (never the password). */
     private static String account(SmtpSettings smtp) {
         return smtp.host().toLowerCase(java.util.Locale.ROOT) + ":" + smtp.port() + (smtp.credentials() == null ? "" : " as " + smtp.credentials().username());
+    }
+
+    /** What a run that failed (server, credentials, configuration) leaves, and how to go on: said before the error itself. */
+    private void leftAfter(Store store, JobRecord job) {
+        try {
+            err.println(job.name() + ": stopped with " + RecipientStatus.counts(store.counts(job.id())) + "; once the cause below is fixed: mailroom resume "
+                    + job.name());
+        } catch (SQLException unreadable) {
+            // the store is what failed: its own error says so
+        }
     }
 
     /** A run that fails still lets its plan finish (as it would have before sending started); a planning failure joins {@code e}. */

@@ -28,4 +28,11 @@ public enum RecipientStatus {
     }
 
     public static RecipientStatus of(String label) { return valueOf(label.toUpperCase(Locale.ROOT)); }
+
+    /** Counts by status as every command prints them: pending 0, deferred 1, sent 4, … */
+    public static String counts(java.util.Map<RecipientStatus, Integer> counts) {
+        StringBuilder sb = new StringBuilder();
+        for (RecipientStatus st : values()) sb.append(sb.length() == 0 ? "" : ", ").append(st.label()).append(' ').append(counts.get(st));
+        return sb.toString();
+    }
 }
