@@ -136,7 +136,7 @@ public final class MessageTemplate {
             return interruptible(t);
         } catch (ParseException e) {
             throw new TemplateSyntaxException(name + " line " + e.getLineNumber() + ", column " + e.getColumnNumber()
-                    + ": " + firstLine(e.getEditorMessage()), e);
+                    + ": " + oneLine(e.getEditorMessage()), e);
         } catch (IOException e) {
             throw new IllegalStateException("reading from memory failed", e);
         }
@@ -167,6 +167,12 @@ public final class MessageTemplate {
         String[] lines = source.split("\n", -1);
         lines[blankLine] = "<@" + RenderState.DIRECTIVE + "/>";
         return String.join("\n", lines);
+    }
+
+    /** FreeMarker's parse errors go on over lines ("…but was expecting one of these patterns:" and the list): all of it, on one line. */
+    private static String oneLine(String s) {
+        String all = s == null ? "" : s.strip().replaceAll("\\s*\\n\\s*", " ");
+        return all.length() <= 800 ? all : all.substring(0, 797) + "...";
     }
 
     private static String firstLine(String s) {

@@ -48,6 +48,13 @@ class MessageTemplateTest {
     }
 
     @Test
+    void aSyntaxErrorSaysWhatWasExpectedInFullOnOneLine() {
+        String message = assertThrows(TemplateSyntaxException.class, () -> compile("From: a@x.com\nTo: b@x.com\n\nHello ${a b}")).getMessage();
+        assertTrue(message.contains("but was expecting one of these patterns: \".\" \"..\" ") && !message.contains("\n"),
+                "the patterns, not a sentence cut short: " + message);
+    }
+
+    @Test
     void templateWithoutBlankLineIsRefused() {
         assertThrows(TemplateSyntaxException.class, () -> compile("From: a@x.com\nTo: b@x.com"));
     }
