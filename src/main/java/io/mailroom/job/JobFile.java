@@ -67,7 +67,7 @@ public final class JobFile {
             throw new JobFileException(path + ": not a valid properties file: " + e.getMessage());
         }
         JobFile f = new JobFile(path.toString(), props, path.toAbsolutePath().getParent());
-        f.refuseUnknownKeys();
+        f.refuseUnknownKeys(path);
         String defaultName = path.getFileName().toString().replaceFirst("\\.[^.]*$", "");
         String name = f.optional("name", defaultName);
         if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,199}")) {
@@ -171,14 +171,60 @@ public final class JobFile {
         throw new JobFileException(file + ": " + key + ": \"" + v + "\" must be a size like 500KB, 25MB or 1GB, at most " + Sizes.human(max));
     }
 
-    private void refuseUnknownKeys() throws JobFileException {
+    /** Each unknown key with the line it is on and the known key it is most likely a typo of. */
+    private void refuseUnknownKeys(Path path) throws JobFileException {
         Set<String> unknown = new TreeSet<>(props.stringPropertyNames());
         unknown.removeAll(KEYS);
         unknown.remove("smtp.password");
-        if (!unknown.isEmpty()) {
-            throw new JobFileException(file + ": unknown key" + (unknown.size() > 1 ? "s " : " ") + String.join(", ", unknown)
-                    + "; known keys are listed in the README");
+        if (unknown.isEmpty()) return;
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(path, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            lines = List.of();
         }
+        List<String> said = new ArrayList<>();
+        for (String key : unknown) {
+            int line = 0;
+            for (int i = 0; i < lines.size() && line == 0; i++) {
+                if (lines.get(i).strip().matches(java.util.regex.Pattern.quote(key) + "\\s*[=:\\s].*|" + java.util.regex.Pattern.quote(key))) line = i + 1;
+            }
+            String like = likelyMeant(key);
+            said.add((line > 0 ? "line " + line + ": " : "") + key + (like == null ? "" : " (did you mean " + like + "?)"));
+        }
+        throw new JobFileException(file + ": unknown key" + (said.size() > 1 ? "s " : " ") + String.join(", ", said)
+                + "; known keys are listed in the README");
+    }
+
+    /** The known key {@code key} is likely a typo of (a few letters off, or the end of a longer key), or null. */
+    private static String likelyMeant(String key) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String k : new TreeSet<>(KEYS)) {
+            int d = k.endsWith("." + key) ? 1 : distance(key, k);
+            if (d < bestDistance) {
+                best = k;
+                bestDistance = d;
+            }
+        }
+        return bestDistance <= Math.max(2, key.length() / 4) ? best : null;
+    }
+
+    /** Levenshtein distance: the single-character edits from a to b. */
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) prev[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
     }
 
     private Security security() throws JobFileException {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailroom.smtp.Security;
 import io.mailroom.testing.JobDir;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -42,10 +43,22 @@ class JobFileTest {
     }
 
     @Test
+    void anUnknownKeyIsNamedWithItsLineAndTheKeyItIsLikelyATypoOf() throws Exception {
+        Path file = job().write();
+        Files.writeString(file, Files.readString(file) + "# the key column\nkey = email\nsmtp.conections=2\nflavour=vanilla\n");
+
+        JobFileException e = assertThrows(JobFileException.class, () -> JobFile.load(file));
+
+        int lines = (int) Files.readString(file).lines().count();
+        assertTrue(e.getMessage().contains("unknown keys line " + lines + ": flavour, line " + (lines - 2) + ": key (did you mean recipients.key?), line "
+                + (lines - 1) + ": smtp.conections (did you mean smtp.connections?)"), e.getMessage());
+    }
+
+    @Test
     void badKeysAreConfigurationErrorsNamingFileAndKey() throws Exception {
         record Bad(String key, String value, String expected) { }
         for (Bad b : new Bad[] {
-                new Bad("smtp.hots", "x", "unknown key smtp.hots"),
+                new Bad("smtp.hots", "x", "smtp.hots (did you mean smtp.host?)"),
                 new Bad("smtp.port", "abc", "smtp.port"),
                 new Bad("smtp.port", "70000", "smtp.port"),
                 new Bad("smtp.security", "ssl", "smtp.security"),
