@@ -2,8 +2,10 @@ package io.mailroom.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -23,6 +25,13 @@ final class InitCommand implements Callable<Integer> {
         this.ctx = ctx;
     }
 
+    /** The folder's name as a job name (letters, digits, '.', '_', '-'), or "starter" when nothing of it is left. */
+    private String jobName() {
+        Path folder = dir.toAbsolutePath().normalize().getFileName();
+        String name = folder == null ? "" : folder.toString().replaceAll("[^A-Za-z0-9._-]+", "-").replaceAll("^[^A-Za-z0-9]+", "");
+        return name.isEmpty() ? "starter" : name.substring(0, Math.min(name.length(), 200));
+    }
+
     @Override
     public Integer call() throws IOException {
         for (String f : FILES) {
@@ -33,7 +42,11 @@ final class InitCommand implements Callable<Integer> {
         Files.createDirectories(dir);
         for (String f : FILES) {
             try (InputStream in = InitCommand.class.getResourceAsStream("init/" + f)) {
-                Files.copy(in, dir.resolve(f));
+                byte[] content = in.readAllBytes();
+                // the job is named after its folder: two starter folders must not share one job
+                if (f.equals("starter.job")) content = new String(content, StandardCharsets.UTF_8).replace("\nname=starter\n", "\nname=" + jobName() + "\n")
+                        .getBytes(StandardCharsets.UTF_8);
+                Files.write(dir.resolve(f), content, StandardOpenOption.CREATE_NEW);
             }
         }
         ctx.out().println("wrote " + String.join(", ", FILES) + " to " + dir);

@@ -45,16 +45,18 @@ class PreviewAndInitTest {
 
     @Test
     void initWritesAStarterJobThatRunsAsIsInTheSandbox() throws Exception {
-        Path starter = dir.resolve("starter");
+        Path starter = dir.resolve("spring news");
         Cli.Result init = Cli.run("init", starter.toString());
         assertEquals(0, init.exit(), init.all());
         String job = Files.readString(starter.resolve("starter.job"));
         assertTrue(job.contains("smtp.port=587") && job.contains("# smtp.port=465") && job.contains("# smtp.security=none"), job);
+        assertTrue(job.contains("\nname=spring-news\n"), "named after its folder, so two starters are two jobs: " + job);
 
         Path outbox = dir.resolve("outbox");
         Cli.Result run = Cli.run("run", starter.resolve("starter.job").toString(), "--sandbox", outbox.toString(),
                 "--db", "jdbc:h2:" + dir.resolve("db").toAbsolutePath());
         assertEquals(0, run.exit(), run.all());
+        assertTrue(run.out().contains("spring-news: 2 row(s) read"), run.out());
         List<Path> sent = emls(outbox);
         assertEquals(2, sent.size());
         assertEquals("Hello Bob Müller", parse(sent.get(1)).getSubject());
