@@ -8,6 +8,7 @@ import io.mailroom.store.Store;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -49,6 +50,11 @@ final class ReportCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ReportFormat f;
         if (format == null) format = output == null ? "text" : fromExtension(output.getFileName().toString());
+        Path folder = output == null ? null : output.toAbsolutePath().getParent();
+        if (folder != null && !Files.isDirectory(folder)) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--output: the folder " + folder
+                    + " does not exist; create it first, or write the report somewhere else");
+        }
         try {
             f = ReportFormat.valueOf(format.toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {

@@ -322,6 +322,9 @@ class EndToEndTest {
         assertTrue(Files.readString(dir.resolve("r.JSON")).startsWith("{"));
         assertEquals(mailroom("report", "test-job", "--format", "csv").out(), Files.readString(dir.resolve("r.csv")));
         assertEquals(mailroom("report", "test-job").out(), Files.readString(dir.resolve("r.txt")), "anything else is text");
+        Cli.Result nowhere = mailroom("report", "test-job", "--output", dir.resolve("no-such-folder").resolve("r.html").toString());
+        assertEquals(64, nowhere.exit(), nowhere.all());
+        assertTrue(nowhere.err().contains("--output: the folder " + dir.resolve("no-such-folder").toAbsolutePath() + " does not exist"), nowhere.err());
     }
 
     @Test
