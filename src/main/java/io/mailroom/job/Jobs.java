@@ -242,8 +242,8 @@ public final class Jobs {
         try {
             err.println(job.name() + ": stopped with " + RecipientStatus.counts(store.counts(job.id())) + "; once the cause below is fixed: mailroom resume "
                     + job.name());
-        } catch (SQLException unreadable) {
-            // the store is what failed: its own error says so
+        } catch (SQLException | RuntimeException unreadable) {
+            // the store is what failed: its own error says so, and must stay the one reported
         }
     }
 
