@@ -107,7 +107,7 @@ final class Dispatcher implements AutoCloseable {
                     batch = awaitingBatch;
                     awaitingBatch = -1;
                 } else {
-                    sleep = rate.waitAt(clock.instant(), due(queue.peek(), clock.instant()).size());
+                    sleep = rateWait(clock.instant());
                     if (sleep.isZero() && !admitted && lanesIn > 0 && queue.size() <= IN_HAND_PER_SESSION * lanesIn) {
                         wait();
                         continue;
@@ -151,7 +151,7 @@ final class Dispatcher implements AutoCloseable {
         while (true) {
             if (over()) return null;
             Instant now = clock.instant();
-            if (queue.isEmpty() && !refill() || !rate.waitAt(now, due(queue.peek(), now).size()).isZero()) return null;
+            if (queue.isEmpty() && !refill() || !rateWait(now).isZero()) return null;
             Composed c = queue.next();
             Recipient r = c.recipient();
             if (c.problem() != null) {
@@ -174,6 +174,11 @@ final class Dispatcher implements AutoCloseable {
             inHand++;
             return recorder.begin(r, carried, mail, session.id());
         }
+    }
+
+    /** How long the next queued message must wait for the rate limits; its due addresses are counted only when there are limits. */
+    private Duration rateWait(Instant now) {
+        return rate.limits().isEmpty() ? Duration.ZERO : rate.waitAt(now, due(queue.peek(), now).size());
     }
 
     /** An admitted lane has ended (its session with it). */
