@@ -103,9 +103,8 @@ public final class RateLimit {
     Duration waitAt(Instant now, int recipients) {
         Duration longest = Duration.ZERO;
         for (Limit l : limits) {
-            Instant windowStart = now.minus(l.window());
-            List<Sent> inWindow = sent.stream().filter(s -> s.at().isAfter(windowStart)).toList();
-            int used = inWindow.stream().mapToInt(s -> cost(l, s.recipients())).sum();
+            List<Sent> inWindow = inWindow(l, now);
+            int used = used(l, inWindow);
             int cost = cost(l, recipients);
             if (used == 0 || used + cost <= l.count()) continue;
             // the window must slide past the oldest messages until this one fits (or the window is empty)
@@ -129,10 +128,20 @@ public final class RateLimit {
         List<Use> out = new ArrayList<>();
         for (Limit l : limits) {
             RateLimit one = new RateLimit(List.of(l), earlier);
-            int used = one.sent.stream().filter(s -> s.at().isAfter(now.minus(l.window()))).mapToInt(s -> cost(l, s.recipients())).sum();
-            out.add(new Use(l, used, now.plus(one.waitAt(now, 1))));
+            out.add(new Use(l, used(l, one.inWindow(l, now)), now.plus(one.waitAt(now, 1))));
         }
         return out;
+    }
+
+    /** The messages in {@code l}'s window ending at {@code now}, oldest first. */
+    private List<Sent> inWindow(Limit l, Instant now) {
+        Instant windowStart = now.minus(l.window());
+        return sent.stream().filter(s -> s.at().isAfter(windowStart)).toList();
+    }
+
+    /** What those messages count against {@code l}. */
+    private static int used(Limit l, List<Sent> inWindow) {
+        return inWindow.stream().mapToInt(s -> cost(l, s.recipients())).sum();
     }
 
     private static int cost(Limit l, int recipients) {
