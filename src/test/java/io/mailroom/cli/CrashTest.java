@@ -121,7 +121,8 @@ class CrashTest {
         System.out.println("CrashTest: " + killedMidJob + " kills landed mid-job; runs that finished: " + exits);
         Process last = statuses(db).isEmpty() ? start(env, "run", jobFile.toString(), "--db", db) : start(env, "resume", "test-job", "--db", db);
         assertTrue(last.waitFor(120, TimeUnit.SECONDS), "the final resume finishes");
-        assertTrue(last.exitValue() == 0 || last.exitValue() == 1, "finished: exit " + last.exitValue());
+        assertTrue(last.exitValue() == 0 || last.exitValue() == 1, "finished: exit " + last.exitValue() + "; the last run said:\n"
+                + java.nio.file.Files.readString(dir.resolve("child.log")));
 
         Map<String, String> status = statuses(db);
         Map<String, Integer> received = receivedByKey.get();
