@@ -6,6 +6,8 @@ import io.mailroom.job.JobFileException;
 import io.mailroom.send.JournalException;
 import io.mailroom.smtp.SmtpSessionException;
 import io.mailroom.store.DatabaseBusyException;
+import io.mailroom.store.DatabaseLoginException;
+import io.mailroom.store.DatabaseUnavailableException;
 import io.mailroom.store.DatabaseFileException;
 import io.mailroom.store.DatabaseUrlException;
 import io.mailroom.store.JobBusyException;
@@ -37,7 +39,8 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler, Command
         if (e instanceof JobFileException) return CONFIG;
         if (e instanceof InputMissingException) return NO_INPUT;
         if (e instanceof DataException) return DATA;
-        if (e instanceof JobBusyException || e instanceof DatabaseBusyException) return TEMPFAIL;
+        if (e instanceof JobBusyException || e instanceof DatabaseBusyException || e instanceof DatabaseUnavailableException) return TEMPFAIL;
+        if (e instanceof DatabaseLoginException) return NO_PERMISSION;
         if (e instanceof DatabaseUrlException) return USAGE;
         // a damaged database is an unreadable input; a failed write (a full disk) leaves the job to resume later
         if (e instanceof DatabaseFileException d) return d.kind() == DatabaseFileException.Kind.DAMAGED ? NO_INPUT : TEMPFAIL;

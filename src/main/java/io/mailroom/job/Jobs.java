@@ -67,7 +67,7 @@ public final class Jobs {
         JobSpec spec = JobFile.load(jobFile);
         if (o.dryRun()) return dryRun(spec);
         SmtpSettings smtp = o.serverOverride() != null ? o.serverOverride() : smtpSettings(spec.send());
-        try (Store store = Store.open(o.dbUrl(), this::note); JobLock lock = store.lock(spec.name())) {
+        try (Store store = Store.open(o.dbUrl(), env, this::note); JobLock lock = store.lock(spec.name())) {
             Optional<JobRecord> existing = store.job(spec.name());
             JobRecord job = existing.isPresent() ? existing.get() : null;
             MessageTemplate template = job == null ? compile(spec) : templateFor(store, job, spec, o.acceptTemplateChange());
@@ -103,7 +103,7 @@ public final class Jobs {
     }
 
     public RunSummary resume(String name, String dbUrl, boolean resendUnknown, boolean retryFailed, Instant deadline) throws Exception {
-        try (Store store = Store.open(dbUrl, this::note); JobLock lock = store.lock(name)) {
+        try (Store store = Store.open(dbUrl, env, this::note); JobLock lock = store.lock(name)) {
             JobRecord job = store.job(name).orElseThrow(() -> new InputMissingException("no job named \"" + name + "\" in the database", null));
             SendSettings send = JobFile.fromSnapshot(name, job.settings());
             SmtpSettings smtp = smtpSettings(send);

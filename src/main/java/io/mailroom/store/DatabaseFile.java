@@ -53,7 +53,7 @@ final class DatabaseFile {
     /** How the database is named in messages: its file, else its URL with any password masked. */
     static String name(String url) {
         Path p = path(url);
-        return p != null ? p.toString() : Store.shown(url);
+        return p != null ? p.toString() : Database.shown(url);
     }
 
     /**

@@ -1,7 +1,6 @@
 package io.mailroom.store;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -22,14 +21,13 @@ public final class JobLock implements AutoCloseable {
     }
 
     /** Takes the lock, waiting up to {@code waitMillis}, or throws {@link JobBusyException} when another process holds it. */
-    static JobLock take(String url, String job, int waitMillis) throws SQLException, JobBusyException {
-        Connection c = DriverManager.getConnection(url, "", "");
+    static JobLock take(Database database, String job, int waitMillis) throws SQLException, JobBusyException {
+        Connection c = database.connect();
         try {
             c.setAutoCommit(true);
-            if (url.startsWith("jdbc:h2:")) {
-                try (var st = c.createStatement()) {
-                    st.execute("SET LOCK_TIMEOUT " + waitMillis);
-                }
+            try (var st = c.createStatement()) {
+                // PostgreSQL: 0 would mean wait for ever
+                st.execute(database.isH2() ? "SET LOCK_TIMEOUT " + waitMillis : "SET lock_timeout = " + Math.max(1, waitMillis));
             }
             SQLException notInserted = null;
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO job_locks (name) VALUES (?)")) {

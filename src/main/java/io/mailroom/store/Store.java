@@ -37,20 +37,22 @@ public final class Store implements AutoCloseable {
 
     /** job_files kind of the CSV a plan is reading. */
     private static final String PLANNED_CSV = "recipients";
-    private static final Pattern PASSWORD_IN_URL = Pattern.compile("(?i)((?:password|pwd)=)[^&;]*");
 
     private static final long OTHERS_POLL_MILLIS = 200;
 
     private final Connection db;
+    private final Database database;
+    /** The database's URL: an H2 file's own helpers ({@link DatabaseFile}, {@link PrivateFiles}) work from it. */
     private final String url;
     /** Planning runs the same few statements for every row. */
     private final Prepared prepared;
     /** Null for a {@link #reader()}: only the store a command opened waits for other processes when it closes. */
     private final Consumer<String> notes;
 
-    private Store(Connection db, String url, Consumer<String> notes) {
+    private Store(Connection db, Database database, Consumer<String> notes) {
         this.db = db;
-        this.url = url;
+        this.database = database;
+        this.url = database.url();
         this.notes = notes;
         this.prepared = new Prepared(db);
     }
@@ -62,7 +64,7 @@ public final class Store implements AutoCloseable {
 
     /** Another connection to this database, for reading the snapshot on another thread (one connection per thread). */
     public Store reader() throws SQLException {
-        return new Store(DriverManager.getConnection(url, "", ""), url, null);
+        return new Store(database.connect(), database, null);
     }
 
     /**
@@ -94,20 +96,20 @@ public final class Store implements AutoCloseable {
 
     /** Another connection to this database with transactions of its own, for writing on another thread (planning). */
     public Store writer() throws SQLException {
-        Connection c = DriverManager.getConnection(url, "", "");
+        Connection c = database.connect();
         c.setAutoCommit(false);
-        return new Store(c, url, null);
+        return new Store(c, database, null);
     }
 
     /** Takes the right to send {@code job}; see {@link JobLock}. */
     public JobLock lock(String job) throws SQLException, JobBusyException {
-        return JobLock.take(url, job, JobLock.WAIT_MILLIS);
+        return JobLock.take(database, job, JobLock.WAIT_MILLIS);
     }
 
     /** The right to send {@code job} if no process holds it now, without waiting; empty when one does. */
     public Optional<JobLock> lockIfFree(String job) throws SQLException {
         try {
-            return Optional.of(JobLock.take(url, job, 0));
+            return Optional.of(JobLock.take(database, job, 0));
         } catch (JobBusyException busy) {
             return Optional.empty();
         }
@@ -125,11 +127,6 @@ public final class Store implements AutoCloseable {
         return url + ";AUTO_COMPACT_FILL_RATE=0";
     }
 
-    /** The URL as it may be shown: a password in it is masked. */
-    static String shown(String url) {
-        return PASSWORD_IN_URL.matcher(url).replaceAll("$1****");
-    }
-
     /**
      * Throws the {@link DatabaseFileException} that {@code e}, thrown while opening or using the database at
      * {@code url}, means (the file is damaged, or a write failed: the disk is full); returns when it means neither.
@@ -140,7 +137,8 @@ public final class Store implements AutoCloseable {
     }
 
     /** Opens (creating if needed) and migrates the database at {@code url}; see {@link #open(String, Consumer)}. */
-    public static Store open(String url) throws SQLException, DatabaseBusyException, DatabaseUrlException, DatabaseFileException, IOException {
+    public static Store open(String url) throws SQLException, DatabaseBusyException, DatabaseUrlException, DatabaseFileException,
+            DatabaseUnavailableException, DatabaseLoginException, IOException {
         return open(url, note -> { });
     }
 
@@ -149,30 +147,34 @@ public final class Store implements AutoCloseable {
      * writes to it. An H2 file database holds every recipient's data, so its folder and files are made private
      * first ({@link PrivateFiles}); {@code notes} hears of any that were open to others.
      */
-    public static Store open(String url, Consumer<String> notes)
-            throws SQLException, DatabaseBusyException, DatabaseUrlException, DatabaseFileException, IOException {
+    public static Store open(String url, Consumer<String> notes) throws SQLException, DatabaseBusyException, DatabaseUrlException,
+            DatabaseFileException, DatabaseUnavailableException, DatabaseLoginException, IOException {
+        return open(url, System::getenv, notes);
+    }
+
+    /** As {@link #open(String, Consumer)}, with the environment a PostgreSQL password may come from ({@link Database}). */
+    public static Store open(String url, java.util.function.Function<String, String> env, Consumer<String> notes) throws SQLException,
+            DatabaseBusyException, DatabaseUrlException, DatabaseFileException, DatabaseUnavailableException, DatabaseLoginException, IOException {
         if (PRIVATE_MEMORY.matcher(url).matches()) {
-            throw new DatabaseUrlException("the database " + shown(url) + " is a private in-memory database, which only the connection that"
+            throw new DatabaseUrlException("the database " + Database.shown(url) + " is a private in-memory database, which only the connection that"
                     + " made it can see, and mailroom opens several; name it (jdbc:h2:mem:jobs) or use a file (jdbc:h2:./jobs)", null);
         }
         url = killSafe(url);
+        Database database = Database.at(url, env);
         DatabaseFile.checkNewestState(url);
         // after the check, which refuses an empty file: this one is made empty for H2 to fill, with the mode it keeps
         PrivateFiles.database(url, notes);
         Connection c;
         try {
-            c = DriverManager.getConnection(url, "", "");
+            c = database.connect();
         } catch (SQLException e) {
             // H2 90020: the file is open in another process without AUTO_SERVER
-            if (e.getErrorCode() == 90020) throw new DatabaseBusyException(shown(url), e);
-            // 08001: no driver takes this URL
-            if ("08001".equals(e.getSQLState())) {
-                throw new DatabaseUrlException("no database driver accepts the URL " + shown(url) + "; mailroom stores jobs in H2: jdbc:h2:./jobs", null);
-            }
+            if (e.getErrorCode() == 90020) throw new DatabaseBusyException(database.shown(), e);
+            database.explainConnectFailure(e);
             throw e;
         }
-        if (!atNewestSchema(c)) migrate(url);
-        if (url.startsWith("jdbc:h2:")) {
+        if (!atNewestSchema(c)) migrate(database);
+        if (database.isH2()) {
             // H2 writes commits to its file in the background after up to WRITE_DELAY (500 ms); a kill in
             // that window would lose a committed outcome. 0 writes each commit before commit() returns.
             try (Statement st = c.createStatement()) {
@@ -180,11 +182,14 @@ public final class Store implements AutoCloseable {
             }
         }
         c.setAutoCommit(false);
-        return new Store(c, url, notes);
+        return new Store(c, database, notes);
     }
 
-    static void migrate(String url) {
-        Flyway.configure().dataSource(url, "", "").locations("classpath:db/migration").javaMigrations(new AddressesFromRows()).load().migrate();
+    static void migrate(Database database) {
+        // PostgreSQL first gets the CLOB and BLOB types the migrations were written with (db/postgresql)
+        String[] locations = database.isH2() ? new String[] {"classpath:db/migration"} : new String[] {"classpath:db/migration", "classpath:db/postgresql"};
+        Flyway.configure().dataSource(database.url(), database.user(), database.password()).locations(locations)
+                .javaMigrations(new AddressesFromRows()).load().migrate();
     }
 
     private static boolean atNewestSchema(Connection c) {
@@ -389,13 +394,9 @@ public final class Store implements AutoCloseable {
 
     public void rollback() throws SQLException { db.rollback(); }
 
-
-
-
     public List<Recipient> recipients(long jobId) throws SQLException {
         return Sql.recipients(db, "r WHERE job_id = ? ORDER BY row_no, id", jobId);
     }
-
 
     public Map<RecipientStatus, Integer> counts(long jobId) throws SQLException {
         Map<RecipientStatus, Integer> counts = new EnumMap<>(RecipientStatus.class);
@@ -409,24 +410,10 @@ public final class Store implements AutoCloseable {
         return counts;
     }
 
-
-
-
-
-
-
-
-
-
-
     private static JobRecord job(ResultSet rs) throws SQLException {
         return new JobRecord(rs.getLong("id"), rs.getString("name"), rs.getTimestamp("created_at").toInstant(), rs.getString("source"),
                 rs.getString("settings"), CsvLine.decode(rs.getString("csv_header")), rs.getString("key_column"), rs.getBoolean("plan_complete"));
     }
-
-
-
-
 
     /**
      * Closes the connection; in the process serving a shared database, first waits for the other processes to close
@@ -451,7 +438,7 @@ public final class Store implements AutoCloseable {
      * session closing, hence the poll.
      */
     private void awaitOtherProcesses() throws SQLException {
-        if (!url.startsWith("jdbc:h2:")) return;
+        if (!database.isH2()) return;
         db.rollback(); // as close() would; and hold no lock another process may be waiting for
         if (otherProcessSessions() == 0) return;
         notes.accept("this process serves the shared database to other mailroom processes; it exits when they have closed it");

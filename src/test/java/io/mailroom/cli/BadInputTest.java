@@ -200,7 +200,8 @@ class BadInputTest {
         assertTrue(privateMemory.err().contains("private in-memory database") && privateMemory.err().contains("jdbc:h2:mem:jobs"), privateMemory.err());
         Cli.Result noDriver = Cli.run("status", "--db", "jdbc:nosuchdb://localhost/jobs?user=m&password=s3cret");
         assertEquals(64, noDriver.exit(), noDriver.all());
-        assertTrue(noDriver.err().contains("no database driver accepts the URL jdbc:nosuchdb://localhost/jobs?user=m&password=****"), noDriver.err());
+        assertTrue(noDriver.err().contains("mailroom cannot keep jobs in jdbc:nosuchdb://localhost/jobs?user=m&password=****: it stores them in H2")
+                && noDriver.err().contains("or PostgreSQL (jdbc:postgresql://"), noDriver.err());
         assertFalse(noDriver.all().contains("s3cret"), noDriver.all());
         assertTrue(server.received().isEmpty());
     }
