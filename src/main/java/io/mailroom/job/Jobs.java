@@ -14,6 +14,7 @@ import io.mailroom.smtp.SmtpClient;
 import io.mailroom.smtp.SmtpSettings;
 import io.mailroom.smtp.Transcript;
 import io.mailroom.store.Attempts;
+import io.mailroom.store.Claims;
 import io.mailroom.store.JobLock;
 import io.mailroom.store.JobRecord;
 import io.mailroom.store.NewRecipient;
@@ -95,7 +96,9 @@ public final class Jobs {
             }
             Composer composer = new Composer(template, diskAttachments(planStore, job, spec.template()), new MessageBuilder(clock),
                     spec.send().envelopeFrom(), spec.send().limits());
-            return send(store, job, template, smtp, spec.send(), "run", plan(csv, planStore, job, composer), o.limit(), o.deadline());
+            // workers sharing a job (PostgreSQL) hold the job's lock only while they plan: one plans at a time, all send
+            Planning planning = plan(csv, planStore, job, composer, store.isShared() ? lock : null);
+            return send(store, job, template, smtp, spec.send(), "run", planning, o.limit(), o.deadline());
         } catch (Exception e) {
             Store.explainFailure(o.dbUrl(), e);
             throw e;
@@ -112,17 +115,22 @@ public final class Jobs {
             if (resendUnknown) err.println(name + ": " + store.attempts().requeue(job.id(), RecipientStatus.UNKNOWN, clock.instant()) + " unknown address(es) will be sent again");
             if (retryFailed) err.println(name + ": " + store.attempts().requeue(job.id(), RecipientStatus.FAILED, clock.instant()) + " failed address(es) will be retried");
             MessageTemplate template = storedTemplate(store, job, send.limits());
-            return send(store, job, template, smtp, send, "resume", interruptedPlan(store, job, template, send), Integer.MAX_VALUE, deadline);
+            Planning planning = interruptedPlan(store, job, template, send, store.isShared() ? lock : null);
+            if (planning == null && store.isShared()) lock.close();
+            return send(store, job, template, smtp, send, "resume", planning, Integer.MAX_VALUE, deadline);
         } catch (Exception e) {
             Store.explainFailure(dbUrl, e);
             throw e;
         }
     }
 
-    /** Plans {@code csv} into the job on a thread of its own (its own connection, {@code planStore}); the plan's last commit ends it. */
-    private Planning plan(CsvSource csv, Store planStore, JobRecord job, Composer composer) {
+    /**
+     * Plans {@code csv} into the job on a thread of its own (its own connection, {@code planStore}); the plan's
+     * last commit ends it, and then releases {@code lock} (null: the caller keeps its lock for the whole run).
+     */
+    private Planning plan(CsvSource csv, Store planStore, JobRecord job, Composer composer, JobLock lock) {
         return new Planning(p -> {
-            try (csv; planStore) {
+            try (csv; planStore; lock) {
                 Plan plan = new Planner(composer, job.keyColumn(), err).plan(csv, new StoreSink(planStore, job, p::committed));
                 planStore.planEnded(job.id());
                 planStore.commit();
@@ -139,7 +147,7 @@ public final class Jobs {
      * The rest of a plan a killed run left unfinished, from the CSV the job keeps for it (the file itself may
      * be gone): rows already planned are known by their keys, the others are added; null when the plan is complete.
      */
-    private Planning interruptedPlan(Store store, JobRecord job, MessageTemplate template, SendSettings send) throws Exception {
+    private Planning interruptedPlan(Store store, JobRecord job, MessageTemplate template, SendSettings send, JobLock lock) throws Exception {
         if (job.planComplete()) return null;
         // a private file beside the database that planning streams while it commits rows; it goes when the CSV
         // is closed, and a resume killed meanwhile leaves it for the next, which writes it anew
@@ -165,7 +173,7 @@ public final class Jobs {
             throw e;
         }
         Composer composer = new Composer(template, resumedAttachments(planStore, job), new MessageBuilder(clock), send.envelopeFrom(), send.limits());
-        return plan(csv, planStore, job, composer);
+        return plan(csv, planStore, job, composer, lock);
     }
 
     /** The snapshot's attachments, and those no planned row had read yet from the template's folder, if the job file is still there. */
@@ -180,15 +188,41 @@ public final class Jobs {
     /** Sends what is due, and what {@code planning} adds meanwhile (null: nothing is being planned). */
     private RunSummary send(Store store, JobRecord job, MessageTemplate template, SmtpSettings smtp, SendSettings send, String command,
                             Planning planning, int limit, Instant deadline) throws Exception {
-        Attempts attempts = store.attempts();
+        Claims claims = null;
         long runId;
         Engine.Result r;
+        Attempts attempts;
         try {
+            if (store.isShared()) claims = Claims.register(store.database(), job.id(), clock.instant(), Claims.LEASE);
+            attempts = claims == null ? store.attempts() : store.attempts().forWorker(claims.worker());
             runId = attempts.beginRun(job.id(), command, account(smtp), clock.instant());
         } catch (Exception e) {
             awaitPlan(planning, e);
+            if (claims != null) claims.close();
             throw e;
         }
+        if (claims == null) return send(store, job, template, smtp, send, planning, limit, deadline, attempts, runId, null);
+        try (Claims held = claims) {
+            RunSummary summary;
+            try {
+                summary = send(store, job, template, smtp, send, planning, limit, deadline, attempts, runId, held);
+            } catch (Exception e) {
+                // what it held and never marked is the others' at once, not when its lease passes
+                try {
+                    held.release(clock.instant());
+                } catch (SQLException again) {
+                    e.addSuppressed(again);
+                }
+                throw e;
+            }
+            held.release(clock.instant());
+            return summary;
+        }
+    }
+
+    private RunSummary send(Store store, JobRecord job, MessageTemplate template, SmtpSettings smtp, SendSettings send, Planning planning,
+                            int limit, Instant deadline, Attempts attempts, long runId, Claims claims) throws Exception {
+        Engine.Result r;
         RunSummary summary;
         // messages are composed on a thread of their own, which reads attachments on its own connection
         try (Store snapshot = store.reader()) {
@@ -196,7 +230,7 @@ public final class Jobs {
                     new MessageBuilder(clock), send.envelopeFrom(), send.limits());
             r = engine().send(store, job.id(), job.name(), runId, messages(composer, job.header()), planning == null ? Arrivals.NONE : planning,
                     new SmtpClient(smtp), new Engine.Settings(send.connections(), send.maxMessagesPerSession(), send.idleProbe(), send.retry(),
-                            send.rate(), send.rateForJobOnly() ? null : account(smtp)), limit, deadline);
+                            send.rate(), send.rateForJobOnly() ? null : account(smtp)), limit, deadline, claims);
             Plan plan = planning == null ? null : planning.result();
             if (stop.requested()) err.println(job.name() + ": stopped on request after the messages in hand; run or resume to continue");
             if (r.ended() != null) err.println(job.name() + ": stopped: " + r.ended());

@@ -7,6 +7,7 @@ import io.mailroom.smtp.SmtpSession;
 import io.mailroom.smtp.UnsendableMessageException;
 import io.mailroom.store.Address;
 import io.mailroom.store.Attempts;
+import io.mailroom.store.Claims;
 import io.mailroom.store.Recipient;
 import io.mailroom.store.RecipientStatus;
 import java.sql.SQLException;
@@ -25,6 +26,8 @@ import java.util.List;
  */
 final class Dispatcher implements AutoCloseable {
     private static final int PAGE = 200;
+    /** A worker claims a few rows at a time, so that the others find work too. */
+    private static final int PAGE_CLAIMED = 16;
     /** What a pipelined session has in hand at once: the message being answered and the next one. */
     private static final int IN_HAND_PER_SESSION = 2;
 
@@ -43,6 +46,9 @@ final class Dispatcher implements AutoCloseable {
     private final int limit;
     private final ComposeAhead queue;
     private final Arrivals arrivals;
+    /** This worker's claims when several share the job: rows come from claiming, not from walking the job; null for the only sender. */
+    private final Claims claims;
+    private final int claimSize;
     /** Planning batches seen when the last pending page came back empty while planning went on; -1 when not waiting for one. */
     private long awaitingBatch = -1;
     /** Where the current pass is: the status it walks (pending, then deferred), and the last row and id taken; null between passes. */
@@ -61,7 +67,9 @@ final class Dispatcher implements AutoCloseable {
     private String ended;
 
     Dispatcher(Attempts store, long jobId, Messages messages, Arrivals arrivals, Recorder recorder, Clock clock, Pause pause, Stop stop,
-               RateLimit rate, Instant deadline, int limit, int lanes) {
+               RateLimit rate, Instant deadline, int limit, int lanes, Claims claims) {
+        this.claims = claims;
+        this.claimSize = Math.max(PAGE_CLAIMED, 2 * IN_HAND_PER_SESSION * lanes);
         this.arrivals = arrivals;
         this.store = store;
         this.jobId = jobId;
@@ -228,6 +236,7 @@ final class Dispatcher implements AutoCloseable {
      * store has every outcome, so it sees each row as it now is; false when there is nothing to load now.
      */
     private boolean refill() throws SQLException, InterruptedException {
+        if (claims != null) return claimMore();
         while (queue.isEmpty()) {
             if (phase == null) {
                 if (inHand > 0) return false;
@@ -263,6 +272,25 @@ final class Dispatcher implements AutoCloseable {
             queue.addAll(page);
             notifyAll();
         }
+        return true;
+    }
+
+    /**
+     * A worker's refill: claims due rows (pending first, then deferred and due) no other worker holds. Rows this
+     * worker defers come back to it or another only through a later claim, once due.
+     */
+    private boolean claimMore() throws SQLException {
+        boolean planned = arrivals.over();
+        long batches = arrivals.batches();
+        Instant now = clock.instant();
+        List<Long> ids = claims.claim(RecipientStatus.PENDING, now, claimSize);
+        if (ids.isEmpty()) ids = claims.claim(RecipientStatus.DEFERRED, now, claimSize);
+        if (ids.isEmpty()) {
+            if (!planned) awaitingBatch = batches;
+            return false;
+        }
+        queue.addAll(store.recipients(ids));
+        notifyAll();
         return true;
     }
 

@@ -5,6 +5,7 @@ import io.mailroom.smtp.SmtpClient;
 import io.mailroom.smtp.SmtpSessionException;
 import io.mailroom.smtp.Transcript;
 import io.mailroom.store.Attempts;
+import io.mailroom.store.Claims;
 import io.mailroom.store.Recipient;
 import io.mailroom.store.Store;
 import java.nio.file.Path;
@@ -71,31 +72,39 @@ public final class Engine {
      * {@code limit} messages, none after {@code deadline} (null for none).
      */
     public Result send(Store store, long jobId, String jobName, long runId, Messages messages, Arrivals arrivals, SmtpClient client, Settings s,
-                       int limit, Instant deadline) throws Exception {
-        Attempts attempts = store.attempts();
+                       int limit, Instant deadline, Claims claims) throws Exception {
+        Attempts attempts = claims == null ? store.attempts() : store.attempts().forWorker(claims.worker());
+        if (claims != null) settleOtherWorkers(store, jobId, jobName, claims);
         completeEnvelopes(attempts, jobId, messages);
         RateLimit rate = new RateLimit(s.rate(), RateLimit.earlier(attempts, jobId, s.rateAccount(), s.rate(), clock.instant()));
-        Path file = store.journalFile(jobName);
+        Path file = claims == null ? store.journalFile(jobName) : store.journalFile(jobName, claims.worker());
         FlightJournal journal;
         try {
             journal = FlightJournal.create(file, attempts.journalToken(jobId));
         } catch (java.io.IOException e) {
             throw new JournalException(file, e);
         }
-        Recorder recorder = new Recorder(attempts, journal, file, runId, clock);
+        Recorder recorder = new Recorder(attempts, journal, file, runId, clock, claims);
         AtomicInteger sessionIds = new AtomicInteger();
         List<Lane> lanes = new ArrayList<>();
         List<Throwable> failures = new ArrayList<>();
         Dispatcher dispatcher = null;
         try (Store reader = store.reader()) {
-            dispatcher = new Dispatcher(reader.attempts(), jobId, messages, arrivals, recorder, clock, pause, stop, rate, deadline, limit, s.connections());
+            dispatcher = new Dispatcher(reader.attempts(), jobId, messages, arrivals, recorder, clock, pause, stop, rate, deadline, limit, s.connections(),
+                    claims);
             Random random = new Random();
             for (int i = 0; i < s.connections(); i++) {
                 Sessions sessions = new Sessions(client, s.maxPerSession(), s.idleProbe(), () -> runId + "." + sessionIds.incrementAndGet(),
                         transcripts, clock, pause);
                 lanes.add(new Lane(dispatcher, recorder, sessions, s.retry(), clock, random));
             }
-            runAll(lanes, dispatcher, failures);
+            if (claims == null) {
+                runAll(lanes, dispatcher, failures);
+            } else {
+                try (Heartbeat beat = new Heartbeat(claims, clock, dispatcher, failures)) {
+                    runAll(lanes, dispatcher, failures);
+                }
+            }
         } catch (Exception e) {
             failures.add(0, e);
         } finally {
@@ -108,6 +117,29 @@ public final class Engine {
         }
         throwIfFailed(failures, lanes.size(), jobName);
         return new Result(dispatcher.tried(), lanes.stream().mapToInt(Lane::sessionsOpened).sum(), dispatcher.ended());
+    }
+
+    /**
+     * A worker first settles what workers that ran this job on this machine and are gone left in their
+     * journals (a restarted worker settles its own), then the rows of any worker whose lease has passed.
+     */
+    private void settleOtherWorkers(Store store, long jobId, String jobName, Claims claims) throws Exception {
+        Attempts attempts = store.attempts();
+        int unknown = 0;
+        for (var journal : store.workerJournals(jobName).entrySet()) {
+            String worker = journal.getKey();
+            if (worker.equals(claims.worker()) || !claims.endIfGone(worker, clock.instant())) continue;
+            try {
+                unknown += Recorder.replay(attempts.forWorker(worker), journal.getValue(), attempts.journalToken(jobId), clock.instant());
+            } catch (java.io.IOException e) {
+                throw new JournalException(journal.getValue(), e);
+            }
+        }
+        unknown += claims.settleDead(clock.instant());
+        if (unknown > 0) {
+            notes.accept(jobName + ": " + unknown + " address(es) were in a message whose final \".\" was on the wire when a worker stopped, with"
+                    + " no reply recorded; they are unknown (resume --resend-unknown sends them again)");
+        }
     }
 
     /** Runs every lane on a thread of its own; a failure other than losing its server stops them all. */

@@ -4,6 +4,8 @@ import io.mailroom.smtp.Exchange;
 import io.mailroom.smtp.Mail;
 import io.mailroom.store.Address;
 import io.mailroom.store.Attempts;
+import io.mailroom.store.Claims;
+import io.mailroom.store.LeaseLostException;
 import io.mailroom.store.Outcome;
 import io.mailroom.store.Recipient;
 import java.io.IOException;
@@ -63,6 +65,8 @@ final class Recorder implements AutoCloseable {
     private record Barrier(CompletableFuture<Void> done) implements Event { }
 
     private final Attempts attempts;
+    /** A worker's claims when several share the job (PostgreSQL), else null. */
+    private final Claims claims;
     private final FlightJournal journal;
     private final Path journalFile;
     private final long runId;
@@ -74,7 +78,8 @@ final class Recorder implements AutoCloseable {
     private volatile boolean closing;
     private volatile boolean urgent;
 
-    Recorder(Attempts attempts, FlightJournal journal, Path journalFile, long runId, Clock clock) {
+    Recorder(Attempts attempts, FlightJournal journal, Path journalFile, long runId, Clock clock, Claims claims) {
+        this.claims = claims;
         this.attempts = attempts;
         this.journal = journal;
         this.journalFile = journalFile;
@@ -116,6 +121,8 @@ final class Recorder implements AutoCloseable {
      */
     void dot(Flight f, Map<Integer, Outcome> ifUnanswered, List<Exchange> replies) throws JournalException, SQLException {
         rethrow();
+        // other workers must know, should this one die, that this row's "." may have gone; and one that lost the row sends nothing of it
+        if (claims != null && !claims.markDot(f.recipient.id(), clock.instant())) throw new LeaseLostException(claims.worker(), f.recipient.id());
         try {
             journal.dot(new FlightJournal.Dot(runId, f.no, f.recipient.id(), f.sessionId, f.startedAt, ifUnanswered, replies));
         } catch (IOException e) {

@@ -23,10 +23,22 @@ public final class Attempts {
     private final Connection db;
     /** The statements of the send loop: they run several times for every message. */
     private final Prepared prepared;
+    /** The worker whose claims this records outcomes for ({@link Claims}); null for the job's only sender (H2). */
+    private final String worker;
 
     Attempts(Connection db) {
+        this(db, null);
+    }
+
+    private Attempts(Connection db, String worker) {
         this.db = db;
         this.prepared = new Prepared(db);
+        this.worker = worker;
+    }
+
+    /** The same store recording for {@code worker}: an outcome for a row the worker no longer holds is refused ({@link LeaseLostException}). */
+    public Attempts forWorker(String worker) {
+        return new Attempts(db, worker);
     }
 
     private int update(String sql, Object... args) throws SQLException {
@@ -53,6 +65,13 @@ public final class Attempts {
                 // the status index's own order, so H2 walks it from the cursor and stops after a page; ORDER BY row_no, id
                 // alone made it collect and sort every due row for each page (a million-row job slowed to 20 a second)
                 + " ORDER BY r.job_id, r.status, r.row_no, r.id LIMIT ?", args.toArray());
+    }
+
+    /** The recipients with these ids, in row order (rows a worker has just claimed). */
+    public List<Recipient> recipients(List<Long> ids) throws SQLException {
+        if (ids.isEmpty()) return List.of();
+        return Sql.recipients(db, "r WHERE r.id IN (" + String.join(", ", java.util.Collections.nCopies(ids.size(), "?")) + ") ORDER BY r.row_no, r.id",
+                ids.toArray());
     }
 
     /** An attempt as rate limits count it: when it started and how many addresses its envelope carried. */
@@ -92,12 +111,13 @@ public final class Attempts {
 
     /** A run of {@code command} begins, sending through {@code account} (what account-wide rate limits count by). */
     public long beginRun(long jobId, String command, String account, Instant now) throws SQLException {
-        try (PreparedStatement ps = db.prepareStatement("INSERT INTO runs (job_id, command, started_at, account) VALUES (?, ?, ?, ?)",
+        try (PreparedStatement ps = db.prepareStatement("INSERT INTO runs (job_id, command, started_at, account, worker_id) VALUES (?, ?, ?, ?, ?)",
                 Statement.RETURN_GENERATED_KEYS)) {
             ps.setLong(1, jobId);
             ps.setString(2, command);
             ps.setTimestamp(3, Timestamp.from(now));
             ps.setString(4, account);
+            ps.setString(5, worker);
             ps.executeUpdate();
             long id = Sql.generatedKey(ps);
             db.commit();
@@ -134,6 +154,15 @@ public final class Attempts {
      */
     public boolean recordReplayed(long recipientId, long runId, int flightNo, String connectionId, Instant startedAt,
                                   Map<Integer, Outcome> byAddress, List<Exchange> exchanges, Instant now) throws SQLException {
+        if (worker != null) {
+            // a dead worker's row that others have settled meanwhile (its lease passed) is theirs now
+            try (PreparedStatement ps = db.prepareStatement("SELECT 1 FROM recipients WHERE id = ? AND claimed_by = ?")) {
+                Sql.bind(ps, recipientId, worker);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) return false;
+                }
+            }
+        }
         try (PreparedStatement ps = db.prepareStatement("SELECT 1 FROM attempts WHERE recipient_id = ? AND run_id = ? AND flight_no = ?")) {
             Sql.bind(ps, recipientId, runId, flightNo);
             try (ResultSet rs = ps.executeQuery()) {
@@ -208,10 +237,13 @@ public final class Attempts {
         Timestamp notBefore = row != RecipientStatus.DEFERRED ? null : addresses.stream().filter(a -> a.status() == RecipientStatus.DEFERRED)
                 .map(Address::notBefore).filter(java.util.Objects::nonNull).min(Instant::compareTo).map(Timestamp::from).orElse(null);
         StoredReply r = decisive.reply();
+        // an outcome ends a worker's claim on the row
         int n = update("UPDATE recipients SET status = ?, reason = ?, attempts = attempts + ?, not_before = ?, reply_code = ?, reply_enhanced = ?,"
-                        + " reply_text = ?, updated_at = ?, first_attempt_at = COALESCE(first_attempt_at, ?) WHERE id = ? AND " + guard,
+                        + " reply_text = ?, updated_at = ?, first_attempt_at = COALESCE(first_attempt_at, ?), claimed_by = NULL, dot_at = NULL"
+                        + " WHERE id = ? AND " + guard + (worker == null ? "" : " AND claimed_by = '" + worker.replace("'", "''") + "'"),
                 row.label(), Sql.clip(decisive.failure()), attempted, notBefore, r == null ? null : r.code(), r == null ? null : r.enhanced(),
                 r == null ? null : r.text(), Timestamp.from(now), attempted > 0 ? Timestamp.from(now) : null, recipientId);
+        if (n != 1 && worker != null) throw new LeaseLostException(worker, recipientId);
         if (n != 1) throw new IllegalStateException("recipient " + recipientId + " is not pending or deferred; refusing to mark it twice");
         return row;
     }

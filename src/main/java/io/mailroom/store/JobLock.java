@@ -13,6 +13,8 @@ import java.sql.SQLException;
 public final class JobLock implements AutoCloseable {
     /** How long a second process waits for the lock before it gives up (exit 75). */
     static final int WAIT_MILLIS = 2000;
+    /** Workers sharing a job hold its lock while they plan it: another waits until that plan ends, a million rows in minutes. */
+    static final int WORKER_WAIT_MILLIS = 15 * 60 * 1000;
 
     private final Connection connection;
 
@@ -61,8 +63,10 @@ public final class JobLock implements AutoCloseable {
                 || "HYT00".equals(e.getSQLState());
     }
 
+    /** Closes once; a worker's planning thread may close it before the command does. */
     @Override
-    public void close() throws SQLException {
+    public synchronized void close() throws SQLException {
+        if (connection.isClosed()) return;
         try {
             connection.rollback();
         } finally {

@@ -33,7 +33,7 @@ public final class Store implements AutoCloseable {
      * together). A database already at it is not handed to Flyway, whose scan and checks cost a new
      * process 0.2 s with nothing to do; any other (new, older, a failed migration) is migrated.
      */
-    static final String NEWEST_SCHEMA = "11";
+    static final String NEWEST_SCHEMA = "12";
 
     /** job_files kind of the CSV a plan is reading. */
     private static final String PLANNED_CSV = "recipients";
@@ -76,6 +76,32 @@ public final class Store implements AutoCloseable {
         return besideDatabase(job, ".flight");
     }
 
+    /** Worker {@code worker}'s flight journal of {@code job} (several workers share a PostgreSQL job, each with a journal of its own). */
+    public Path journalFile(String job, String worker) throws IOException {
+        return besideDatabase(job, "." + worker + ".flight");
+    }
+
+    /** The workers whose journals of {@code job} are on this machine, by their files. */
+    public Map<String, Path> workerJournals(String job) throws IOException {
+        Path any = journalFile(job, "x");
+        String prefix = any.getFileName().toString().replaceFirst("x\\.flight$", "");
+        Map<String, Path> out = new java.util.TreeMap<>();
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(any.getParent())) {
+            for (Path f : files.toList()) {
+                String name = f.getFileName().toString();
+                if (name.startsWith(prefix) && name.endsWith(".flight")) out.put(name.substring(prefix.length(), name.length() - 7), f);
+            }
+        }
+        return out;
+    }
+
+    /** Whether several workers may send one job from this database (PostgreSQL), each claiming rows ({@link Claims}). */
+    public boolean isShared() {
+        return !database.isH2();
+    }
+
+    public Database database() { return database; }
+
     /** Where resume copies the CSV of a plan a killed run left (private, like the journal), to plan the rest from. */
     public Path planCopyFile(String job) throws IOException {
         return besideDatabase(job, ".plan.csv");
@@ -101,9 +127,9 @@ public final class Store implements AutoCloseable {
         return new Store(c, database, null);
     }
 
-    /** Takes the right to send {@code job}; see {@link JobLock}. */
+    /** Takes the right to send {@code job} (H2), or to plan it (workers sharing a PostgreSQL job); see {@link JobLock}. */
     public JobLock lock(String job) throws SQLException, JobBusyException {
-        return JobLock.take(database, job, JobLock.WAIT_MILLIS);
+        return JobLock.take(database, job, isShared() ? JobLock.WORKER_WAIT_MILLIS : JobLock.WAIT_MILLIS);
     }
 
     /** The right to send {@code job} if no process holds it now, without waiting; empty when one does. */
