@@ -88,6 +88,40 @@ public final class Database {
         }
     }
 
+    /**
+     * What Flyway runs before migrating: on PostgreSQL, db/postgresql/types.sql makes the CLOB and BLOB types the
+     * migrations were written with (after Flyway has checked that the schema is its own).
+     */
+    org.flywaydb.core.api.callback.Callback beforeMigrations() {
+        return new org.flywaydb.core.api.callback.Callback() {
+            @Override
+            public boolean supports(org.flywaydb.core.api.callback.Event event, org.flywaydb.core.api.callback.Context context) {
+                return kind == Kind.POSTGRESQL && event == org.flywaydb.core.api.callback.Event.BEFORE_MIGRATE;
+            }
+
+            @Override
+            public boolean canHandleInTransaction(org.flywaydb.core.api.callback.Event event, org.flywaydb.core.api.callback.Context context) {
+                return true;
+            }
+
+            @Override
+            public void handle(org.flywaydb.core.api.callback.Event event, org.flywaydb.core.api.callback.Context context) {
+                try (java.io.InputStream in = Database.class.getResourceAsStream("/db/postgresql/types.sql");
+                     java.sql.Statement st = context.getConnection().createStatement()) {
+                    if (in == null) throw new IllegalStateException("db/postgresql/types.sql is missing from the build");
+                    st.execute(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+                } catch (IOException | SQLException e) {
+                    throw new IllegalStateException("preparing PostgreSQL for mailroom's migrations failed: " + e.getMessage(), e);
+                }
+            }
+
+            @Override
+            public String getCallbackName() {
+                return "mailroom PostgreSQL types";
+            }
+        };
+    }
+
     /** Flyway's own connection, with the same login. */
     String user() { return login.getProperty("user"); }
 

@@ -212,10 +212,8 @@ public final class Store implements AutoCloseable {
     }
 
     static void migrate(Database database) {
-        // PostgreSQL first gets the CLOB and BLOB types the migrations were written with (db/postgresql)
-        String[] locations = database.isH2() ? new String[] {"classpath:db/migration"} : new String[] {"classpath:db/migration", "classpath:db/postgresql"};
-        Flyway.configure().dataSource(database.url(), database.user(), database.password()).locations(locations)
-                .javaMigrations(new AddressesFromRows()).load().migrate();
+        Flyway.configure().dataSource(database.url(), database.user(), database.password()).locations("classpath:db/migration")
+                .javaMigrations(new AddressesFromRows()).callbacks(database.beforeMigrations()).load().migrate();
     }
 
     private static boolean atNewestSchema(Connection c) {

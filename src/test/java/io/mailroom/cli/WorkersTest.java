@@ -1,0 +1,93 @@
+package io.mailroom.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mailroom.testing.Child;
+import io.mailroom.testing.JobDir;
+import io.mailroom.testing.PostgresServer;
+import io.mailroom.testing.ScriptedSmtpServer;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Several mailroom processes on one job in PostgreSQL, each a worker: they share the rows (no address in
+ * two workers' hands), and one killed with SIGKILL midway loses nothing and sends nothing twice; what it
+ * held is settled by a later run on the same machine from its journal and lease.
+ */
+class WorkersTest {
+    private static final int ROWS = 3000;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void threeWorkersShareAJobAndOneKilledMidwayNeitherLosesNorDuplicatesAnAddress() throws Exception {
+        String db = PostgresServer.get().newDatabase();
+        Map<String, String> env = Map.of("PGPASSWORD", PostgresServer.PASSWORD);
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer().pipelining(true)) {
+            Path job = new JobDir(dir.resolve("job")).numberedRecipients(ROWS).smtp("127.0.0.1", server.port(), "none").write();
+            List<Process> workers = new ArrayList<>();
+            for (int i = 0; i < 3; i++) workers.add(Child.start(dir.resolve("worker-" + i + ".log"), env, "run", job.toString(), "--db", db));
+
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (server.received().size() < ROWS / 3 && System.nanoTime() < deadline) Thread.sleep(5);
+            assertTrue(workers.get(1).isAlive(), "the worker to kill is still sending: " + Child.output(dir.resolve("worker-1.log")));
+            workers.get(1).destroyForcibly().waitFor();
+            for (int i : new int[] {0, 2}) {
+                assertTrue(workers.get(i).waitFor(120, TimeUnit.SECONDS), "worker " + i + " ends");
+            }
+
+            // a later run on this machine settles the killed worker: its journal, and its rows without waiting for its lease
+            Process last = Child.start(dir.resolve("last.log"), env, "resume", "test-job", "--db", db);
+            assertTrue(last.waitFor(120, TimeUnit.SECONDS));
+            String said = Child.output(dir.resolve("last.log"));
+            assertTrue(last.exitValue() == 0 || last.exitValue() == 1, "finished: exit " + last.exitValue() + ": " + said);
+
+            Map<String, Integer> received = new HashMap<>();
+            server.received().forEach(r -> r.recipients().forEach(a -> received.merge(a, 1, Integer::sum)));
+            Map<String, String> status = new HashMap<>();
+            Set<String> senders = new HashSet<>();
+            try (Connection c = DriverManager.getConnection(PostgresServer.withPassword(db))) {
+                try (ResultSet rs = c.createStatement().executeQuery("SELECT address, status FROM addresses")) {
+                    while (rs.next()) status.put(rs.getString(1), rs.getString(2));
+                }
+                try (ResultSet rs = c.createStatement().executeQuery("SELECT DISTINCT u.worker_id FROM attempts a JOIN runs u ON u.id = a.run_id"
+                        + " WHERE a.status = 'sent'")) {
+                    while (rs.next()) senders.add(rs.getString(1));
+                }
+            }
+            assertEquals(ROWS, status.size(), "every address is recorded");
+            long unknown = 0;
+            for (var e : status.entrySet()) {
+                int got = received.getOrDefault(e.getKey(), 0);
+                switch (e.getValue()) {
+                    case "sent" -> assertEquals(1, got, e.getKey() + " is sent and was received exactly once");
+                    case "unknown" -> {
+                        unknown++;
+                        assertTrue(got <= 1, e.getKey() + " is unknown and was received at most once");
+                    }
+                    default -> throw new AssertionError(e.getKey() + " ended " + e.getValue());
+                }
+            }
+            System.out.println("WorkersTest: " + unknown + " unknown; senders " + senders + "; the last run said:\n" + said);
+            assertTrue(received.keySet().stream().allMatch(status::containsKey));
+            assertTrue(unknown <= 1, "one session was killed, so at most one message is in doubt: " + unknown);
+            assertTrue(senders.size() >= 3, "the three workers (and the last run) each sent some: " + senders);
+            String json = Cli.run(env, Cli.withDb(db, "report", "test-job", "--format", "json")).out();
+            long sent = status.values().stream().filter("sent"::equals).count();
+            assertTrue(json.contains("\"sent\": " + sent + ","), "the report's count is the server's: " + sent + "\n" + json.substring(0, 300));
+        }
+    }
+}
