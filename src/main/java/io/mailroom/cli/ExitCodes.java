@@ -7,6 +7,7 @@ import io.mailroom.send.JournalException;
 import io.mailroom.smtp.SmtpSessionException;
 import io.mailroom.store.DatabaseBusyException;
 import io.mailroom.store.DatabaseLoginException;
+import io.mailroom.store.LeaseLostException;
 import io.mailroom.store.DatabaseUnavailableException;
 import io.mailroom.store.DatabaseFileException;
 import io.mailroom.store.DatabaseUrlException;
@@ -41,6 +42,8 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler, Command
         if (e instanceof DataException) return DATA;
         if (e instanceof JobBusyException || e instanceof DatabaseBusyException || e instanceof DatabaseUnavailableException) return TEMPFAIL;
         if (e instanceof DatabaseLoginException) return NO_PERMISSION;
+        // a worker cut off from the database for longer than its lease: what it held is the others' now
+        if (e instanceof LeaseLostException) return TEMPFAIL;
         if (e instanceof DatabaseUrlException) return USAGE;
         // a damaged database is an unreadable input; a failed write (a full disk) leaves the job to resume later
         if (e instanceof DatabaseFileException d) return d.kind() == DatabaseFileException.Kind.DAMAGED ? NO_INPUT : TEMPFAIL;

@@ -40,6 +40,7 @@ final class StatusCommand implements Callable<Integer> {
                 Report r = Report.load(store, n).orElseThrow();
                 ctx.out().println(n + ": " + RecipientStatus.counts(r.counts()) + (r.verdict().finished() ? "" : " (unfinished)"));
                 Summaries.printRate(jobs.rateNow(store, job, ctx.clock().instant()), ctx.out());
+                if (store.isShared()) Summaries.printWorkers(store.workers(job.id()), ctx.clock().instant(), ctx.out());
                 exit = r.verdict().exitCode();
             }
             return name != null ? exit : ExitCodes.OK;

@@ -102,6 +102,11 @@ public final class Store implements AutoCloseable {
 
     public Database database() { return database; }
 
+    /** The workers that have sent job {@code jobId} (PostgreSQL), newest first. */
+    public List<Claims.Worker> workers(long jobId) throws SQLException {
+        return Claims.workers(db, jobId);
+    }
+
     /** Where resume copies the CSV of a plan a killed run left (private, like the journal), to plan the rest from. */
     public Path planCopyFile(String job) throws IOException {
         return besideDatabase(job, ".plan.csv");

@@ -32,17 +32,29 @@ class WorkersTest {
     @TempDir
     Path dir;
 
+    /** Workers that have recorded a message sent. */
+    private static int sendingWorkers(String db) throws Exception {
+        try (Connection c = DriverManager.getConnection(PostgresServer.withPassword(db)); ResultSet rs = c.createStatement().executeQuery(
+                "SELECT COUNT(DISTINCT u.worker_id) FROM attempts a JOIN runs u ON u.id = a.run_id")) {
+            return rs.next() ? rs.getInt(1) : 0;
+        } catch (java.sql.SQLException noSchemaYet) {
+            return 0;
+        }
+    }
+
     @Test
     void threeWorkersShareAJobAndOneKilledMidwayNeitherLosesNorDuplicatesAnAddress() throws Exception {
         String db = PostgresServer.get().newDatabase();
         Map<String, String> env = Map.of("PGPASSWORD", PostgresServer.PASSWORD);
-        try (ScriptedSmtpServer server = new ScriptedSmtpServer().pipelining(true)) {
+        // 5 ms to answer each message: the job lasts long enough for the second and third worker to join in
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer().pipelining(true).queueing(5)) {
             Path job = new JobDir(dir.resolve("job")).numberedRecipients(ROWS).smtp("127.0.0.1", server.port(), "none").write();
             List<Process> workers = new ArrayList<>();
             for (int i = 0; i < 3; i++) workers.add(Child.start(dir.resolve("worker-" + i + ".log"), env, "run", job.toString(), "--db", db));
 
+            // killed once all three send (one plans first, the others join as its plan ends)
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (server.received().size() < ROWS / 3 && System.nanoTime() < deadline) Thread.sleep(5);
+            while (sendingWorkers(db) < 3 && System.nanoTime() < deadline) Thread.sleep(5);
             assertTrue(workers.get(1).isAlive(), "the worker to kill is still sending: " + Child.output(dir.resolve("worker-1.log")));
             workers.get(1).destroyForcibly().waitFor();
             for (int i : new int[] {0, 2}) {
@@ -84,7 +96,12 @@ class WorkersTest {
             System.out.println("WorkersTest: " + unknown + " unknown; senders " + senders + "; the last run said:\n" + said);
             assertTrue(received.keySet().stream().allMatch(status::containsKey));
             assertTrue(unknown <= 1, "one session was killed, so at most one message is in doubt: " + unknown);
-            assertTrue(senders.size() >= 3, "the three workers (and the last run) each sent some: " + senders);
+            assertTrue(senders.size() >= 3, "the three workers each sent some: " + senders);
+            assertTrue(server.received().size() < ROWS, "the killed worker was killed midway, not at the end");
+            String workersSaid = Cli.run(env, Cli.withDb(db, "status", "test-job")).out();
+            assertEquals(4, workersSaid.split("\n  worker ", -1).length - 1, "status lists the four workers: " + workersSaid);
+            assertTrue(workersSaid.contains(": started ") && workersSaid.contains(", gone (no heartbeat since ") && workersSaid.contains(", stopped "),
+                    "the killed one gone, the others stopped: " + workersSaid);
             String json = Cli.run(env, Cli.withDb(db, "report", "test-job", "--format", "json")).out();
             long sent = status.values().stream().filter("sent"::equals).count();
             assertTrue(json.contains("\"sent\": " + sent + ","), "the report's count is the server's: " + sent + "\n" + json.substring(0, 300));
