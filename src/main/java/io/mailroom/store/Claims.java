@@ -44,8 +44,8 @@ public final class Claims implements AutoCloseable {
     public static Claims register(Database database, long jobId, Instant now, Duration lease) throws SQLException {
         String host = thisHost();
         long pid = ProcessHandle.current().pid();
-        // a file-name part too (its flight journal's)
-        String worker = (host.replaceAll("[^A-Za-z0-9.-]", "_") + "-" + pid + "-" + Long.toHexString(new java.security.SecureRandom().nextLong() & 0xffffff));
+        // a file-name part too (its flight journal's), without dots: they separate the job's name from it
+        String worker = (host.replaceAll("[^A-Za-z0-9-]", "_") + "-" + pid + "-" + Long.toHexString(new java.security.SecureRandom().nextLong() & 0xffffff));
         return register(database, jobId, worker, host, pid, now, lease);
     }
 

@@ -89,7 +89,9 @@ public final class Store implements AutoCloseable {
         try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(any.getParent())) {
             for (Path f : files.toList()) {
                 String name = f.getFileName().toString();
-                if (name.startsWith(prefix) && name.endsWith(".flight")) out.put(name.substring(prefix.length(), name.length() - 7), f);
+                String worker = name.startsWith(prefix) && name.endsWith(".flight") ? name.substring(prefix.length(), name.length() - 7) : "";
+                // a worker id has no dot: "jobs.x.w1.flight" is not job "jobs" but job "jobs.x"
+                if (!worker.isEmpty() && !worker.contains(".")) out.put(worker, f);
             }
         }
         return out;
