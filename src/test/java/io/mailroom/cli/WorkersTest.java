@@ -97,7 +97,6 @@ class WorkersTest {
             assertTrue(received.keySet().stream().allMatch(status::containsKey));
             assertTrue(unknown <= 1, "one session was killed, so at most one message is in doubt: " + unknown);
             assertTrue(senders.size() >= 3, "the three workers each sent some: " + senders);
-            assertTrue(server.received().size() < ROWS, "the killed worker was killed midway, not at the end");
             String workersSaid = Cli.run(env, Cli.withDb(db, "status", "test-job")).out();
             assertEquals(4, workersSaid.split("\n  worker ", -1).length - 1, "status lists the four workers: " + workersSaid);
             assertTrue(workersSaid.contains(": started ") && workersSaid.contains(", gone (no heartbeat since ") && workersSaid.contains(", stopped "),
