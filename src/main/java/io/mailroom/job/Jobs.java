@@ -195,7 +195,7 @@ public final class Jobs {
         try {
             if (store.isShared()) claims = Claims.register(store.database(), job.id(), clock.instant(), Claims.LEASE);
             attempts = claims == null ? store.attempts() : store.attempts().forWorker(claims.worker());
-            runId = attempts.beginRun(job.id(), command, account(smtp), clock.instant());
+            runId = attempts.beginRun(job.id(), command, account(smtp), !send.rate().isEmpty(), clock.instant());
         } catch (Exception e) {
             awaitPlan(planning, e);
             if (claims != null) claims.close();
@@ -230,7 +230,7 @@ public final class Jobs {
                     new MessageBuilder(clock), send.envelopeFrom(), send.limits());
             r = engine().send(store, job.id(), job.name(), runId, messages(composer, job.header()), planning == null ? Arrivals.NONE : planning,
                     new SmtpClient(smtp), new Engine.Settings(send.connections(), send.maxMessagesPerSession(), send.idleProbe(), send.retry(),
-                            send.rate(), send.rateForJobOnly() ? null : account(smtp)), limit, deadline, claims);
+                            send.rate(), account(smtp), send.rateForJobOnly()), limit, deadline, claims);
             Plan plan = planning == null ? null : planning.result();
             if (stop.requested()) err.println(job.name() + ": stopped on request after the messages in hand; run or resume to continue");
             if (r.ended() != null) err.println(job.name() + ": stopped: " + r.ended());
@@ -259,8 +259,9 @@ public final class Jobs {
         SendSettings send = JobFile.fromSnapshot(job.name(), job.settings());
         if (send.rate().isEmpty()) return new RateView(null, List.of());
         Attempts attempts = store.attempts();
-        String account = send.rateForJobOnly() ? null : attempts.lastAccount(job.id()).orElse(null);
-        return new RateView(account, RateLimit.use(send.rate(), RateLimit.earlier(attempts, job.id(), account, send.rate(), now), now));
+        String account = attempts.lastAccount(job.id()).orElse(null);
+        return new RateView(send.rateForJobOnly() ? null : account, RateLimit.use(send.rate(),
+                RateLimit.earlier(attempts, job.id(), account, send.rateForJobOnly(), send.rate(), now), now));
     }
 
     /** A job's rate limits at a moment; {@code account} null when they count the job alone. */

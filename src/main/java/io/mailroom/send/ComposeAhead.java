@@ -102,6 +102,11 @@ final class ComposeAhead implements AutoCloseable {
         composing.addFirst(new Pending(c.recipient(), CompletableFuture.completedFuture(c)));
     }
 
+    /** A recipient taken but not sent goes back to the front, to be composed again when taken. */
+    void putBack(Recipient r) {
+        composing.addFirst(new Pending(r, CompletableFuture.supplyAsync(() -> closed ? null : compose.apply(r), worker)));
+    }
+
     private void topUp() {
         while (composing.size() < Math.min(depth, window) && !waiting.isEmpty()) {
             Recipient r = waiting.poll();

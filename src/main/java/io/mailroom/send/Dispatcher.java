@@ -31,6 +31,9 @@ final class Dispatcher implements AutoCloseable {
     /** What a pipelined session has in hand at once: the message being answered and the next one. */
     private static final int IN_HAND_PER_SESSION = 2;
 
+    /** How often a worker with nothing to claim looks again while other workers hold what is left. */
+    static final Duration OTHERS_POLL = Duration.ofSeconds(1);
+
     /** A rate-limit wait up to this is waited out; a longer one, or one past the time bound, ends the run. */
     static final Duration LONGEST_PAUSE = Duration.ofMinutes(15);
 
@@ -48,7 +51,11 @@ final class Dispatcher implements AutoCloseable {
     private final Arrivals arrivals;
     /** This worker's claims when several share the job: rows come from claiming, not from walking the job; null for the only sender. */
     private final Claims claims;
+    /** Settles what workers that are gone left (their journals on this machine, their rows once their lease has passed). */
+    private final Settle settleGone;
     private final int claimSize;
+    /** The last claim found nothing, while other workers hold rows still due: wait for them, or for their leases to pass. */
+    private boolean othersHold;
     /** Planning batches seen when the last pending page came back empty while planning went on; -1 when not waiting for one. */
     private long awaitingBatch = -1;
     /** Where the current pass is: the status it walks (pending, then deferred), and the last row and id taken; null between passes. */
@@ -67,8 +74,9 @@ final class Dispatcher implements AutoCloseable {
     private String ended;
 
     Dispatcher(Attempts store, long jobId, Messages messages, Arrivals arrivals, Recorder recorder, Clock clock, Pause pause, Stop stop,
-               RateLimit rate, Instant deadline, int limit, int lanes, Claims claims) {
+               RateLimit rate, Instant deadline, int limit, int lanes, Claims claims, Settle settleGone) {
         this.claims = claims;
+        this.settleGone = settleGone;
         this.claimSize = Math.max(PAGE_CLAIMED, 2 * IN_HAND_PER_SESSION * lanes);
         this.arrivals = arrivals;
         this.store = store;
@@ -92,7 +100,7 @@ final class Dispatcher implements AutoCloseable {
      * A lane not yet {@code admitted} (it has no session) is let in only for more than the lanes already in
      * can hold, so a job with two messages due opens one connection, not {@code smtp.connections}.
      */
-    boolean ready(boolean admitted) throws SQLException, InterruptedException {
+    boolean ready(boolean admitted) throws Exception {
         while (true) {
             Duration sleep = null;
             long batch = -1;
@@ -103,17 +111,24 @@ final class Dispatcher implements AutoCloseable {
                     continue;
                 }
                 if (queue.isEmpty() && !refill()) {
-                    if (awaitingBatch < 0 && inHand == 0) {
+                    if (awaitingBatch < 0 && inHand == 0 && !othersHold) {
                         drained = true;
                         notifyAll();
                         return false;
                     }
-                    if (awaitingBatch < 0) {
+                    if (awaitingBatch < 0 && inHand > 0) {
                         wait();
                         continue;
                     }
-                    batch = awaitingBatch;
-                    awaitingBatch = -1;
+                    if (awaitingBatch >= 0) {
+                        batch = awaitingBatch;
+                        awaitingBatch = -1;
+                    } else {
+                        // the job is not done while other workers hold rows: this one ends with the job, and takes over from one that dies
+                        othersHold = false;
+                        sleep = OTHERS_POLL;
+                        pausing = true;
+                    }
                 } else {
                     sleep = rateWait(clock.instant());
                     if (sleep.isZero() && !admitted && lanesIn > 0 && queue.size() <= IN_HAND_PER_SESSION * lanesIn) {
@@ -125,9 +140,16 @@ final class Dispatcher implements AutoCloseable {
                         return true;
                     }
                     Instant resume = clock.instant().plus(sleep);
-                    if (sleep.compareTo(LONGEST_PAUSE) > 0 || deadline != null && resume.isAfter(deadline)) {
-                        ended = "rate limit (" + String.join(", ", rate.limits().stream().map(RateLimit.Limit::describe).toList())
-                                + ") reached; the next message may go at " + resume.truncatedTo(ChronoUnit.SECONDS) + "; run or resume again then";
+                    String limits = String.join(", ", rate.limits().stream().map(RateLimit.Limit::describe).toList());
+                    if (sleep.compareTo(LONGEST_PAUSE) > 0) {
+                        ended = "rate limit (" + limits + ") reached; the next message may go at " + resume.truncatedTo(ChronoUnit.SECONDS)
+                                + "; run or resume again then";
+                        notifyAll();
+                        return false;
+                    }
+                    if (deadline != null && resume.isAfter(deadline)) {
+                        ended = "the run's time bound (" + deadline.truncatedTo(ChronoUnit.SECONDS) + ") comes before the rate limit (" + limits
+                                + ") lets the next message go; run or resume again to go on";
                         notifyAll();
                         return false;
                     }
@@ -155,7 +177,7 @@ final class Dispatcher implements AutoCloseable {
      * over). Rows that cannot go on this session are decided here: skipped (no message, or SMTPUTF8 needed
      * and not offered) or failed (larger than the server's SIZE).
      */
-    synchronized Recorder.Flight next(SmtpSession session) throws SQLException, InterruptedException {
+    synchronized Recorder.Flight next(SmtpSession session) throws Exception {
         while (true) {
             if (over()) return null;
             Instant now = clock.instant();
@@ -177,7 +199,11 @@ final class Dispatcher implements AutoCloseable {
                 recorder.withoutAttempt(r, carried.stream().map(Address::seq).toList(), OutcomePolicy.tooLarge(mail.size(), most));
                 continue;
             }
-            rate.sentAt(now, mail.recipients().size());
+            if (!rate.take(now, mail.recipients().size()).isZero()) {
+                // another sender took the room meanwhile: composed again (its Date) when it goes
+                queue.putBack(r);
+                return null;
+            }
             tried++;
             inHand++;
             return recorder.begin(r, carried, mail, session.id());
@@ -235,7 +261,7 @@ final class Dispatcher implements AutoCloseable {
      * Loads the next page of the current pass. A new pass starts only when no lane holds a message and the
      * store has every outcome, so it sees each row as it now is; false when there is nothing to load now.
      */
-    private boolean refill() throws SQLException, InterruptedException {
+    private boolean refill() throws Exception {
         if (claims != null) return claimMore();
         while (queue.isEmpty()) {
             if (phase == null) {
@@ -279,14 +305,21 @@ final class Dispatcher implements AutoCloseable {
      * A worker's refill: claims due rows (pending first, then deferred and due) no other worker holds. Rows this
      * worker defers come back to it or another only through a later claim, once due.
      */
-    private boolean claimMore() throws SQLException {
+    private boolean claimMore() throws Exception {
         boolean planned = arrivals.over();
         long batches = arrivals.batches();
         Instant now = clock.instant();
         List<Long> ids = claims.claim(RecipientStatus.PENDING, now, claimSize);
         if (ids.isEmpty()) ids = claims.claim(RecipientStatus.DEFERRED, now, claimSize);
         if (ids.isEmpty()) {
-            if (!planned) awaitingBatch = batches;
+            if (!planned) {
+                awaitingBatch = batches;
+            } else if (inHand == 0) {
+                Claims.Held held = claims.othersHold(now);
+                othersHold = held != Claims.Held.NOTHING;
+                // what a gone one left is settled here, and claimable at the next look
+                if (held == Claims.Held.BY_A_GONE_WORKER) settleGone.run();
+            }
             return false;
         }
         queue.addAll(store.recipients(ids));
@@ -317,6 +350,11 @@ final class Dispatcher implements AutoCloseable {
     private static List<Address> carried(Recipient r, Mail mail) {
         return r.addresses().stream().filter(a -> (a.status() == RecipientStatus.PENDING || a.status() == RecipientStatus.DEFERRED)
                 && mail.recipients().contains(a.address())).toList();
+    }
+
+    /** Settles what gone workers left; see {@link Engine}. */
+    interface Settle {
+        void run() throws Exception;
     }
 
     /** Stops the composing thread. */

@@ -27,8 +27,12 @@ import java.util.function.Function;
  * failure stops every lane after the messages they have on the wire.
  */
 public final class Engine {
-    /** How a job sends, as far as the engine is concerned; {@code rateAccount}: the account whose runs the rate limits count together, null for this job's alone. */
-    public record Settings(int connections, int maxPerSession, Duration idleProbe, RetryRules retry, List<RateLimit.Limit> rate, String rateAccount) { }
+    /**
+     * How a job sends, as far as the engine is concerned; {@code account}: the sending account, whose messages the
+     * rate limits count together, or the job's alone when {@code rateForJobOnly}.
+     */
+    public record Settings(int connections, int maxPerSession, Duration idleProbe, RetryRules retry, List<RateLimit.Limit> rate, String account,
+                           boolean rateForJobOnly) { }
 
     /** What a run did: messages tried, sessions opened, and why it ended early (a rate limit, the time bound), if it did. */
     public record Result(int tried, int sessions, String ended) { }
@@ -76,7 +80,6 @@ public final class Engine {
         Attempts attempts = claims == null ? store.attempts() : store.attempts().forWorker(claims.worker());
         if (claims != null) settleOtherWorkers(store, jobId, jobName, claims);
         completeEnvelopes(attempts, jobId, messages);
-        RateLimit rate = new RateLimit(s.rate(), RateLimit.earlier(attempts, jobId, s.rateAccount(), s.rate(), clock.instant()));
         Path file = claims == null ? store.journalFile(jobName) : store.journalFile(jobName, claims.worker());
         FlightJournal journal;
         try {
@@ -89,9 +92,16 @@ public final class Engine {
         List<Lane> lanes = new ArrayList<>();
         List<Throwable> failures = new ArrayList<>();
         Dispatcher dispatcher = null;
-        try (Store reader = store.reader()) {
+        try (Store reader = store.reader();
+             RateLimit rate = RateLimit.forRun(attempts, store.database(), jobId, s.account(), s.rateForJobOnly(), s.rate(), clock.instant())) {
+            // lanes are running when it settles: on a connection of its own (the recorder's is the recorder's alone)
+            Dispatcher.Settle settleGone = () -> {
+                try (Store own = store.writer()) {
+                    settleOtherWorkers(own, jobId, jobName, claims);
+                }
+            };
             dispatcher = new Dispatcher(reader.attempts(), jobId, messages, arrivals, recorder, clock, pause, stop, rate, deadline, limit, s.connections(),
-                    claims);
+                    claims, settleGone);
             Random random = new Random();
             for (int i = 0; i < s.connections(); i++) {
                 Sessions sessions = new Sessions(client, s.maxPerSession(), s.idleProbe(), () -> runId + "." + sessionIds.incrementAndGet(),
@@ -120,8 +130,9 @@ public final class Engine {
     }
 
     /**
-     * A worker first settles what workers that ran this job on this machine and are gone left in their
-     * journals (a restarted worker settles its own), then the rows of any worker whose lease has passed.
+     * A worker settles what workers that ran this job on this machine and are gone left in their journals (a
+     * restarted worker settles its own), then the rows of any worker whose lease has passed: first, and
+     * again whenever it finds nothing to claim while others hold rows.
      */
     private void settleOtherWorkers(Store store, long jobId, String jobName, Claims claims) throws Exception {
         Attempts attempts = store.attempts();

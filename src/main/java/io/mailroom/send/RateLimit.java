@@ -1,6 +1,9 @@
 package io.mailroom.send;
 
 import io.mailroom.store.Attempts;
+import io.mailroom.store.Database;
+import io.mailroom.store.RateLedger;
+import io.mailroom.store.RateLedger.Send;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,11 +19,14 @@ import java.util.regex.Pattern;
 /**
  * The job's sending limits: at most N messages ({@code rate}, e.g. {@code 20/second, 50/5m}) or N
  * recipients ({@code rate.recipients}, e.g. {@code 10000/day}; every address in a message's envelope
- * counts, as providers count them) in any sliding window of that length. Seeded with the job's earlier
- * attempts, so a quota used by this morning's run still counts tonight. Time is passed in; only
- * {@link #earlier} reads the store, for what the limits count.
+ * counts, as providers count them) in any sliding window of that length. Seeded with earlier attempts,
+ * so a quota used by this morning's run still counts tonight. A run's messages are counted in the
+ * account's {@link RateLedger}, where every process sending through the account at once (workers on
+ * other machines, other jobs) counts its own: each message is checked and counted there in one step.
+ * A message counts a little longer than its window ({@link #guard}): the server sees it a moment
+ * after it is counted here, and must never find N+1 in its own window. Time is passed in.
  */
-public final class RateLimit {
+public final class RateLimit implements AutoCloseable {
     /** {@code count} messages, or recipients when {@code recipients}, in any {@code window}. */
     public record Limit(int count, Duration window, boolean recipients) {
         /** As the job file writes it: 20/second, 50/5m. */
@@ -34,17 +40,33 @@ public final class RateLimit {
         }
     }
 
-    /** A message that went, with how many recipients its envelope carried. */
-    public record Sent(Instant at, int recipients) { }
-
     private static final Pattern ONE = Pattern.compile("\\s*(\\d+)\\s*/\\s*(\\d*)\\s*(s|m|h|d|seconds?|minutes?|hours?|days?)\\s*");
 
     private final List<Limit> limits;
-    private final ArrayDeque<Sent> sent = new ArrayDeque<>();
+    /** What the limits count, oldest first. */
+    private final ArrayDeque<Send> sent = new ArrayDeque<>();
+    /** Where this run's messages are counted with every other sender's; null: in this process alone. */
+    private final RateLedger ledger;
 
-    RateLimit(List<Limit> limits, Collection<Sent> earlier) {
+    RateLimit(List<Limit> limits, Collection<Send> earlier) {
+        this(limits, earlier, null);
+    }
+
+    private RateLimit(List<Limit> limits, Collection<Send> earlier, RateLedger ledger) {
         this.limits = List.copyOf(limits);
-        earlier.stream().sorted(Comparator.comparing(Sent::at)).forEach(sent::add);
+        this.ledger = ledger;
+        earlier.stream().sorted(Comparator.comparing(Send::at)).forEach(sent::add);
+    }
+
+    /**
+     * The limits of a run of job {@code jobId} through {@code account}, counting what every job sent through it
+     * (or job {@code jobId} alone when {@code jobOnly}); no ledger for a job without limits.
+     */
+    static RateLimit forRun(Attempts attempts, Database database, long jobId, String account, boolean jobOnly, List<Limit> limits, Instant now)
+            throws SQLException {
+        if (limits.isEmpty()) return new RateLimit(limits, List.of());
+        List<Send> earlier = attempts.attemptsSince(jobId, jobOnly ? null : account, now.minus(lookBack(limits)));
+        return new RateLimit(limits, earlier, RateLedger.open(database, account, jobId, jobOnly, lookBack(limits)));
     }
 
     /**
@@ -84,16 +106,45 @@ public final class RateLimit {
     List<Limit> limits() { return limits; }
 
     /**
-     * The attempts {@code limits} count at {@code now}: every run's through {@code account}, or job
-     * {@code jobId}'s alone when {@code account} is null (rate.scope=job).
+     * What {@code limits} count at {@code now} (for status): the attempts and the ledger's sends of every run
+     * through {@code account}, or of job {@code jobId} alone when {@code jobOnly} (rate.scope=job).
      */
-    public static List<Sent> earlier(Attempts attempts, long jobId, String account, List<Limit> limits, Instant now) throws SQLException {
-        return attempts.attemptsSince(jobId, account, now.minus(lookBack(limits))).stream().map(a -> new Sent(a.at(), a.addresses())).toList();
+    public static List<Send> earlier(Attempts attempts, long jobId, String account, boolean jobOnly, List<Limit> limits, Instant now)
+            throws SQLException {
+        Instant since = now.minus(lookBack(limits));
+        List<Send> out = new ArrayList<>(attempts.attemptsSince(jobId, jobOnly ? null : account, since));
+        if (account != null) out.addAll(attempts.countedSince(account, jobId, jobOnly, since));
+        return out;
     }
 
-    /** The longest window: how far back earlier attempts matter. */
+    /** The longest window and its guard: how far back earlier messages matter. */
     static Duration lookBack(List<Limit> limits) {
-        return limits.stream().map(Limit::window).max(Duration::compareTo).orElse(Duration.ZERO);
+        return limits.stream().map(l -> l.window().plus(guard(l.window()))).max(Duration::compareTo).orElse(Duration.ZERO);
+    }
+
+    /** How much longer than its window a message counts: a twentieth of the window, at most a second. */
+    static Duration guard(Duration window) {
+        Duration twentieth = window.dividedBy(20);
+        return twentieth.compareTo(Duration.ofSeconds(1)) > 0 ? Duration.ofSeconds(1) : twentieth;
+    }
+
+    /**
+     * Zero, and the message counted, when one with {@code recipients} addresses may go now; else how long until
+     * it may. With a ledger, decided under the account's lock on what every sender has counted.
+     */
+    Duration take(Instant now, int recipients) throws SQLException {
+        if (limits.isEmpty()) return Duration.ZERO;
+        if (ledger == null) {
+            Duration wait = waitAt(now, recipients);
+            if (wait.isZero()) sentAt(now, recipients);
+            return wait;
+        }
+        return ledger.take(now, recipients, newer -> {
+            newer.forEach(this::add);
+            Duration wait = waitAt(now, recipients);
+            if (wait.isZero()) add(new Send(now, recipients));
+            return wait;
+        });
     }
 
     /**
@@ -103,18 +154,18 @@ public final class RateLimit {
     Duration waitAt(Instant now, int recipients) {
         Duration longest = Duration.ZERO;
         for (Limit l : limits) {
-            List<Sent> inWindow = inWindow(l, now);
+            List<Send> inWindow = inWindow(l, now);
             int used = used(l, inWindow);
             int cost = cost(l, recipients);
             if (used == 0 || used + cost <= l.count()) continue;
             // the window must slide past the oldest messages until this one fits (or the window is empty)
             Instant freeAt = null;
-            for (Sent s : inWindow) {
+            for (Send s : inWindow) {
                 used -= cost(l, s.recipients());
                 freeAt = s.at().plus(l.window());
                 if (used == 0 || used + cost <= l.count()) break;
             }
-            Duration wait = Duration.between(now, freeAt);
+            Duration wait = Duration.between(now, freeAt.plus(guard(l.window())));
             if (wait.compareTo(longest) > 0) longest = wait;
         }
         return longest;
@@ -124,7 +175,7 @@ public final class RateLimit {
     public record Use(Limit limit, int used, Instant nextAt) { }
 
     /** What {@code limits} look like at {@code now} after the attempts {@code earlier}: for status. */
-    public static List<Use> use(List<Limit> limits, Collection<Sent> earlier, Instant now) {
+    public static List<Use> use(List<Limit> limits, Collection<Send> earlier, Instant now) {
         List<Use> out = new ArrayList<>();
         for (Limit l : limits) {
             RateLimit one = new RateLimit(List.of(l), earlier);
@@ -133,14 +184,14 @@ public final class RateLimit {
         return out;
     }
 
-    /** The messages in {@code l}'s window ending at {@code now}, oldest first. */
-    private List<Sent> inWindow(Limit l, Instant now) {
-        Instant windowStart = now.minus(l.window());
+    /** The messages {@code l} counts at {@code now} (its window and guard), oldest first. */
+    private List<Send> inWindow(Limit l, Instant now) {
+        Instant windowStart = now.minus(l.window()).minus(guard(l.window()));
         return sent.stream().filter(s -> s.at().isAfter(windowStart)).toList();
     }
 
     /** What those messages count against {@code l}. */
-    private static int used(Limit l, List<Sent> inWindow) {
+    private static int used(Limit l, List<Send> inWindow) {
         return inWindow.stream().mapToInt(s -> cost(l, s.recipients())).sum();
     }
 
@@ -149,8 +200,26 @@ public final class RateLimit {
     }
 
     void sentAt(Instant t, int recipients) {
-        sent.add(new Sent(t, recipients));
-        Duration keep = lookBack(limits);
-        while (!sent.isEmpty() && sent.peekFirst().at().isBefore(t.minus(keep))) sent.pollFirst();
+        add(new Send(t, recipients));
+    }
+
+    /** Counts {@code s} (in time order: another machine's may be a little older than the newest) and forgets what no window counts any more. */
+    private void add(Send s) {
+        if (sent.isEmpty() || !s.at().isBefore(sent.peekLast().at())) {
+            sent.addLast(s);
+        } else {
+            List<Send> all = new ArrayList<>(sent);
+            all.add(s);
+            all.sort(Comparator.comparing(Send::at));
+            sent.clear();
+            sent.addAll(all);
+        }
+        Instant forget = sent.peekLast().at().minus(lookBack(limits));
+        while (sent.peekFirst().at().isBefore(forget)) sent.pollFirst();
+    }
+
+    @Override
+    public void close() throws SQLException {
+        if (ledger != null) ledger.close();
     }
 }

@@ -74,29 +74,33 @@ public final class Attempts {
                 ids.toArray());
     }
 
-    /** An attempt as rate limits count it: when it started and how many addresses its envelope carried. */
-    public record Started(Instant at, int addresses) { }
-
     /**
-     * Attempts since {@code since}: of every run through {@code account} (any job), or of job {@code jobId} when
-     * {@code account} is null. One stored before attempts named their addresses counts as one address; runs
-     * from before runs named their account (V11) count for their job only.
+     * Attempts since {@code since} that the rate ledger does not count (runs without rate limits, and runs from
+     * before it): of every run through {@code account} (any job), or of job {@code jobId} when {@code account}
+     * is null. One stored before attempts named their addresses counts as one address; runs from before runs
+     * named their account (V11) count for their job only.
      */
-    public List<Started> attemptsSince(long jobId, String account, Instant since) throws SQLException {
-        List<Started> out = new ArrayList<>();
+    public List<RateLedger.Send> attemptsSince(long jobId, String account, Instant since) throws SQLException {
+        List<RateLedger.Send> out = new ArrayList<>();
         String sql = "SELECT a.started_at, a.addresses FROM attempts a JOIN recipients r ON r.id = a.recipient_id JOIN runs u ON u.id = a.run_id"
-                + (account == null ? " WHERE r.job_id = ?" : " WHERE (u.account = ? OR u.account IS NULL AND r.job_id = ?)") + " AND a.started_at > ?";
+                + (account == null ? " WHERE r.job_id = ?" : " WHERE (u.account = ? OR u.account IS NULL AND r.job_id = ?)") + " AND a.started_at > ?"
+                + " AND u.rate_counted IS NOT TRUE";
         try (PreparedStatement ps = db.prepareStatement(sql)) {
             if (account == null) Sql.bind(ps, jobId, Timestamp.from(since));
             else Sql.bind(ps, account, jobId, Timestamp.from(since));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String seqs = rs.getString(2);
-                    out.add(new Started(rs.getTimestamp(1).toInstant(), seqs == null || seqs.isBlank() ? 1 : seqs.trim().split(" ").length));
+                    out.add(new RateLedger.Send(rs.getTimestamp(1).toInstant(), seqs == null || seqs.isBlank() ? 1 : seqs.trim().split(" ").length));
                 }
             }
         }
         return out;
+    }
+
+    /** The messages the rate ledger counted through {@code account} (for job {@code jobId} alone when {@code jobOnly}) after {@code since}. */
+    public List<RateLedger.Send> countedSince(String account, long jobId, boolean jobOnly, Instant since) throws SQLException {
+        return RateLedger.sends(db, account, jobId, jobOnly, since);
     }
 
     /** The account the job's last run sent through, if one recorded it. */
@@ -109,15 +113,14 @@ public final class Attempts {
         }
     }
 
-    /** A run of {@code command} begins, sending through {@code account} (what account-wide rate limits count by). */
-    public long beginRun(long jobId, String command, String account, Instant now) throws SQLException {
-        try (PreparedStatement ps = db.prepareStatement("INSERT INTO runs (job_id, command, started_at, account, worker_id) VALUES (?, ?, ?, ?, ?)",
-                Statement.RETURN_GENERATED_KEYS)) {
-            ps.setLong(1, jobId);
-            ps.setString(2, command);
-            ps.setTimestamp(3, Timestamp.from(now));
-            ps.setString(4, account);
-            ps.setString(5, worker);
+    /**
+     * A run of {@code command} begins, sending through {@code account} (what account-wide rate limits count by);
+     * {@code rateCounted}: it has rate limits, so the rate ledger counts its messages.
+     */
+    public long beginRun(long jobId, String command, String account, boolean rateCounted, Instant now) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement("INSERT INTO runs (job_id, command, started_at, account, worker_id, rate_counted)"
+                + " VALUES (?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+            Sql.bind(ps, jobId, command, Timestamp.from(now), account, worker, rateCounted);
             ps.executeUpdate();
             long id = Sql.generatedKey(ps);
             db.commit();

@@ -123,6 +123,26 @@ public final class Claims implements AutoCloseable {
         return ids;
     }
 
+    /** What other workers hold of the job's rows still due: nothing, rows of live workers only, or rows of one that is gone too. */
+    public enum Held { NOTHING, BY_LIVE_WORKERS, BY_A_GONE_WORKER }
+
+    /** Who holds the job's due rows this worker doesn't: gone is a passed lease, or a process of this host that no longer exists. */
+    public synchronized Held othersHold(Instant now) throws SQLException {
+        Held held = Held.NOTHING;
+        try (PreparedStatement ps = db.prepareStatement("SELECT w.host, w.pid, w.lease_until FROM workers w WHERE w.id IN (SELECT r.claimed_by"
+                + " FROM recipients r WHERE r.job_id = ? AND r.status IN ('pending', 'deferred') AND r.claimed_by <> ?)")) {
+            Sql.bind(ps, jobId, worker);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    boolean gone = rs.getTimestamp(3).toInstant().isBefore(now) || rs.getString(1).equals(host) && ProcessHandle.of(rs.getLong(2)).isEmpty();
+                    if (gone) return Held.BY_A_GONE_WORKER;
+                    held = Held.BY_LIVE_WORKERS;
+                }
+            }
+        }
+        return held;
+    }
+
     /** Records, durably, that the row's final "." goes out next; false when this worker no longer holds it (the "." must not go). */
     public synchronized boolean markDot(long recipientId, Instant now) throws SQLException {
         return Sql.update(db, "UPDATE recipients SET dot_at = ? WHERE id = ? AND claimed_by = ? AND EXISTS (SELECT 1 FROM workers w"

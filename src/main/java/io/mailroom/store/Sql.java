@@ -92,6 +92,17 @@ final class Sql {
         }
     }
 
+    /** The one number {@code sql} selects. */
+    static long longValue(Connection db, String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement(sql)) {
+            bind(ps, args);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) throw new SQLException("no row: " + sql);
+                return rs.getLong(1);
+            }
+        }
+    }
+
     static long generatedKey(PreparedStatement ps) throws SQLException {
         try (ResultSet keys = ps.getGeneratedKeys()) {
             if (!keys.next()) throw new SQLException("no generated key");

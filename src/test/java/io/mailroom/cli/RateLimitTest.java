@@ -62,7 +62,7 @@ class RateLimitTest {
     void perSecondLimitPacesTheRunWithoutEverExceedingIt() throws Exception {
         Cli.Result run = mailroom("run", job(6, "2/second").toString());
         assertEquals(0, run.exit(), run.all());
-        assertEquals(List.of(Duration.ofSeconds(1), Duration.ofSeconds(1)), pauses);
+        assertEquals(List.of(Duration.ofMillis(1050), Duration.ofMillis(1050)), pauses, "a second, and a twentieth of it to spare");
         List<Instant> starts = attemptStarts();
         for (Instant t : starts) {
             assertTrue(starts.stream().filter(s -> !s.isBefore(t) && s.isBefore(t.plusSeconds(1))).count() <= 2, "at most 2 in any second: " + starts);
@@ -79,7 +79,7 @@ class RateLimitTest {
         assertEquals(0, run.exit(), run.all());
         assertEquals(18, server.received().stream().mapToInt(r -> r.recipients().size()).sum());
         Instant t = Instant.parse("2026-11-22T10:00:00Z");
-        assertEquals(List.of(t, t, t.plusSeconds(1), t.plusSeconds(1), t.plusSeconds(2), t.plusSeconds(2)), attemptStarts(),
+        assertEquals(List.of(t, t, t.plusMillis(1050), t.plusMillis(1050), t.plusMillis(2100), t.plusMillis(2100)), attemptStarts(),
                 "two messages of three recipients a second: six recipients, not six messages");
     }
 
@@ -89,8 +89,8 @@ class RateLimitTest {
 
         assertEquals(0, run.exit(), run.all());
         Instant t = Instant.parse("2026-11-22T10:00:00Z");
-        assertEquals(List.of(t, t, t.plusSeconds(300), t.plusSeconds(300), t.plusSeconds(600)), attemptStarts());
-        assertEquals(List.of(Duration.ofMinutes(5), Duration.ofMinutes(5)), pauses);
+        assertEquals(List.of(t, t, t.plusSeconds(301), t.plusSeconds(301), t.plusSeconds(602)), attemptStarts(), "5 minutes and a second to spare");
+        assertEquals(List.of(Duration.ofSeconds(301), Duration.ofSeconds(301)), pauses);
     }
 
     private Path namedJob(String name, int rows, String... keys) throws Exception {
@@ -110,7 +110,7 @@ class RateLimitTest {
         assertEquals(3, server.received().size(), "one more message: the account had sent two of its three today");
         assertTrue(second.err().contains("rate limit (3/day) reached"), second.err());
         Cli.Result status = mailroom("status", "monday-offers");
-        assertTrue(status.out().contains("rate 3/day (account 127.0.0.1:" + server.port() + "): 3 of 3 used; next at 2026-11-23T10:00:00Z"), status.out());
+        assertTrue(status.out().contains("rate 3/day (account 127.0.0.1:" + server.port() + "): 3 of 3 used; next at 2026-11-23T10:00:01Z"), status.out());
     }
 
     @Test
@@ -151,7 +151,8 @@ class RateLimitTest {
         assertEquals(75, run.exit(), run.all());
         assertTrue(run.err().contains("--until " + inAMinute + ": no message starts after "), run.err());
         assertEquals(2, server.received().size());
-        assertTrue(run.err().contains("the run's time bound (2026-11-22T10:01:00Z) was reached; run or resume again to go on"), run.err());
+        assertTrue(run.err().contains("the run's time bound (2026-11-22T10:01:00Z) comes before the rate limit (2/minute) lets the next message go;"
+                + " run or resume again to go on"), run.err());
     }
 
     @Test
@@ -191,14 +192,14 @@ class RateLimitTest {
         Cli.Result morning = mailroom("run", job.toString());
         assertEquals(75, morning.exit(), morning.all());
         assertEquals(3, server.received().size());
-        assertTrue(morning.err().contains("rate limit (3/day) reached; the next message may go at 2026-11-23T10:00:00Z"), morning.err());
+        assertTrue(morning.err().contains("rate limit (3/day) reached; the next message may go at 2026-11-23T10:00:01Z"), morning.err());
 
         clock.advance(Duration.ofHours(8));
         Cli.Result evening = mailroom("run", job.toString());
         assertEquals(75, evening.exit(), evening.all());
         assertEquals(3, server.received().size(), "the evening run sends nothing: the quota is used");
 
-        clock.advance(Duration.ofHours(16));
+        clock.advance(Duration.ofHours(16).plusSeconds(1));
         Cli.Result nextDay = mailroom("resume", "test-job");
         assertEquals(0, nextDay.exit(), nextDay.all());
         assertEquals(5, server.received().size());

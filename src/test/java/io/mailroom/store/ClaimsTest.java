@@ -84,14 +84,27 @@ class ClaimsTest {
             assertFalse(a.markDot(held.get(1), later), "and may not send a row b holds now");
             Attempts asA = store.attempts().forWorker("a");
             Recipient r = asA.recipients(List.of(held.get(1))).get(0);
-            long run = asA.beginRun(jobId, "run", "smtp:25", later);
+            long run = asA.beginRun(jobId, "run", "smtp:25", false, later);
             assertThrows(LeaseLostException.class, () -> asA.record(r, run, 1, "1.1", later, sent(), List.of(), later));
             store.rollback();
 
             Attempts asB = store.attempts().forWorker("b");
-            asB.record(r, asB.beginRun(jobId, "run", "smtp:25", later), 1, "2.1", later, sent(), List.of(), later);
+            asB.record(r, asB.beginRun(jobId, "run", "smtp:25", false, later), 1, "2.1", later, sent(), List.of(), later);
             store.commit();
             assertEquals(RecipientStatus.SENT, store.attempts().recipients(List.of(held.get(1))).get(0).status());
+        }
+    }
+
+    @Test
+    void aWorkerWithNothingToClaimSeesWhetherOthersStillHoldRowsAndWhetherTheyAreGone() throws Exception {
+        try (Claims a = worker("a", T); Claims b = worker("b", T)) {
+            assertEquals(Claims.Held.NOTHING, b.othersHold(T));
+            a.claim(RecipientStatus.PENDING, T, 10);
+            assertEquals(Claims.Held.NOTHING, a.othersHold(T), "its own rows are not others'");
+            assertEquals(Claims.Held.BY_LIVE_WORKERS, b.othersHold(T), "b waits for a's rows");
+            assertEquals(Claims.Held.BY_A_GONE_WORKER, b.othersHold(T.plus(LEASE).plusSeconds(1)), "a's lease has passed");
+            a.release(T.plusSeconds(5));
+            assertEquals(Claims.Held.NOTHING, b.othersHold(T.plusSeconds(5)));
         }
     }
 }

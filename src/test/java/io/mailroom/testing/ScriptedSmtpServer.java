@@ -76,6 +76,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private final Map<String, String> rcptReplies = new ConcurrentHashMap<>();
     private final List<Received> received = Collections.synchronizedList(new ArrayList<>());
     private final List<String> clientLines = Collections.synchronizedList(new ArrayList<>());
+    private final List<Long> mailNanos = Collections.synchronizedList(new ArrayList<>());
     private volatile String greeting = "220 scripted.test ESMTP ready";
     private volatile SSLContext tls;
     private volatile SSLContext implicitTls;
@@ -201,6 +202,9 @@ public final class ScriptedSmtpServer implements AutoCloseable {
 
     public List<String> clientLines() { return List.copyOf(clientLines); }
 
+    /** When each MAIL FROM arrived, as {@link System#nanoTime}: where a provider starts counting a message against its limits. */
+    public List<Long> mailTimes() { return List.copyOf(mailNanos); }
+
     private void serve() {
         while (!listener.isClosed()) {
             try {
@@ -277,6 +281,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                     silentUntilClosed(in);
                     return;
                 }
+                mailNanos.add(System.nanoTime());
                 // sloppy: MAIL starts no fresh envelope (RFC 5321 says it should); only RSET clears the recipients
                 from = between(line);
                 boolean refuse;
