@@ -63,7 +63,7 @@ final class ReportCommand implements Callable<Integer> {
         String url = db.resolve(ctx);
         try (Store store = Store.open(url, ctx.env(), ctx::note)) {
             ctx.jobs(false).settleLeftovers(store, name);
-            Report r = Report.load(store, name).orElseThrow(() -> new InputMissingException("no job named \"" + name + "\" in the database", null));
+            Report r = Report.load(store, name, ctx.clock().instant()).orElseThrow(() -> new InputMissingException("no job named \"" + name + "\" in the database", null));
             if (output == null) {
                 f.write(r, new PrintWriter(new OutputStreamWriter(ctx.out(), StandardCharsets.UTF_8)));
             } else {

@@ -37,7 +37,7 @@ final class StatusCommand implements Callable<Integer> {
             for (String n : names) {
                 JobRecord job = store.job(n).orElseThrow(() -> new InputMissingException("no job named \"" + n + "\" in the database", null));
                 jobs.settleLeftovers(store, n);
-                Report r = Report.load(store, n).orElseThrow();
+                Report r = Report.load(store, n, ctx.clock().instant()).orElseThrow();
                 ctx.out().println(n + ": " + RecipientStatus.counts(r.counts()) + (r.verdict().finished() ? "" : " (unfinished)"));
                 Summaries.printRate(jobs.rateNow(store, job, ctx.clock().instant()), ctx.out());
                 if (store.isShared()) Summaries.printWorkers(store.workers(job.id()), ctx.clock().instant(), ctx.out());

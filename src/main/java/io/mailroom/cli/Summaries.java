@@ -21,9 +21,11 @@ final class Summaries {
     /** A shared job's workers, a line each: who, where, whether it still runs, its last heartbeat and what it sent. */
     static void printWorkers(java.util.List<io.mailroom.store.Claims.Worker> workers, java.time.Instant now, PrintStream out) {
         for (var w : workers) {
-            String state = w.stoppedAt() != null ? "stopped " + w.stoppedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
-                    : w.leaseUntil().isBefore(now) ? "gone (no heartbeat since " + w.heartbeatAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ")"
-                    : "running, last heartbeat " + w.heartbeatAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+            String state = switch (w.state(now)) {
+                case "stopped" -> "stopped " + w.stoppedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+                case "gone" -> "gone (no heartbeat since " + w.heartbeatAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ")";
+                default -> "running, last heartbeat " + w.heartbeatAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+            };
             out.println("  worker " + w.id() + " on " + w.host() + ": started " + w.startedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
                     + ", " + state + ", " + w.sent() + " message(s) sent");
         }

@@ -20,7 +20,17 @@ final class HtmlReport {
                 + "table table{margin:2px 0 6px 0}</style></head><body>");
         out.println("<h1>" + esc(r.job()) + " — " + r.verdict().words() + "</h1><p>");
         for (RecipientStatus s : RecipientStatus.values()) out.print(esc(s.label()) + ": " + r.counts().get(s) + " &nbsp; ");
-        out.println("</p><table><tr><th>row</th><th>key</th><th>to</th><th>status</th><th>attempts</th><th>reply / reason</th><th>Message-ID</th></tr>");
+        out.println("</p>");
+        if (!r.workers().isEmpty()) {
+            out.println("<table><tr><th>worker</th><th>host</th><th>state</th><th>started</th><th>last heartbeat</th><th>messages sent</th></tr>");
+            for (var w : r.workers()) {
+                out.println("<tr><td>" + esc(w.id()) + "</td><td>" + esc(w.host()) + "</td><td>" + w.state(r.at()) + "</td><td>"
+                        + w.startedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "</td><td>" + w.heartbeatAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                        + "</td><td>" + w.sent() + "</td></tr>");
+            }
+            out.println("</table><p></p>");
+        }
+        out.println("<table><tr><th>row</th><th>key</th><th>to</th><th>status</th><th>attempts</th><th>reply / reason</th><th>Message-ID</th></tr>");
         for (Recipient m : r.messages()) {
             out.println("<tr><td>" + m.row() + "</td><td>" + esc(m.key()) + "</td><td>" + esc(String.join(", ", m.to())) + "</td><td>"
                     + esc(m.status().label()) + "</td><td>" + m.attempts() + "</td><td>" + esc(TextReport.detail(m)) + "</td><td>"

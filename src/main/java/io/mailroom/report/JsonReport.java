@@ -23,7 +23,18 @@ final class JsonReport {
             out.print(sep + str(s.label()) + ": " + r.counts().get(s));
             sep = ", ";
         }
-        out.print("},\n \"messages\": [");
+        out.print("},");
+        if (!r.workers().isEmpty()) {
+            out.print("\n \"workers\": [");
+            sep = "";
+            for (var w : r.workers()) {
+                out.print(sep + "{\"id\": " + str(w.id()) + ", \"host\": " + str(w.host()) + ", \"state\": " + str(w.state(r.at())) + ", \"started\": "
+                        + str(w.startedAt().toString()) + ", \"lastHeartbeat\": " + str(w.heartbeatAt().toString()) + ", \"sent\": " + w.sent() + "}");
+                sep = ",\n  ";
+            }
+            out.print("],");
+        }
+        out.print("\n \"messages\": [");
         sep = "\n  ";
         for (Recipient m : r.messages()) {
             out.print(sep);

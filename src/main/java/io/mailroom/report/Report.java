@@ -1,25 +1,29 @@
 package io.mailroom.report;
 
+import io.mailroom.store.Claims;
 import io.mailroom.store.JobRecord;
 import io.mailroom.store.Recipient;
 import io.mailroom.store.RecipientStatus;
 import io.mailroom.store.Store;
 import io.mailroom.store.Verdict;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * Who got it, who didn't, and what the server said: one model loaded from the store, written by one
- * writer per format.
+ * writer per format; with the workers that sent a shared job (PostgreSQL) as they were {@code at} loading.
  */
-public record Report(String job, Map<RecipientStatus, Integer> counts, List<Recipient> messages, boolean planComplete) {
+public record Report(String job, Map<RecipientStatus, Integer> counts, List<Recipient> messages, boolean planComplete, List<Claims.Worker> workers,
+                     Instant at) {
 
-    public static Optional<Report> load(Store store, String jobName) throws SQLException {
+    public static Optional<Report> load(Store store, String jobName, Instant now) throws SQLException {
         Optional<JobRecord> job = store.job(jobName);
         if (job.isEmpty()) return Optional.empty();
-        return Optional.of(new Report(jobName, store.counts(job.get().id()), store.recipients(job.get().id()), job.get().planComplete()));
+        long id = job.get().id();
+        return Optional.of(new Report(jobName, store.counts(id), store.recipients(id), job.get().planComplete(), store.workers(id), now));
     }
 
     /** A job whose plan a killed run left unfinished is unfinished, whatever its planned rows say: resume plans the rest. */

@@ -22,6 +22,11 @@ final class TextReport {
         StringBuilder counts = new StringBuilder();
         for (RecipientStatus s : RecipientStatus.values()) counts.append(counts.length() == 0 ? "  " : ", ").append(s.label()).append(' ').append(r.counts().get(s));
         out.println(counts);
+        for (var w : r.workers()) {
+            out.println("  worker " + Display.escape(w.id()) + " on " + Display.escape(w.host()) + ": " + w.state(r.at()) + ", started "
+                    + w.startedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ", last heartbeat "
+                    + w.heartbeatAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ", " + w.sent() + " message(s) sent");
+        }
         out.println();
         out.printf("%5s  %-9s %-8s %-40s %s%n", "row", "status", "attempts", "key", "reply / reason");
         for (Recipient m : r.messages()) {

@@ -20,8 +20,13 @@ import java.util.List;
  * Runs on a connection of its own, in auto-commit: each mark is durable before the caller goes on.
  */
 public final class Claims implements AutoCloseable {
-    /** A worker as status shows it. */
-    public record Worker(String id, String host, Instant startedAt, Instant heartbeatAt, Instant leaseUntil, Instant stoppedAt, int sent) { }
+    /** A worker as status and reports show it. */
+    public record Worker(String id, String host, Instant startedAt, Instant heartbeatAt, Instant leaseUntil, Instant stoppedAt, int sent) {
+        /** At {@code now}: "running" (its lease holds), "stopped" (it ended and said so) or "gone" (its lease passed: it died or was cut off). */
+        public String state(Instant now) {
+            return stoppedAt != null ? "stopped" : leaseUntil.isBefore(now) ? "gone" : "running";
+        }
+    }
 
     private final Connection db;
     private final String worker;

@@ -27,21 +27,27 @@ import java.util.stream.Stream;
  * <pre>
  *   mvn -B -q -Pbench -DskipTests package exec:exec [-Dbench.rounds=3] [-Dbench.loopback=20000,100000]
  *       [-Dbench.delayed=1000] [-Dbench.connections=4] [-Dbench.warm=20000] [-Dbench.million=false]
+ *       [-Dbench.workers=1,2,4 -Dbench.workerMessages=4000]
  * </pre>
  * bench.warm=0 leaves the warm rows out, bench.delayed=0 the 20 ms RTT rows; bench.million=true runs 1,000,000 rows (a number runs that many);
- * with -Dbench.rounds=0 -Dbench.warm=0 that run is all it does.
+ * with -Dbench.rounds=0 -Dbench.warm=0 that run is all it does. bench.workers runs {@link WorkersBenchmark} last (it needs PostgreSQL),
+ * for bench.rounds rounds (at least one).
  */
 public final class SendBenchmark {
     /** The launcher's own flags (src/main/sh/mailroom), given to the Jakarta peer's JVM too. */
     static final List<String> LAUNCHER_FLAGS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
 
-    record Settings(int rounds, List<Integer> loopback, int delayed, int connections, int warm, int million) {
+    record Settings(int rounds, List<Integer> loopback, int delayed, int connections, int warm, int million, List<Integer> workers, int workerMessages) {
         static Settings fromSystemProperties() {
             String million = System.getProperty("bench.million", "false").trim();
-            return new Settings(Integer.getInteger("bench.rounds", 3),
-                    Arrays.stream(System.getProperty("bench.loopback", "20000,100000").split(",")).map(String::trim).map(Integer::valueOf).toList(),
+            return new Settings(Integer.getInteger("bench.rounds", 3), numbers(System.getProperty("bench.loopback", "20000,100000")),
                     Integer.getInteger("bench.delayed", 1000), Integer.getInteger("bench.connections", 4), Integer.getInteger("bench.warm", 20000),
-                    million.equals("true") ? 1_000_000 : million.equals("false") || million.isEmpty() ? 0 : Integer.parseInt(million));
+                    million.equals("true") ? 1_000_000 : million.equals("false") || million.isEmpty() ? 0 : Integer.parseInt(million),
+                    numbers(System.getProperty("bench.workers", "")), Integer.getInteger("bench.workerMessages", 4000));
+        }
+
+        private static List<Integer> numbers(String list) {
+            return Arrays.stream(list.split(",")).map(String::trim).filter(n -> !n.isEmpty()).map(Integer::valueOf).toList();
         }
     }
 
@@ -92,6 +98,9 @@ public final class SendBenchmark {
         if (lastLargest != null) printTenths("last round's largest loopback run", lastLargest);
         if (lastLargestThreads != null) printThreads("last round's largest loopback run", lastLargestThreads);
         if (settings.million() > 0) new MillionRows(settings.million(), work, launcher, javaEnv()).run(port);
+        if (!settings.workers().isEmpty()) {
+            new WorkersBenchmark(settings.workers(), settings.workerMessages(), Math.max(1, settings.rounds()), work, launcher, javaEnv()).run(delayedPort);
+        }
     }
 
     private void loopbackRound(int r, int port) throws Exception {

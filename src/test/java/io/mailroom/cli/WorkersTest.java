@@ -97,6 +97,8 @@ class WorkersTest {
             String json = Cli.run(env, Cli.withDb(db, "report", "test-job", "--format", "json")).out();
             long sent = status.values().stream().filter("sent"::equals).count();
             assertTrue(json.contains("\"sent\": " + sent + ","), "the report's count is the server's: " + sent + "\n" + json.substring(0, 300));
+            assertEquals(1, json.split("\"state\": \"gone\"", -1).length - 1, "the report shows the workers too: " + json.substring(0, 900));
+            assertEquals(2, json.split("\"state\": \"stopped\"", -1).length - 1, json.substring(0, 900));
         }
     }
 

@@ -42,7 +42,7 @@ final class SampleReport {
                         address(1, "to", "dan@example.com", RecipientStatus.SENT, OK, null, null),
                         address(2, "cc", "dana@example.com", RecipientStatus.SENT, OK, null, null)),
                 recipient(6, "eve@example.com", RecipientStatus.UNKNOWN, LOST, null,
-                        address(1, "to", "eve@example.com", RecipientStatus.UNKNOWN, null, LOST, null))), true);
+                        address(1, "to", "eve@example.com", RecipientStatus.UNKNOWN, null, LOST, null))), true, List.of(), T2);
     }
 
     static String write(ReportFormat format) {
