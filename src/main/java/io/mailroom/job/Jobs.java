@@ -36,6 +36,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Objects;
 import java.util.function.Function;
 
 /**
@@ -68,41 +69,109 @@ public final class Jobs {
         JobSpec spec = JobFile.load(jobFile);
         if (o.dryRun()) return dryRun(spec);
         SmtpSettings smtp = o.serverOverride() != null ? o.serverOverride() : smtpSettings(spec.send());
-        try (Store store = Store.open(o.dbUrl(), env, this::note); JobLock lock = store.lock(spec.name())) {
-            Optional<JobRecord> existing = store.job(spec.name());
-            JobRecord job = existing.isPresent() ? existing.get() : null;
-            MessageTemplate template = job == null ? compile(spec) : templateFor(store, job, spec, o.acceptTemplateChange());
-            Planner.requireReadable(spec);
-            CsvSource csv = Planner.open(spec);
-            Store planStore;
-            try {
-                if (job == null) {
-                    job = store.createJob(spec.name(), clock.instant(), spec.file().toAbsolutePath().toString(),
-                            JobFile.snapshot(spec.send()), csv.header(), spec.keyColumn());
-                    snapshotTemplates(store, job, spec);
-                } else {
-                    store.updateSettings(job.id(), JobFile.snapshot(spec.send()));
-                }
-                // kept until the plan ends: a run killed before leaves resume the rest of it
-                store.planBegins(job.id(), spec.recipients(), spec.encoding());
-                store.commit();
-                // what an earlier run left in its journal is settled before anything is planned or sent
-                engine().settle(store, job.id(), job.name());
-                planStore = store.writer();
-            } catch (Exception e) {
-                csv.close();
-                store.rollback();
-                throw e;
+        try (Store store = Store.open(o.dbUrl(), env, this::note)) {
+            JobLock free = null;
+            if (store.isShared()) {
+                free = store.lockIfFree(spec.name()).orElse(null);
+                Optional<JobRecord> planned = free == null ? joinable(store, spec) : Optional.empty();
+                if (planned.isPresent()) return join(store, planned.get(), spec, smtp, o);
             }
-            Composer composer = new Composer(template, diskAttachments(planStore, job, spec.template()), new MessageBuilder(clock),
-                    spec.send().envelopeFrom(), spec.send().limits());
-            // workers sharing a job (PostgreSQL) hold the job's lock only while they plan: one plans at a time, all send
-            Planning planning = plan(csv, planStore, job, composer, store.isShared() ? lock : null);
-            return send(store, job, template, smtp, spec.send(), "run", planning, o.limit(), o.deadline());
+            try (JobLock lock = free != null ? free : store.lock(spec.name())) {
+                return run(store, lock, spec, smtp, o);
+            }
         } catch (Exception e) {
             Store.explainFailure(o.dbUrl(), e);
             throw e;
         }
+    }
+
+    /** Snapshots or extends the job under its {@code lock}, then sends while the plan goes on. */
+    private RunSummary run(Store store, JobLock lock, JobSpec spec, SmtpSettings smtp, RunOptions o) throws Exception {
+        Optional<JobRecord> existing = store.job(spec.name());
+        JobRecord job = existing.isPresent() ? existing.get() : null;
+        boolean sameTemplates = job != null && sameTemplates(store, job, spec);
+        MessageTemplate template = job == null ? compile(spec) : sameTemplates ? storedTemplate(store, job, spec.send().limits())
+                : changedTemplate(store, job, spec, o.acceptTemplateChange());
+        int rows = Planner.requireReadable(spec);
+        String digest = Planner.digest(spec);
+        if (sameTemplates && nothingToPlan(store, job, spec, digest)) {
+            store.updateSettings(job.id(), JobFile.snapshot(spec.send()));
+            store.commit();
+            engine().settle(store, job.id(), job.name());
+            if (store.isShared()) lock.close();
+            Plan unchanged = new Plan(rows, 0, rows, 0, 0);
+            return send(store, job, template, smtp, spec.send(), "run", new Planning(p -> unchanged).start(), o.limit(), o.deadline());
+        }
+        CsvSource csv = Planner.open(spec);
+        Store planStore;
+        try {
+            if (job == null) {
+                job = store.createJob(spec.name(), clock.instant(), spec.file().toAbsolutePath().toString(),
+                        JobFile.snapshot(spec.send()), csv.header(), spec.keyColumn());
+                snapshotTemplates(store, job, spec);
+            } else {
+                store.updateSettings(job.id(), JobFile.snapshot(spec.send()));
+            }
+            // kept until the plan ends: a run killed before leaves resume the rest of it
+            store.planBegins(job.id(), spec.recipients(), spec.encoding());
+            store.commit();
+            // what an earlier run left in its journal is settled before anything is planned or sent
+            engine().settle(store, job.id(), job.name());
+            planStore = store.writer();
+        } catch (Exception e) {
+            csv.close();
+            store.rollback();
+            throw e;
+        }
+        Composer composer = new Composer(template, diskAttachments(planStore, job, spec.template()), new MessageBuilder(clock),
+                spec.send().envelopeFrom(), spec.send().limits());
+        // workers sharing a job (PostgreSQL) hold the job's lock only while they plan: one plans at a time, all send
+        Planning planning = plan(csv, planStore, job, composer, digest, store.isShared() ? lock : null);
+        return send(store, job, template, smtp, spec.send(), "run", planning, o.limit(), o.deadline());
+    }
+
+    /**
+     * The file the job's last complete plan read, every row planned and none skipped, the same key column: a
+     * new plan would add nothing (the templates are the job's too; the caller knows).
+     */
+    private static boolean nothingToPlan(Store store, JobRecord job, JobSpec spec, String digest) throws SQLException {
+        return job.planComplete() && digest.equals(job.plannedDigest()) && Objects.equals(spec.keyColumn(), job.keyColumn()) && !store.hasSkipped(job.id());
+    }
+
+    /** The job, when another worker is planning it and this one can send what is planned meanwhile: same templates, same key column. */
+    private Optional<JobRecord> joinable(Store store, JobSpec spec) throws Exception {
+        Optional<JobRecord> job = store.job(spec.name());
+        if (job.isEmpty() || !Objects.equals(spec.keyColumn(), job.get().keyColumn()) || !sameTemplates(store, job.get(), spec)) return Optional.empty();
+        return job;
+    }
+
+    /**
+     * A worker that finds another planning the job (PostgreSQL) sends what is planned at once, and plans after it
+     * on a thread of its own, under the job's lock: the keys that are new, or nothing for the file the last plan read.
+     */
+    private RunSummary join(Store store, JobRecord job, JobSpec spec, SmtpSettings smtp, RunOptions o) throws Exception {
+        int rows = Planner.requireReadable(spec);
+        String digest = Planner.digest(spec);
+        MessageTemplate template = storedTemplate(store, job, spec.send().limits());
+        Store planStore = store.writer();
+        Planning planning = new Planning(p -> {
+            try (planStore; JobLock lock = planStore.lock(job.name())) {
+                JobRecord now = planStore.job(job.name()).orElseThrow();
+                planStore.updateSettings(job.id(), JobFile.snapshot(spec.send()));
+                if (nothingToPlan(planStore, now, spec, digest)) {
+                    planStore.commit();
+                    return new Plan(rows, 0, rows, 0, 0);
+                }
+                planStore.planBegins(job.id(), spec.recipients(), spec.encoding());
+                planStore.commit();
+                Composer composer = new Composer(template, diskAttachments(planStore, job, spec.template()), new MessageBuilder(clock),
+                        spec.send().envelopeFrom(), spec.send().limits());
+                try (CsvSource csv = Planner.open(spec)) {
+                    return planRows(csv, planStore, now, composer, digest, p);
+                }
+            }
+        }).start();
+        return send(store, job, template, smtp, spec.send(), "run", planning, o.limit(), o.deadline());
     }
 
     public RunSummary resume(String name, String dbUrl, boolean resendUnknown, boolean retryFailed, Instant deadline) throws Exception {
@@ -125,22 +194,30 @@ public final class Jobs {
     }
 
     /**
-     * Plans {@code csv} into the job on a thread of its own (its own connection, {@code planStore}); the plan's
-     * last commit ends it, and then releases {@code lock} (null: the caller keeps its lock for the whole run).
+     * Plans {@code csv} (whose {@code digest} it is; null: not known) into the job on a thread of its own (its own
+     * connection, {@code planStore}); the plan's last commit ends it, and then releases {@code lock} (null: the
+     * caller keeps its lock for the whole run).
      */
-    private Planning plan(CsvSource csv, Store planStore, JobRecord job, Composer composer, JobLock lock) {
+    private Planning plan(CsvSource csv, Store planStore, JobRecord job, Composer composer, String digest, JobLock lock) {
         return new Planning(p -> {
             try (csv; planStore; lock) {
-                Plan plan = new Planner(composer, job.keyColumn(), err).plan(csv, new StoreSink(planStore, job, p::committed));
-                planStore.planEnded(job.id());
-                planStore.commit();
-                Files.deleteIfExists(planStore.planCopyFile(job.name()));
-                return plan;
-            } catch (Exception e) {
-                planStore.rollback();
-                throw e;
+                return planRows(csv, planStore, job, composer, digest, p);
             }
         }).start();
+    }
+
+    /** Plans the rows of {@code csv} into the job, committing a batch at a time; the last commit ends the plan. */
+    private Plan planRows(CsvSource csv, Store planStore, JobRecord job, Composer composer, String digest, Planning planning) throws Exception {
+        try {
+            Plan plan = new Planner(composer, job.keyColumn(), err).plan(csv, new StoreSink(planStore, job, planning::committed));
+            planStore.planEnded(job.id(), digest);
+            planStore.commit();
+            Files.deleteIfExists(planStore.planCopyFile(job.name()));
+            return plan;
+        } catch (Exception e) {
+            planStore.rollback();
+            throw e;
+        }
     }
 
     /**
@@ -173,7 +250,7 @@ public final class Jobs {
             throw e;
         }
         Composer composer = new Composer(template, resumedAttachments(planStore, job), new MessageBuilder(clock), send.envelopeFrom(), send.limits());
-        return plan(csv, planStore, job, composer, lock);
+        return plan(csv, planStore, job, composer, null, lock);
     }
 
     /** The snapshot's attachments, and those no planned row had read yet from the template's folder, if the job file is still there. */
@@ -403,13 +480,17 @@ public final class Jobs {
      * The job's template: its snapshot, unless the files changed since. A change is refused (recipients of
      * one job should get one message) unless accepted, and then becomes the snapshot for everyone not yet sent.
      */
-    private MessageTemplate templateFor(Store store, JobRecord job, JobSpec spec, boolean accept)
-            throws SQLException, InputMissingException, DataException {
+    /** Whether the job file's templates are the ones the job keeps. */
+    private boolean sameTemplates(Store store, JobRecord job, JobSpec spec) throws SQLException, InputMissingException {
         String html = fileName(store, job, TEMPLATE_HTML);
-        boolean same = text(store, job, TEMPLATE, fileName(store, job, TEMPLATE)).equals(read(spec.template(), "template"))
+        return text(store, job, TEMPLATE, fileName(store, job, TEMPLATE)).equals(read(spec.template(), "template"))
                 && (spec.templateHtml() == null ? html == null
                     : html != null && text(store, job, TEMPLATE_HTML, html).equals(read(spec.templateHtml(), "template.html")));
-        if (same) return storedTemplate(store, job, spec.send().limits());
+    }
+
+    /** The job file's templates differ from the job's: refused, unless {@code accept} makes them the job's for every row not sent yet. */
+    private MessageTemplate changedTemplate(Store store, JobRecord job, JobSpec spec, boolean accept)
+            throws SQLException, InputMissingException, DataException {
         if (!accept) {
             throw new DataException(spec.template() + (spec.templateHtml() == null ? "" : " or " + spec.templateHtml()) + " changed since job "
                     + job.name() + " was created; nothing was sent. To send the new version to every recipient not sent yet, run with"

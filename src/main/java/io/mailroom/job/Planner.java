@@ -62,14 +62,28 @@ final class Planner {
     /**
      * Reads the whole CSV once without planning it: a file that cannot be read to its end (bytes that are
      * not its encoding, a quote never closed) is refused before anything is planned or sent, even though
-     * planning and sending then run side by side.
+     * planning and sending then run side by side. Returns its rows.
      */
-    static void requireReadable(JobSpec spec) throws DataException, InputMissingException, IOException {
+    static int requireReadable(JobSpec spec) throws DataException, InputMissingException, IOException {
+        int rows = 0;
         try (CsvSource csv = open(spec)) {
-            while (next(csv) != null) {
-                // only the reading counts
-            }
+            while (next(csv) != null) rows++;
         }
+        return rows;
+    }
+
+    /** What a plan of the job's CSV reads: the SHA-256 of the file's bytes, and the encoding they are read in. */
+    static String digest(JobSpec spec) throws IOException {
+        java.security.MessageDigest sha;
+        try {
+            sha = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try (java.io.InputStream in = new java.security.DigestInputStream(java.nio.file.Files.newInputStream(spec.recipients()), sha)) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+        }
+        return "sha-256:" + java.util.HexFormat.of().formatHex(sha.digest()) + " " + spec.encoding().name();
     }
 
     Plan plan(CsvSource csv, Sink sink) throws Exception {

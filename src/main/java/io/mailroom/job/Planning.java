@@ -67,7 +67,12 @@ final class Planning implements Arrivals {
     @Override public synchronized boolean failed() { return failure != null; }
 
     @Override
-    public synchronized void awaitAfter(long seen) throws InterruptedException {
-        while (!over && batches <= seen) wait();
+    public synchronized void awaitAfter(long seen, long atMostMillis) throws InterruptedException {
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(atMostMillis);
+        while (!over && batches <= seen) {
+            long left = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime());
+            if (atMostMillis > 0 && left <= 0) return;
+            wait(atMostMillis > 0 ? left : 0);
+        }
     }
 }

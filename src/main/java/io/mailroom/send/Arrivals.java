@@ -11,7 +11,7 @@ public interface Arrivals {
         @Override public long batches() { return 0; }
         @Override public boolean over() { return true; }
         @Override public boolean failed() { return false; }
-        @Override public void awaitAfter(long seen) { }
+        @Override public void awaitAfter(long seen, long atMostMillis) { }
     };
 
     /** Batches committed so far. */
@@ -23,6 +23,6 @@ public interface Arrivals {
     /** True when planning failed: nothing more arrives, and the run ends with that failure. */
     boolean failed();
 
-    /** Waits until more than {@code seen} batches are committed or planning is over. */
-    void awaitAfter(long seen) throws InterruptedException;
+    /** Waits until more than {@code seen} batches are committed or planning is over, or {@code atMostMillis} (0: no limit) have passed. */
+    void awaitAfter(long seen, long atMostMillis) throws InterruptedException;
 }

@@ -32,7 +32,7 @@ final class Dispatcher implements AutoCloseable {
     private static final int IN_HAND_PER_SESSION = 2;
 
     /** How often a worker with nothing to claim looks again while other workers hold what is left. */
-    static final Duration OTHERS_POLL = Duration.ofSeconds(1);
+    static final Duration OTHERS_POLL = Duration.ofMillis(250);
 
     /** A rate-limit wait up to this is waited out; a longer one, or one past the time bound, ends the run. */
     static final Duration LONGEST_PAUSE = Duration.ofMinutes(15);
@@ -157,8 +157,9 @@ final class Dispatcher implements AutoCloseable {
                 }
             }
             if (sleep == null) {
-                // the planner's next batch, waited for outside the lock: the other lanes report what they carry meanwhile
-                arrivals.awaitAfter(batch);
+                // the planner's next batch, waited for outside the lock: the other lanes report what they carry meanwhile;
+                // a worker looks again now and then, as other workers' plans may add rows too
+                arrivals.awaitAfter(batch, claims == null ? 0 : OTHERS_POLL.toMillis());
                 continue;
             }
             try {

@@ -45,7 +45,7 @@ public final class RateLimit implements AutoCloseable {
     private final List<Limit> limits;
     /** What the limits count, oldest first. */
     private final ArrayDeque<Send> sent = new ArrayDeque<>();
-    /** Where this run's messages are counted with every other sender's; null: in this process alone. */
+    /** Where this run's messages are counted with every other sender's; null without limits (and in unit tests, which count with {@link #sentAt}). */
     private final RateLedger ledger;
 
     RateLimit(List<Limit> limits, Collection<Send> earlier) {
@@ -130,15 +130,10 @@ public final class RateLimit implements AutoCloseable {
 
     /**
      * Zero, and the message counted, when one with {@code recipients} addresses may go now; else how long until
-     * it may. With a ledger, decided under the account's lock on what every sender has counted.
+     * it may: decided in the ledger, under the account's lock, on what every sender has counted.
      */
     Duration take(Instant now, int recipients) throws SQLException {
         if (limits.isEmpty()) return Duration.ZERO;
-        if (ledger == null) {
-            Duration wait = waitAt(now, recipients);
-            if (wait.isZero()) sentAt(now, recipients);
-            return wait;
-        }
         return ledger.take(now, recipients, newer -> {
             newer.forEach(this::add);
             Duration wait = waitAt(now, recipients);

@@ -33,7 +33,7 @@ public final class Store implements AutoCloseable {
      * together). A database already at it is not handed to Flyway, whose scan and checks cost a new
      * process 0.2 s with nothing to do; any other (new, older, a failed migration) is migrated.
      */
-    static final String NEWEST_SCHEMA = "13";
+    static final String NEWEST_SCHEMA = "14";
 
     /** job_files kind of the CSV a plan is reading. */
     private static final String PLANNED_CSV = "recipients";
@@ -261,7 +261,7 @@ public final class Store implements AutoCloseable {
             ps.setString(5, CsvLine.encode(header));
             ps.setString(6, keyColumn);
             ps.executeUpdate();
-            return new JobRecord(Sql.generatedKey(ps), name, now, source, settings, header, keyColumn, true);
+            return new JobRecord(Sql.generatedKey(ps), name, now, source, settings, header, keyColumn, true, null);
         }
     }
 
@@ -294,13 +294,18 @@ public final class Store implements AutoCloseable {
             ps.setBinaryStream(4, in, java.nio.file.Files.size(csv));
             ps.executeUpdate();
         }
-        Sql.update(db, "UPDATE jobs SET plan_complete = FALSE, csv_encoding = ? WHERE id = ?", encoding.name(), jobId);
+        Sql.update(db, "UPDATE jobs SET plan_complete = FALSE, planned_digest = NULL, csv_encoding = ? WHERE id = ?", encoding.name(), jobId);
     }
 
-    /** Every row of the CSV is planned: its copy goes; for the caller's commit. */
-    public void planEnded(long jobId) throws SQLException {
+    /** Every row of the CSV, whose {@code digest} it was (null: not known), is planned: its copy goes; for the caller's commit. */
+    public void planEnded(long jobId, String digest) throws SQLException {
         deleteFiles(jobId, PLANNED_CSV);
-        Sql.update(db, "UPDATE jobs SET plan_complete = TRUE WHERE id = ?", jobId);
+        Sql.update(db, "UPDATE jobs SET plan_complete = TRUE, planned_digest = ? WHERE id = ?", digest, jobId);
+    }
+
+    /** Whether any row of the job is skipped (a later plan may plan it after all). */
+    public boolean hasSkipped(long jobId) throws SQLException {
+        return Sql.longValue(db, "SELECT COUNT(*) FROM recipients WHERE job_id = ? AND status = 'skipped'", jobId) > 0;
     }
 
     /**
@@ -443,7 +448,8 @@ public final class Store implements AutoCloseable {
 
     private static JobRecord job(ResultSet rs) throws SQLException {
         return new JobRecord(rs.getLong("id"), rs.getString("name"), rs.getTimestamp("created_at").toInstant(), rs.getString("source"),
-                rs.getString("settings"), CsvLine.decode(rs.getString("csv_header")), rs.getString("key_column"), rs.getBoolean("plan_complete"));
+                rs.getString("settings"), CsvLine.decode(rs.getString("csv_header")), rs.getString("key_column"), rs.getBoolean("plan_complete"),
+                rs.getString("planned_digest"));
     }
 
     /**

@@ -109,7 +109,7 @@ class InterruptedPlanTest {
                 assertEquals("other.csv", kept.name());
                 assertEquals(java.nio.charset.StandardCharsets.ISO_8859_1, kept.encoding());
                 assertTrue(java.util.Arrays.equals(content, Files.readAllBytes(copy)));
-                store.planEnded(id);
+                store.planEnded(id, null);
                 store.commit();
                 assertTrue(store.interruptedPlan(id, copy).isEmpty());
             }
