@@ -65,14 +65,19 @@ public final class Jobs {
         this.transcripts = transcripts;
     }
 
+    /** How long a worker looks for a job another is creating before it waits for that one's plan instead, and how often. */
+    private static final int JOIN_WAIT_MILLIS = 10_000;
+    private static final int JOIN_LOOK_MILLIS = 250;
+
     public RunSummary run(Path jobFile, RunOptions o) throws Exception {
         JobSpec spec = JobFile.load(jobFile);
         if (o.dryRun()) return dryRun(spec);
         SmtpSettings smtp = o.serverOverride() != null ? o.serverOverride() : smtpSettings(spec.send());
         try (Store store = Store.open(o.dbUrl(), env, this::note)) {
             JobLock free = null;
-            if (store.isShared()) {
-                free = store.lockIfFree(spec.name()).orElse(null);
+            // a worker that finds another planning the job joins it as soon as the job is there (it may be creating it)
+            for (int waited = 0; store.isShared() && free == null && waited < JOIN_WAIT_MILLIS; waited += JOIN_LOOK_MILLIS) {
+                free = store.lockWithin(spec.name(), JOIN_LOOK_MILLIS).orElse(null);
                 Optional<JobRecord> planned = free == null ? joinable(store, spec) : Optional.empty();
                 if (planned.isPresent()) return join(store, planned.get(), spec, smtp, o);
             }

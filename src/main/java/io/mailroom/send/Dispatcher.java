@@ -200,7 +200,8 @@ final class Dispatcher implements AutoCloseable {
                 recorder.withoutAttempt(r, carried.stream().map(Address::seq).toList(), OutcomePolicy.tooLarge(mail.size(), most));
                 continue;
             }
-            if (!rate.take(now, mail.recipients().size()).isZero()) {
+            // counted as late as it can be, once composed: the server sees it a moment after this
+            if (!rate.take(clock.instant(), mail.recipients().size()).isZero()) {
                 // another sender took the room meanwhile: composed again (its Date) when it goes
                 queue.putBack(r);
                 return null;

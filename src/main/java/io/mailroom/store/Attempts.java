@@ -158,8 +158,9 @@ public final class Attempts {
     public boolean recordReplayed(long recipientId, long runId, int flightNo, String connectionId, Instant startedAt,
                                   Map<Integer, Outcome> byAddress, List<Exchange> exchanges, Instant now) throws SQLException {
         if (worker != null) {
-            // a dead worker's row that others have settled meanwhile (its lease passed) is theirs now
-            try (PreparedStatement ps = db.prepareStatement("SELECT 1 FROM recipients WHERE id = ? AND claimed_by = ?")) {
+            // a dead worker's row that others have settled meanwhile (its lease passed) is theirs now; locked, so that
+            // two workers settling the same dead one (its journal, or its lease) settle each row once
+            try (PreparedStatement ps = db.prepareStatement("SELECT 1 FROM recipients WHERE id = ? AND claimed_by = ? FOR UPDATE")) {
                 Sql.bind(ps, recipientId, worker);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) return false;

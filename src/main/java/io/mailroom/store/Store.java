@@ -141,8 +141,13 @@ public final class Store implements AutoCloseable {
 
     /** The right to send {@code job} if no process holds it now, without waiting; empty when one does. */
     public Optional<JobLock> lockIfFree(String job) throws SQLException {
+        return lockWithin(job, 0);
+    }
+
+    /** The job's lock if it is free within {@code waitMillis}; empty when another process holds it. */
+    public Optional<JobLock> lockWithin(String job, int waitMillis) throws SQLException {
         try {
-            return Optional.of(JobLock.take(database, job, 0));
+            return Optional.of(JobLock.take(database, job, waitMillis));
         } catch (JobBusyException busy) {
             return Optional.empty();
         }
