@@ -61,7 +61,7 @@ final class ReportCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--format must be text, csv, json or html, not \"" + format + "\"");
         }
         String url = db.resolve(ctx);
-        try (Store store = Store.open(url, ctx.env(), ctx::note)) {
+        try (Store store = Store.openToRead(url, ctx.env(), ctx::note)) {
             ctx.jobs(false).settleLeftovers(store, name);
             Report r = Report.load(store, name, ctx.clock().instant()).orElseThrow(() -> new InputMissingException("no job named \"" + name + "\" in the database", null));
             if (output == null) {

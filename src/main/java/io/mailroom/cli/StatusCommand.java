@@ -29,7 +29,7 @@ final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         String url = db.resolve(ctx);
-        try (Store store = Store.open(url, ctx.env(), ctx::note)) {
+        try (Store store = Store.openToRead(url, ctx.env(), ctx::note)) {
             List<String> names = name != null ? List.of(name) : store.jobs().stream().map(JobRecord::name).toList();
             if (names.isEmpty()) ctx.out().println("no jobs yet");
             int exit = ExitCodes.OK;

@@ -49,10 +49,17 @@ public final class Store implements AutoCloseable {
     /** Null for a {@link #reader()}: only the store a command opened waits for other processes when it closes. */
     private final Consumer<String> notes;
 
+    /** A run's store serves the file to readers in other processes while it holds it ({@link Readers}); null otherwise. */
+    private Readers readers;
+
     private Store(Connection db, Database database, Consumer<String> notes) {
+        this(db, database, database.url(), notes);
+    }
+
+    private Store(Connection db, Database database, String url, Consumer<String> notes) {
         this.db = db;
         this.database = database;
-        this.url = database.url();
+        this.url = url;
         this.notes = notes;
         this.prepared = new Prepared(db);
     }
@@ -193,6 +200,20 @@ public final class Store implements AutoCloseable {
     /** As {@link #open(String, Consumer)}, with the environment a PostgreSQL password may come from ({@link Database}). */
     public static Store open(String url, java.util.function.Function<String, String> env, Consumer<String> notes) throws SQLException,
             DatabaseBusyException, DatabaseUrlException, DatabaseFileException, DatabaseUnavailableException, DatabaseLoginException, IOException {
+        return open(url, env, notes, false);
+    }
+
+    /**
+     * As {@link #open(String, java.util.function.Function, Consumer)}, for a command that reads (status, report): an H2
+     * file a run holds in another process is reached through that run ({@link Readers}) instead of being refused.
+     */
+    public static Store openToRead(String url, java.util.function.Function<String, String> env, Consumer<String> notes) throws SQLException,
+            DatabaseBusyException, DatabaseUrlException, DatabaseFileException, DatabaseUnavailableException, DatabaseLoginException, IOException {
+        return open(url, env, notes, true);
+    }
+
+    private static Store open(String url, java.util.function.Function<String, String> env, Consumer<String> notes, boolean toRead) throws SQLException,
+            DatabaseBusyException, DatabaseUrlException, DatabaseFileException, DatabaseUnavailableException, DatabaseLoginException, IOException {
         if (PRIVATE_MEMORY.matcher(url).matches()) {
             throw new DatabaseUrlException("the database " + Database.shown(url) + " is a private in-memory database, which only the connection that"
                     + " made it can see, and mailroom opens several; name it (jdbc:h2:mem:jobs) or use a file (jdbc:h2:./jobs)", null);
@@ -202,14 +223,20 @@ public final class Store implements AutoCloseable {
         DatabaseFile.checkNewestState(url);
         // after the check, which refuses an empty file: this one is made empty for H2 to fill, with the mode it keeps
         PrivateFiles.database(url, notes);
+        Path file = sharesByAutoServer(url) ? null : PrivateFiles.h2File(url);
         Connection c;
         try {
             c = database.connect();
         } catch (SQLException e) {
-            // H2 90020: the file is open in another process without AUTO_SERVER
-            if (e.getErrorCode() == 90020) throw new DatabaseBusyException(database.shown(), e);
-            database.explainConnectFailure(e);
-            throw e;
+            // H2 90020: the file is open in another process
+            if (e.getErrorCode() != 90020) {
+                database.explainConnectFailure(e);
+                throw e;
+            }
+            if (file == null) throw new DatabaseBusyException(database.shown(), e);
+            Held held = awaitHeld(database, file, toRead, env, e);
+            if (held.served() != null) return new Store(held.connection(), held.served(), url, notes).configured();
+            c = held.connection();
         }
         if (!atNewestSchema(c)) migrate(database);
         if (database.isH2()) {
@@ -219,8 +246,61 @@ public final class Store implements AutoCloseable {
                 st.execute("SET WRITE_DELAY 0");
             }
         }
-        c.setAutoCommit(false);
-        return new Store(c, database, notes);
+        Store store = new Store(c, database, notes).configured();
+        if (file != null && !toRead) store.readers = Readers.serve(file, notes);
+        return store;
+    }
+
+    private Store configured() throws SQLException {
+        db.setAutoCommit(false);
+        return this;
+    }
+
+    /** How long a command waits for an H2 file another process holds briefly: a status or report, or a run before it serves readers. */
+    private static final long HELD_WAIT_MILLIS = 10_000;
+    private static final long HELD_LOOK_MILLIS = 100;
+
+    /** A connection to a file another process held: of its own once that let go, or through the run that serves it ({@code served}). */
+    private record Held(Connection connection, Database served) { }
+
+    /**
+     * The H2 file {@code file} is open in another process. A run serving it: a reader connects through it, a run is
+     * turned away (one process writes the file). Anything else (a reader, a run in its first moment) holds it briefly:
+     * looked at again until it lets go or serves, for up to {@link #HELD_WAIT_MILLIS}.
+     */
+    private static Held awaitHeld(Database database, Path file, boolean toRead, java.util.function.Function<String, String> env, SQLException busy)
+            throws DatabaseBusyException, DatabaseUrlException, SQLException {
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(HELD_WAIT_MILLIS);
+        while (true) {
+            Optional<String> served = Readers.url(file);
+            if (served.isPresent()) {
+                Database through = Database.at(served.get(), env);
+                try {
+                    Connection c = through.connect();
+                    if (toRead) return new Held(c, through);
+                    c.close();
+                    throw new DatabaseBusyException(database.shown(), busy);
+                } catch (SQLException gone) {
+                    // the file names a run that is gone: as if nobody served it
+                }
+            }
+            if (System.nanoTime() - until > 0) throw new DatabaseBusyException(database.shown(), busy);
+            try {
+                Thread.sleep(HELD_LOOK_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DatabaseBusyException(database.shown(), busy);
+            }
+            try {
+                return new Held(database.connect(), null);
+            } catch (SQLException again) {
+                if (again.getErrorCode() != 90020) throw again;
+            }
+        }
+    }
+
+    private static boolean sharesByAutoServer(String url) {
+        return url.toUpperCase(java.util.Locale.ROOT).contains("AUTO_SERVER=TRUE");
     }
 
     static void migrate(Database database) {
@@ -465,9 +545,27 @@ public final class Store implements AutoCloseable {
     @Override
     public void close() throws SQLException {
         try {
-            if (notes != null) awaitOtherProcesses();
+            if (readers != null) awaitReaders();
+            else if (notes != null) awaitOtherProcesses();
         } finally {
+            if (readers != null) readers.close();
             closeConnection();
+        }
+    }
+
+    /** How long a run that ends waits for readers it serves to finish (a status, a report) before it cuts them off. */
+    private static final long READERS_WAIT_MILLIS = 10_000;
+
+    private void awaitReaders() throws SQLException {
+        db.rollback();
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(READERS_WAIT_MILLIS);
+        while (otherProcessSessions() > 0 && System.nanoTime() - until < 0) {
+            try {
+                Thread.sleep(OTHERS_POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 

@@ -64,6 +64,36 @@ class LockTest {
         }
     }
 
+    @Test
+    void statusAndReportInOtherProcessesReadTheJobWhileARunHoldsItsDatabase() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer().holdGreetings()) {
+            Path job = new JobDir(dir.resolve("job")).numberedRecipients(20).smtp("127.0.0.1", server.port(), "none").write();
+            String db = "jdbc:h2:" + dir.resolve("db").toAbsolutePath();
+            Path runLog = dir.resolve("run.log");
+
+            Process run = Child.start(runLog, Map.of(), "run", job.toString(), "--db", db);
+            awaitTrue(() -> server.connections() == 1 || !run.isAlive());
+            assertEquals(1, server.connections(), "the run holds the database and is connecting: " + Child.output(runLog));
+
+            Process status = Child.start(dir.resolve("status.log"), Map.of(), "status", "--db", db);
+            assertTrue(status.waitFor(60, TimeUnit.SECONDS));
+            String said = Child.output(dir.resolve("status.log"));
+            assertEquals(0, status.exitValue(), said);
+            assertTrue(said.contains("test-job: pending 20,") && said.contains("(unfinished)"), said);
+
+            Process report = Child.start(dir.resolve("report.log"), Map.of(), "report", "test-job", "--format", "json", "--db", db);
+            assertTrue(report.waitFor(60, TimeUnit.SECONDS));
+            String json = Child.output(dir.resolve("report.log"));
+            assertEquals(0, report.exitValue(), json);
+            assertTrue(json.contains("\"pending\": 20") || json.contains("\"pending\":20"), json);
+
+            server.releaseGreetings();
+            assertTrue(run.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, run.exitValue(), Child.output(runLog));
+            assertEquals(20, server.received().size());
+        }
+    }
+
     private void secondProcessIsTurnedAway(String urlOptions, String why) throws Exception {
         try (ScriptedSmtpServer server = new ScriptedSmtpServer().holdGreetings()) {
             Path job = new JobDir(dir.resolve("job")).numberedRecipients(20).smtp("127.0.0.1", server.port(), "none").write();

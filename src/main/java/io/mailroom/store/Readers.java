@@ -1,0 +1,93 @@
+package io.mailroom.store;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.SQLException;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.h2.tools.Server;
+
+/**
+ * An H2 file is open in one process at a time. So that {@code status} and {@code report} work while a run holds
+ * it, the holder serves it to them: H2's TCP server on a loopback port, reachable only with a random key, both
+ * written into a private file beside the database ({@code x.mv.db.readers}). The run writes through its own
+ * embedded connection as before (its commits, crash safety and job lock are untouched); only readers use TCP.
+ * The server starts a moment after the database opens, off the run's path, so a short run never pays for it.
+ */
+final class Readers implements AutoCloseable {
+    /** A run this short never serves; a reader that comes meanwhile waits for it (see {@link Store}). */
+    static final long SERVE_AFTER_MILLIS = 500;
+
+    private final Path file;
+    private final Path database;
+    private final Consumer<String> notes;
+    private final Thread starter;
+    private Server server;
+    private boolean closed;
+
+    private Readers(Path database, Consumer<String> notes) {
+        this.database = database;
+        this.file = fileOf(database);
+        this.notes = notes;
+        this.starter = new Thread(this::startSoon, "mailroom-readers");
+        starter.setDaemon(true);
+    }
+
+    /** Serves the open H2 file database whose base path (what H2 adds .mv.db to) is {@code database}, from shortly after now. */
+    static Readers serve(Path database, Consumer<String> notes) {
+        Readers r = new Readers(database, notes);
+        r.starter.start();
+        return r;
+    }
+
+    /** The URL a reader reaches the database at {@code database} through, when a process serves it. */
+    static Optional<String> url(Path database) {
+        try {
+            String[] portAndKey = Files.readString(fileOf(database), StandardCharsets.US_ASCII).trim().split(" ");
+            if (portAndKey.length != 2 || !portAndKey[0].matches("\\d{1,5}") || !portAndKey[1].matches("[0-9a-f]{32}")) return Optional.empty();
+            return Optional.of("jdbc:h2:tcp://127.0.0.1:" + portAndKey[0] + "/" + portAndKey[1]);
+        } catch (IOException e) {
+            return Optional.empty(); // not served (yet), or by a process that is gone
+        }
+    }
+
+    private static Path fileOf(Path database) {
+        return database.resolveSibling(database.getFileName() + ".mv.db.readers");
+    }
+
+    private void startSoon() {
+        try {
+            Thread.sleep(SERVE_AFTER_MILLIS);
+            String key = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+            synchronized (this) {
+                if (closed) return;
+                // no -tcpAllowOthers: H2 turns away connections from other hosts; the key turns away anyone without the file
+                server = Server.createTcpServer("-tcpPort", "0", "-tcpDaemon", "-key", key, database.toString()).start();
+                PrivateFiles.write(file, (server.getPort() + " " + key).getBytes(StandardCharsets.US_ASCII), notes);
+            }
+        } catch (InterruptedException e) {
+            // closed before it served
+        } catch (SQLException | IOException | RuntimeException e) {
+            notes.accept("warning: status and report in other processes cannot reach " + database + ".mv.db while this run holds it: " + e.getMessage());
+        }
+    }
+
+    /** Stops serving: readers still connected lose their connection (they only read). */
+    @Override
+    public void close() {
+        synchronized (this) {
+            closed = true;
+            if (server != null) server.stop();
+        }
+        starter.interrupt();
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // a file left behind names a port nobody serves: a reader finds nothing there and waits as for none
+        }
+    }
+}
