@@ -31,7 +31,8 @@ public final class Main implements Runnable {
         };
         Signal.handle(new Signal("INT"), onSignal);
         Signal.handle(new Signal("TERM"), onSignal);
-        System.exit(execute(new Context(System.out, System.err, System::getenv, Clock.systemUTC(), Pause.REAL, stop), args));
+        System.exit(execute(new Context(System.out, System.err, System::getenv, Clock.systemUTC(), Pause.REAL, stop,
+                StatusLine.on(System.err, System::getenv)), args));
     }
 
     /**

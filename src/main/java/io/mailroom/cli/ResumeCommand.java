@@ -36,9 +36,12 @@ final class ResumeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Jobs jobs = send.jobs(ctx);
-        RunSummary s = jobs.resume(name, db.resolve(ctx), resendUnknown, retryFailed, send.deadline(ctx, spec.commandLine()));
-        Summaries.print(s, ctx.out());
-        return s.verdict().exitCode();
+        java.time.Instant deadline = send.deadline(ctx, spec.commandLine());
+        try (ProgressDisplay progress = send.progress(ctx, spec.commandLine(), Integer.MAX_VALUE)) {
+            RunSummary s = send.jobs(ctx, progress).resume(name, db.resolve(ctx), resendUnknown, retryFailed, deadline);
+            progress.close();
+            Summaries.print(s, ctx.out(), progress.planShown());
+            return s.verdict().exitCode();
+        }
     }
 }

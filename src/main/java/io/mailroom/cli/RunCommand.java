@@ -5,6 +5,7 @@ import io.mailroom.job.RunOptions;
 import io.mailroom.job.RunSummary;
 import io.mailroom.sandbox.SandboxServer;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -46,19 +47,22 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (limit != null && limit < 1) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--limit must be at least 1");
-        Jobs jobs = send.jobs(ctx);
         int max = limit == null ? Integer.MAX_VALUE : limit;
-        if (sandbox == null || dryRun) {
-            return report(jobs.run(jobFile, new RunOptions(db.resolve(ctx), dryRun, max, null, acceptTemplateChange, send.deadline(ctx, spec.commandLine()))));
+        Instant deadline = send.deadline(ctx, spec.commandLine());
+        try (ProgressDisplay progress = send.progress(ctx, spec.commandLine(), max)) {
+            Jobs jobs = send.jobs(ctx, progress);
+            RunSummary s;
+            if (sandbox == null || dryRun) {
+                s = jobs.run(jobFile, new RunOptions(db.resolve(ctx), dryRun, max, null, acceptTemplateChange, deadline));
+            } else {
+                try (SandboxServer server = SandboxServer.start(sandbox, ctx::note)) {
+                    ctx.err().println("sandbox: SMTP on 127.0.0.1:" + server.settings().port() + ", writing messages to " + sandbox);
+                    s = jobs.run(jobFile, new RunOptions(db.resolve(ctx), false, max, server.settings(), acceptTemplateChange, deadline));
+                }
+            }
+            progress.close();
+            Summaries.print(s, ctx.out(), progress.planShown());
+            return s.verdict().exitCode();
         }
-        try (SandboxServer server = SandboxServer.start(sandbox, ctx::note)) {
-            ctx.err().println("sandbox: SMTP on 127.0.0.1:" + server.settings().port() + ", writing messages to " + sandbox);
-            return report(jobs.run(jobFile, new RunOptions(db.resolve(ctx), false, max, server.settings(), acceptTemplateChange, send.deadline(ctx, spec.commandLine()))));
-        }
-    }
-
-    private int report(RunSummary s) {
-        Summaries.print(s, ctx.out());
-        return s.verdict().exitCode();
     }
 }

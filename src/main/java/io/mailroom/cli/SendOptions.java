@@ -25,6 +25,20 @@ final class SendOptions {
     @Option(names = "--until", paramLabel = "TIME", description = "start no new message after this local time: HH:MM (next one) or 2026-11-23T06:00")
     String until;
 
+    @Option(names = "--progress-every", paramLabel = "DURATION",
+            description = "off a terminal (cron, a pipe), print a progress line this often; 0: only at the end (default: 30s)")
+    String progressEvery;
+
+    /** What shows the run's progress: a redrawn line on a terminal, else a plain line every --progress-every and at the end. */
+    ProgressDisplay progress(Context ctx, CommandLine cmd, long limit) {
+        Duration every = Duration.ofSeconds(30);
+        if (progressEvery != null) {
+            every = progressEvery.equals("0") ? Duration.ZERO : JobFile.parseDuration(progressEvery);
+            if (every == null) throw new ParameterException(cmd, "--progress-every: \"" + progressEvery + "\" must be a duration like 30s, 5m or 0");
+        }
+        return new ProgressDisplay(ctx.line(), ctx.out(), ctx.err(), ctx.clock(), every, limit);
+    }
+
     /** When the run stops starting new messages (the earlier of --max-duration and --until), or null. */
     Instant deadline(Context ctx, CommandLine cmd) {
         Instant now = ctx.clock().instant();
@@ -63,7 +77,7 @@ final class SendOptions {
         }
     }
 
-    Jobs jobs(Context ctx) {
-        return ctx.jobs(verbose);
+    Jobs jobs(Context ctx, ProgressDisplay progress) {
+        return ctx.jobs(verbose, progress);
     }
 }

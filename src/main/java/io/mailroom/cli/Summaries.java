@@ -1,5 +1,6 @@
 package io.mailroom.cli;
 
+import io.mailroom.job.Plan;
 import io.mailroom.job.RunSummary;
 import io.mailroom.store.RecipientStatus;
 import io.mailroom.store.Verdict;
@@ -31,13 +32,20 @@ final class Summaries {
         }
     }
 
+    /** What a plan did: rows read, new, already in the job, left out, skipped. */
+    static String planLine(String job, Plan p) {
+        return job + ": " + p.rows() + " row(s) read, " + p.added() + " new" + (p.known() > 0 ? ", " + p.known() + " already in the job" : "")
+                + (p.duplicates() > 0 ? ", " + p.duplicates() + " duplicate key(s) left out" : "")
+                + (p.skipped() > 0 ? ", " + p.skipped() + " skipped (see above)" : "");
+    }
+
     static void print(RunSummary s, PrintStream out) {
-        if (s.plan() != null) {
-            var p = s.plan();
-            out.println(s.job() + ": " + p.rows() + " row(s) read, " + p.added() + " new" + (p.known() > 0 ? ", " + p.known() + " already in the job" : "")
-                    + (p.duplicates() > 0 ? ", " + p.duplicates() + " duplicate key(s) left out" : "")
-                    + (p.skipped() > 0 ? ", " + p.skipped() + " skipped (see above)" : ""));
-        }
+        print(s, out, false);
+    }
+
+    /** {@code planShown}: the plan's line was printed when the plan ended (see ProgressDisplay). */
+    static void print(RunSummary s, PrintStream out, boolean planShown) {
+        if (s.plan() != null && !planShown) out.println(planLine(s.job(), s.plan()));
         if (s.dryRun()) {
             out.println(s.job() + ": dry run: nothing was stored or sent; " + s.counts().get(RecipientStatus.PENDING) + " message(s) would be sent");
             return;

@@ -55,8 +55,11 @@ public final class Jobs {
     private final PrintStream err;
     private final Function<String, String> env;
     private final Function<String, Transcript> transcripts;
+    private final RunProgress progress;
 
-    public Jobs(Clock clock, Pause pause, Stop stop, PrintStream err, Function<String, String> env, Function<String, Transcript> transcripts) {
+    public Jobs(Clock clock, Pause pause, Stop stop, PrintStream err, Function<String, String> env, Function<String, Transcript> transcripts,
+                RunProgress progress) {
+        this.progress = progress;
         this.clock = clock;
         this.pause = pause;
         this.stop = stop;
@@ -105,7 +108,10 @@ public final class Jobs {
             engine().settle(store, job.id(), job.name());
             if (store.isShared()) lock.close();
             Plan unchanged = new Plan(rows, 0, rows, 0, 0);
-            return send(store, job, template, smtp, spec.send(), "run", new Planning(p -> unchanged).start(), o.limit(), o.deadline());
+            String name = job.name();
+            progress.due(store.attempts().countDue(job.id(), clock.instant()));
+            return send(store, job, template, smtp, spec.send(), "run", new Planning(p -> progress.planned(name, p), p -> unchanged).start(), o.limit(),
+                    o.deadline());
         }
         CsvSource csv = Planner.open(spec);
         Store planStore;
@@ -122,6 +128,7 @@ public final class Jobs {
             store.commit();
             // what an earlier run left in its journal is settled before anything is planned or sent
             engine().settle(store, job.id(), job.name());
+            progress.due(store.attempts().countDue(job.id(), clock.instant()));
             planStore = store.writer();
         } catch (Exception e) {
             csv.close();
@@ -159,7 +166,8 @@ public final class Jobs {
         String digest = Planner.digest(spec);
         MessageTemplate template = storedTemplate(store, job, spec.send().limits());
         Store planStore = store.writer();
-        Planning planning = new Planning(p -> {
+        progress.due(store.attempts().countDue(job.id(), clock.instant()));
+        Planning planning = new Planning(p -> progress.planned(job.name(), p), p -> {
             try (planStore; JobLock lock = planStore.lock(job.name())) {
                 JobRecord now = planStore.job(job.name()).orElseThrow();
                 planStore.updateSettings(job.id(), JobFile.snapshot(spec.send()));
@@ -189,6 +197,7 @@ public final class Jobs {
             if (resendUnknown) err.println(name + ": " + store.attempts().requeue(job.id(), RecipientStatus.UNKNOWN, clock.instant()) + " unknown address(es) will be sent again");
             if (retryFailed) err.println(name + ": " + store.attempts().requeue(job.id(), RecipientStatus.FAILED, clock.instant()) + " failed address(es) will be retried");
             MessageTemplate template = storedTemplate(store, job, send.limits());
+            progress.due(store.attempts().countDue(job.id(), clock.instant()));
             Planning planning = interruptedPlan(store, job, template, send, store.isShared() ? lock : null);
             if (planning == null && store.isShared()) lock.close();
             return send(store, job, template, smtp, send, "resume", planning, Integer.MAX_VALUE, deadline);
@@ -204,7 +213,7 @@ public final class Jobs {
      * caller keeps its lock for the whole run).
      */
     private Planning plan(CsvSource csv, Store planStore, JobRecord job, Composer composer, String digest, JobLock lock) {
-        return new Planning(p -> {
+        return new Planning(p -> progress.planned(job.name(), p), p -> {
             try (csv; planStore; lock) {
                 return planRows(csv, planStore, job, composer, digest, p);
             }
@@ -274,6 +283,7 @@ public final class Jobs {
         long runId;
         Engine.Result r;
         Attempts attempts;
+        progress.started(job.name(), planning != null);
         try {
             if (store.isShared()) claims = Claims.register(store.database(), job.id(), clock.instant(), Claims.LEASE);
             attempts = claims == null ? store.attempts() : store.attempts().forWorker(claims.worker());
@@ -390,7 +400,7 @@ public final class Jobs {
     }
 
     private Engine engine() {
-        return new Engine(clock, pause, stop, transcripts, err::println);
+        return new Engine(clock, pause, stop, transcripts, err::println, progress);
     }
 
     /** The engine's view of the job's messages: each row rebuilt from its snapshot by the composer. */
@@ -590,6 +600,7 @@ public final class Jobs {
             } else {
                 return Planner.Added.KNOWN;
             }
+            if (r.status() == RecipientStatus.PENDING) progress.due(1);
             if (hasPlaceholderSkips && r.status() == RecipientStatus.PENDING) store.dropSyntheticSkip(job.id(), r.row());
             // the first batch is small so that sending starts while a cold JVM plans the rest; then 500 rows a commit
             if (++pending % 500 == 0 || pending == FIRST_BATCH) {

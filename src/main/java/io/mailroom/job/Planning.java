@@ -20,10 +20,13 @@ final class Planning implements Arrivals {
         Plan run(Planning planning) throws Exception;
     }
 
-    Planning(Work work) {
+    /** {@code planned} hears of the plan when it ends well, on the planning thread. */
+    Planning(java.util.function.Consumer<Plan> planned, Work work) {
         this.thread = new Thread(() -> {
             try {
-                finish(work.run(this), null);
+                Plan result = work.run(this);
+                planned.accept(result);
+                finish(result, null);
             } catch (Exception e) {
                 finish(null, e);
             } catch (Error e) {

@@ -42,8 +42,10 @@ public final class Engine {
     private final Stop stop;
     private final Function<String, Transcript> transcripts;
     private final Consumer<String> notes;
+    private final Progress progress;
 
-    public Engine(Clock clock, Pause pause, Stop stop, Function<String, Transcript> transcripts, Consumer<String> notes) {
+    public Engine(Clock clock, Pause pause, Stop stop, Function<String, Transcript> transcripts, Consumer<String> notes, Progress progress) {
+        this.progress = progress;
         this.clock = clock;
         this.pause = pause;
         this.stop = stop;
@@ -87,7 +89,7 @@ public final class Engine {
         } catch (java.io.IOException e) {
             throw new JournalException(file, e);
         }
-        Recorder recorder = new Recorder(attempts, journal, file, runId, clock, claims);
+        Recorder recorder = new Recorder(attempts, journal, file, runId, clock, claims, progress);
         AtomicInteger sessionIds = new AtomicInteger();
         List<Lane> lanes = new ArrayList<>();
         List<Throwable> failures = new ArrayList<>();

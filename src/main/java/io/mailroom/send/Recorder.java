@@ -7,6 +7,7 @@ import io.mailroom.store.Attempts;
 import io.mailroom.store.Claims;
 import io.mailroom.store.LeaseLostException;
 import io.mailroom.store.Outcome;
+import io.mailroom.store.RecipientStatus;
 import io.mailroom.store.Recipient;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -67,6 +68,7 @@ final class Recorder implements AutoCloseable {
     private final Attempts attempts;
     /** A worker's claims when several share the job (PostgreSQL), else null. */
     private final Claims claims;
+    private final Progress progress;
     private final FlightJournal journal;
     private final Path journalFile;
     private final long runId;
@@ -78,7 +80,8 @@ final class Recorder implements AutoCloseable {
     private volatile boolean closing;
     private volatile boolean urgent;
 
-    Recorder(Attempts attempts, FlightJournal journal, Path journalFile, long runId, Clock clock, Claims claims) {
+    Recorder(Attempts attempts, FlightJournal journal, Path journalFile, long runId, Clock clock, Claims claims, Progress progress) {
+        this.progress = progress;
         this.claims = claims;
         this.attempts = attempts;
         this.journal = journal;
@@ -230,7 +233,12 @@ final class Recorder implements AutoCloseable {
         }
         attempts.commit();
         journal.settled(journaled);
-        for (Event e : batch) if (e instanceof Barrier b) b.done().complete(null);
+        for (Event e : batch) {
+            if (e instanceof Barrier b) b.done().complete(null);
+            else if (e instanceof Finished f) progress.settled(RecipientStatus.rollUp(f.outcomes().values().stream().map(Outcome::status).toList()));
+            else if (e instanceof Skipped) progress.settled(RecipientStatus.SKIPPED);
+            else if (e instanceof WithoutAttempt w) progress.settled(w.outcome().status());
+        }
     }
 
     /**

@@ -67,6 +67,20 @@ public final class Attempts {
                 + " ORDER BY r.job_id, r.status, r.row_no, r.id LIMIT ?", args.toArray());
     }
 
+    /** How many of the job's rows are due at {@code now}: pending, or deferred and due (what a run starting now would send). */
+    public long countDue(long jobId, Instant now) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement("SELECT (SELECT COUNT(*) FROM recipients WHERE job_id = ? AND status = 'pending')"
+                + " + (SELECT COUNT(*) FROM recipients WHERE job_id = ? AND status = 'deferred' AND (not_before IS NULL OR not_before <= ?))")) {
+            ps.setLong(1, jobId);
+            ps.setLong(2, jobId);
+            ps.setTimestamp(3, Timestamp.from(now));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
     /** The recipients with these ids, in row order (rows a worker has just claimed). */
     public List<Recipient> recipients(List<Long> ids) throws SQLException {
         if (ids.isEmpty()) return List.of();

@@ -34,6 +34,23 @@ public final class Child {
         return pb.start();
     }
 
+    /**
+     * The program with a pseudo-terminal for its standard streams (util-linux script), as in an interactive shell;
+     * everything the terminal shows, control sequences included, goes to {@code log}.
+     */
+    public static Process startOnTerminal(Path log, Map<String, String> env, String... args) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> command = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", classpath, "io.mailroom.cli.Main"));
+        command.addAll(List.of(args));
+        StringBuilder line = new StringBuilder();
+        for (String word : command) line.append(line.length() == 0 ? "" : " ").append('\'').append(word.replace("'", "'\\''")).append('\'');
+        ProcessBuilder pb = new ProcessBuilder("script", "-qfec", line.toString(), "/dev/null").redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        pb.environment().put("TERM", "xterm");
+        return pb.start();
+    }
+
     public static String output(Path log) throws IOException {
         return Files.exists(log) ? Files.readString(log) : "";
     }

@@ -1,0 +1,14 @@
+package io.mailroom.send;
+
+import io.mailroom.store.RecipientStatus;
+
+/** What a run tells as it goes, for whoever shows its progress; called from several threads. */
+public interface Progress {
+    Progress NONE = new Progress() { };
+
+    /** {@code messages} more are due in this run: those due when it starts, then each row its plan adds. */
+    default void due(long messages) { }
+
+    /** A message's attempt (or a row that could not become one) is in the store, its row now {@code status}. */
+    default void settled(RecipientStatus status) { }
+}
