@@ -60,7 +60,8 @@ public final class Main implements Runnable {
                 .addSubcommand(new StatusCommand(ctx))
                 .addSubcommand(new ReportCommand(ctx))
                 .addSubcommand(new PreviewCommand(ctx))
-                .addSubcommand(new InitCommand(ctx));
+                .addSubcommand(new InitCommand(ctx))
+                .addSubcommand(new CancelCommand(ctx));
         // ANSI styles would show as escapes: help and usage are plain text
         cl.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
         cl.setOut(new java.io.PrintWriter(ctx.out(), true));
@@ -72,6 +73,6 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: run, resume, status, report, preview or init");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: run, resume, status, report, cancel, preview or init");
     }
 }

@@ -343,6 +343,50 @@ public final class Jobs {
         return summary;
     }
 
+    /** What cancel found for a key: the row's status before (null: no such key in the job), and whether it is cancelled now. */
+    public record Cancelled(String key, RecipientStatus was, boolean cancelled) { }
+
+    /** What cancel did, key by key, and the job's counts after it. */
+    public record Cancellation(List<Cancelled> keys, Map<RecipientStatus, Integer> counts) {
+        public boolean allFound() {
+            return keys.stream().allMatch(k -> k.was() != null);
+        }
+    }
+
+    /**
+     * Settles the rows of job {@code name} with these keys by hand: each not sent becomes cancelled (its addresses
+     * sent before stay sent), so no run sends it and it is no problem in the job's verdict. All or nothing: with a key
+     * the job does not have, nothing changes. Under the job's lock, after what a killed run left is settled.
+     */
+    public Cancellation cancel(String name, String dbUrl, List<String> keys) throws Exception {
+        try (Store store = Store.open(dbUrl, env, this::note); JobLock lock = store.lock(name)) {
+            JobRecord job = store.job(name).orElseThrow(() -> new InputMissingException("no job named \"" + name + "\" in the database", null));
+            // workers of a shared job hold rows while the job's lock is free: settle nothing under one that is sending
+            if (store.isShared() && store.workers(job.id()).stream().anyMatch(w -> w.state(clock.instant()).equals("running"))) {
+                throw new io.mailroom.store.JobBusyException(name);
+            }
+            engine().settle(store, job.id(), name);
+            List<Cancelled> found = new java.util.ArrayList<>();
+            List<Recipient> toCancel = new java.util.ArrayList<>();
+            for (String key : keys) {
+                // keys are kept as the plan compares them: trimmed, lower case
+                Optional<Recipient> r = store.recipientByKey(job.id(), key.strip().toLowerCase(java.util.Locale.ROOT));
+                boolean settles = r.isPresent() && r.get().status() != RecipientStatus.SENT && r.get().status() != RecipientStatus.CANCELLED;
+                found.add(new Cancelled(key, r.map(Recipient::status).orElse(null), settles));
+                if (settles) toCancel.add(r.get());
+            }
+            Cancellation c = new Cancellation(found, null);
+            if (c.allFound()) {
+                for (Recipient r : toCancel) store.attempts().cancel(r, clock.instant());
+            }
+            store.commit();
+            return new Cancellation(found, store.counts(job.id()));
+        } catch (Exception e) {
+            Store.explainFailure(dbUrl, e);
+            throw e;
+        }
+    }
+
     /**
      * The job's rate limits as they stand at {@code now}, counted as its next run would count them (for its
      * account, as its last run recorded it, unless rate.scope=job); empty for a job without limits.

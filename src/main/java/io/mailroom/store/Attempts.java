@@ -226,6 +226,16 @@ public final class Attempts {
         if (n != 1) throw new IllegalStateException("recipient " + recipientId + " is not pending or deferred; refusing to mark it twice");
     }
 
+    /**
+     * Settles row {@code r} by hand (for the caller's commit): its addresses not sent, and the row, become cancelled, so
+     * no run sends it; the reason keeps what it was.
+     */
+    public void cancel(Recipient r, Instant now) throws SQLException {
+        update("UPDATE addresses SET status = 'cancelled', not_before = NULL WHERE recipient_id = ? AND status <> 'sent'", r.id());
+        update("UPDATE recipients SET status = 'cancelled', reason = ?, not_before = NULL, updated_at = ? WHERE id = ?",
+                Sql.clip("cancelled by hand; was " + r.status().label() + (r.reason() == null ? "" : ": " + r.reason())), Timestamp.from(now), r.id());
+    }
+
     /** Marks addresses without an attempt (too large for the server; for the caller's next commit), then rolls the row up. */
     public void markWithoutAttempt(long recipientId, List<Integer> seqs, Outcome outcome, Instant now) throws SQLException {
         for (int seq : seqs) markAddress(recipientId, seq, outcome, now, false);

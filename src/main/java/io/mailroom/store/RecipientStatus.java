@@ -9,7 +9,9 @@ import java.util.Locale;
  * unknown), or is {@code skipped} when the row could not become a message.
  */
 public enum RecipientStatus {
-    PENDING, DEFERRED, SENT, FAILED, UNKNOWN, SKIPPED, PARTIAL;
+    PENDING, DEFERRED, SENT, FAILED, UNKNOWN, SKIPPED, PARTIAL,
+    /** Settled by hand (mailroom cancel): never sent by a later run, and no problem; its addresses sent before stay sent. */
+    CANCELLED;
 
     public String label() { return name().toLowerCase(Locale.ROOT); }
 
@@ -23,6 +25,7 @@ public enum RecipientStatus {
         if (addresses.stream().allMatch(s -> s == SENT)) return SENT;
         if (addresses.contains(PENDING)) return PENDING;
         if (addresses.contains(DEFERRED)) return DEFERRED;
+        if (addresses.contains(CANCELLED)) return CANCELLED;
         if (addresses.contains(SENT)) return PARTIAL;
         return addresses.contains(UNKNOWN) ? UNKNOWN : FAILED;
     }
@@ -32,7 +35,10 @@ public enum RecipientStatus {
     /** Counts by status as every command prints them: pending 0, deferred 1, sent 4, … */
     public static String counts(java.util.Map<RecipientStatus, Integer> counts) {
         StringBuilder sb = new StringBuilder();
-        for (RecipientStatus st : values()) sb.append(sb.length() == 0 ? "" : ", ").append(st.label()).append(' ').append(counts.get(st));
+        for (RecipientStatus st : values()) {
+            // the contract's seven always; cancelled, mailroom's own, once a job has any
+            if (st != CANCELLED || counts.getOrDefault(st, 0) > 0) sb.append(sb.length() == 0 ? "" : ", ").append(st.label()).append(' ').append(counts.get(st));
+        }
         return sb.toString();
     }
 }
