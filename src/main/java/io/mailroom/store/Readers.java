@@ -16,13 +16,14 @@ import org.h2.tools.Server;
  * it, the holder serves it to them: H2's TCP server on a loopback port, reachable only with a random key, both
  * written into a private file beside the database ({@code x.mv.db.readers}). The run writes through its own
  * embedded connection as before (its commits, crash safety and job lock are untouched); only readers use TCP.
- * The server starts a moment after the database opens, off the run's path, so a short run never pays for it.
+ * The server starts only when a reader asks for it ({@link #ask}: a file {@code x.mv.db.readers.wanted} the run
+ * looks for four times a second), so a run nobody asks about never pays for it.
  */
 final class Readers implements AutoCloseable {
-    /** A run this short never serves; a reader that comes meanwhile waits for it (see {@link Store}). */
-    static final long SERVE_AFTER_MILLIS = 500;
+    private static final long LOOK_MILLIS = 250;
 
     private final Path file;
+    private final Path wanted;
     private final Path database;
     private final Consumer<String> notes;
     private final Thread starter;
@@ -32,12 +33,13 @@ final class Readers implements AutoCloseable {
     private Readers(Path database, Consumer<String> notes) {
         this.database = database;
         this.file = fileOf(database);
+        this.wanted = wantedOf(database);
         this.notes = notes;
-        this.starter = new Thread(this::startSoon, "mailroom-readers");
+        this.starter = new Thread(this::startWhenAsked, "mailroom-readers");
         starter.setDaemon(true);
     }
 
-    /** Serves the open H2 file database whose base path (what H2 adds .mv.db to) is {@code database}, from shortly after now. */
+    /** Serves the open H2 file database whose base path (what H2 adds .mv.db to) is {@code database} to readers that ask. */
     static Readers serve(Path database, Consumer<String> notes) {
         Readers r = new Readers(database, notes);
         r.starter.start();
@@ -55,13 +57,26 @@ final class Readers implements AutoCloseable {
         }
     }
 
+    /** A reader asks the process holding the database at {@code database} to serve it. */
+    static void ask(Path database) {
+        try {
+            PrivateFiles.write(wantedOf(database), new byte[0], note -> { });
+        } catch (IOException e) {
+            // a folder the reader cannot write: it waits as for a holder that does not serve
+        }
+    }
+
     private static Path fileOf(Path database) {
         return database.resolveSibling(database.getFileName() + ".mv.db.readers");
     }
 
-    private void startSoon() {
+    private static Path wantedOf(Path database) {
+        return database.resolveSibling(database.getFileName() + ".mv.db.readers.wanted");
+    }
+
+    private void startWhenAsked() {
         try {
-            Thread.sleep(SERVE_AFTER_MILLIS);
+            while (!Files.exists(wanted)) Thread.sleep(LOOK_MILLIS);
             String key = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
             synchronized (this) {
                 if (closed) return;
@@ -69,6 +84,7 @@ final class Readers implements AutoCloseable {
                 server = Server.createTcpServer("-tcpPort", "0", "-tcpDaemon", "-key", key, database.toString()).start();
                 PrivateFiles.write(file, (server.getPort() + " " + key).getBytes(StandardCharsets.US_ASCII), notes);
             }
+            Files.deleteIfExists(wanted);
         } catch (InterruptedException e) {
             // closed before it served
         } catch (SQLException | IOException | RuntimeException e) {
@@ -86,6 +102,7 @@ final class Readers implements AutoCloseable {
         starter.interrupt();
         try {
             Files.deleteIfExists(file);
+            Files.deleteIfExists(wanted);
         } catch (IOException e) {
             // a file left behind names a port nobody serves: a reader finds nothing there and waits as for none
         }

@@ -256,7 +256,7 @@ public final class Store implements AutoCloseable {
         return this;
     }
 
-    /** How long a command waits for an H2 file another process holds briefly: a status or report, or a run before it serves readers. */
+    /** How long a command waits for an H2 file another process holds briefly (a status, a report), or for a run to serve it. */
     private static final long HELD_WAIT_MILLIS = 10_000;
     private static final long HELD_LOOK_MILLIS = 100;
 
@@ -264,13 +264,14 @@ public final class Store implements AutoCloseable {
     private record Held(Connection connection, Database served) { }
 
     /**
-     * The H2 file {@code file} is open in another process. A run serving it: a reader connects through it, a run is
-     * turned away (one process writes the file). Anything else (a reader, a run in its first moment) holds it briefly:
-     * looked at again until it lets go or serves, for up to {@link #HELD_WAIT_MILLIS}.
+     * The H2 file {@code file} is open in another process. A run serving it: a reader connects through it (having asked
+     * it to serve), a run is turned away (one process writes the file). Anything else (a reader, a run about to serve)
+     * holds it briefly: looked at again until it lets go or serves, for up to {@link #HELD_WAIT_MILLIS}.
      */
     private static Held awaitHeld(Database database, Path file, boolean toRead, java.util.function.Function<String, String> env, SQLException busy)
             throws DatabaseBusyException, DatabaseUrlException, SQLException {
         long until = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(HELD_WAIT_MILLIS);
+        if (toRead) Readers.ask(file);
         while (true) {
             Optional<String> served = Readers.url(file);
             if (served.isPresent()) {
