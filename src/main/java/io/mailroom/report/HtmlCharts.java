@@ -20,7 +20,7 @@ final class HtmlCharts {
             Duration.ofMinutes(5), Duration.ofMinutes(15), Duration.ofHours(1), Duration.ofHours(6), Duration.ofDays(1), Duration.ofDays(7),
             Duration.ofDays(30));
     private static final int MAX_BUCKETS = 60;
-    private static final int WIDTH = 520, LABEL = 210, BAR = 22;
+    private static final int WIDTH = 560, LABEL = 250, BAR = 22;
 
     /** One part of a bar: {@code value} addresses of {@code status}. */
     record Segment(int value, RecipientStatus status) { }
@@ -71,7 +71,7 @@ final class HtmlCharts {
         int y = 2;
         for (Bar bar : bars) {
             svg.append("<g><title>").append(HtmlReport.esc(bar.label() + ": " + bar.total())).append("</title>");
-            svg.append(text(LABEL - 6, y + 15, "end", cut(bar.label(), 34)));
+            svg.append(text(LABEL - 6, y + 15, "end", cut(bar.label(), 36)));
             double x = LABEL;
             for (Segment s : bar.segments()) {
                 double w = (WIDTH - LABEL - 50) * (double) s.value() / max;
@@ -92,7 +92,8 @@ final class HtmlCharts {
         long span = Duration.between(start, sent.get(sent.size() - 1)).toMillis();
         Duration width = BUCKETS.stream().filter(d -> span / d.toMillis() < MAX_BUCKETS).findFirst().orElse(BUCKETS.get(BUCKETS.size() - 1));
         start = Instant.ofEpochMilli(start.toEpochMilli() - Math.floorMod(start.toEpochMilli(), width.toMillis()));
-        int[] counts = new int[(int) Math.min(MAX_BUCKETS * 4L, span / width.toMillis() + 2)];
+        long buckets = Duration.between(start, sent.get(sent.size() - 1)).toMillis() / width.toMillis() + 1;
+        int[] counts = new int[(int) Math.min(MAX_BUCKETS * 4L, buckets)];
         for (Instant t : sent) counts[(int) Math.min(counts.length - 1, Duration.between(start, t).toMillis() / width.toMillis())]++;
         int max = java.util.Arrays.stream(counts).max().orElse(1);
         int plotHeight = 120, left = 40, top = 10;

@@ -50,7 +50,7 @@ final class HtmlReport {
         out.println("<meta name=\"referrer\" content=\"no-referrer\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
         out.println("<title>mailroom: " + esc(r.job()) + " — " + r.verdict().words() + "</title>\n<style>" + STYLE + "</style></head><body>");
         out.println("<header><h1>" + esc(r.job()) + " — " + r.verdict().words() + "</h1>");
-        out.println("<p class=\"times\">generated at " + time(r.at()) + " · first attempt " + when(b.firstAttempt()) + " · last attempt "
+        out.println("<p class=\"times\">generated at " + when(r.at()) + " · first attempt " + when(b.firstAttempt()) + " · last attempt "
                 + when(b.lastAttempt()) + " · next try " + when(b.nextTry()) + " (UTC)</p></header>");
         out.print("<section class=\"counts\" aria-label=\"recipient rows by status\">");
         for (RecipientStatus s : RecipientStatus.values()) {
@@ -75,8 +75,8 @@ final class HtmlReport {
     private static void workers(Report r, PrintWriter out) {
         out.println("<h2>Workers</h2><table><tr><th>worker</th><th>host</th><th>state</th><th>started</th><th>last heartbeat</th><th>messages sent</th></tr>");
         for (var w : r.workers()) {
-            out.println("<tr><td>" + esc(w.id()) + "</td><td>" + esc(w.host()) + "</td><td>" + w.state(r.at()) + "</td><td>" + time(w.startedAt())
-                    + "</td><td>" + time(w.heartbeatAt()) + "</td><td>" + w.sent() + "</td></tr>");
+            out.println("<tr><td>" + esc(w.id()) + "</td><td>" + esc(w.host()) + "</td><td>" + w.state(r.at()) + "</td>" + time(w.startedAt())
+                    + time(w.heartbeatAt()) + "<td>" + w.sent() + "</td></tr>");
         }
         out.println("</table>");
     }
@@ -97,8 +97,8 @@ final class HtmlReport {
         for (Recipient m : rows) {
             out.println("<tbody data-status=\"" + m.status().label() + "\"><tr><td class=\"n\">" + m.row() + "</td><td>" + esc(m.key()) + "</td><td>"
                     + esc(String.join(", ", m.to())) + "</td>" + status(m.status(), true) + "<td class=\"n\">" + m.attempts() + "</td><td>"
-                    + esc(TextReport.detail(m)) + meaning(m.reply()) + "</td><td>" + time(m.firstAttemptAt()) + "</td><td>"
-                    + time(Breakdown.lastAttempt(m)) + "</td><td>" + time(Breakdown.nextTry(m)) + "</td><td>" + esc(m.messageId()) + "</td></tr>");
+                    + esc(TextReport.detail(m)) + meaning(m.reply()) + "</td>" + time(m.firstAttemptAt()) + time(Breakdown.lastAttempt(m))
+                    + time(Breakdown.nextTry(m)) + "<td class=\"id\">" + esc(m.messageId()) + "</td></tr>");
             if (!m.addresses().isEmpty()) addresses(m, out);
             out.println("</tbody>");
         }
@@ -111,8 +111,8 @@ final class HtmlReport {
                 + "<th>reply / failure</th><th>first attempt</th><th>last attempt</th><th>next try</th></tr>");
         for (Address a : m.addresses()) {
             out.println("<tr><td>" + esc(a.kind()) + "</td><td>" + esc(a.address()) + "</td>" + status(a.status(), false) + "<td>" + a.attempts()
-                    + "</td><td>" + esc(TextReport.words(a)) + meaning(a.reply()) + "</td><td>" + time(a.firstAttemptAt()) + "</td><td>"
-                    + time(a.lastAttemptAt()) + "</td><td>" + time(Breakdown.nextTry(a)) + "</td></tr>");
+                    + "</td><td>" + esc(TextReport.words(a)) + meaning(a.reply()) + "</td>" + time(a.firstAttemptAt()) + time(a.lastAttemptAt())
+                    + time(Breakdown.nextTry(a)) + "</tr>");
         }
         out.println("</table></td></tr>");
     }
@@ -128,8 +128,9 @@ final class HtmlReport {
         return meaning.isEmpty() ? "" : " <span class=\"meaning\">(" + esc(meaning) + ")</span>";
     }
 
+    /** A time cell (kept on one line). */
     private static String time(java.time.Instant t) {
-        return TextReport.time(t);
+        return "<td class=\"t\">" + TextReport.time(t) + "</td>";
     }
 
     private static String when(java.time.Instant t) {

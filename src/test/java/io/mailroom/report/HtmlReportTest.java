@@ -39,7 +39,7 @@ class HtmlReportTest {
         String cc = address("cc", "=1+2@example.com", "sent", "250 2.0.0 Ok: queued as 4XyZ</td>");
         String bcc = address("bcc", "audit@example.com", "deferred", "451 4.7.1 \\x1b[2Jgreylisted, try later"
                 + " <span class=\"meaning\">(delivery not authorized, message refused)</span></td>"
-                + "<td>2026-11-02T09:15:00Z</td><td>2026-11-02T09:20:30Z</td><td>2026-11-02T09:35:30Z</td></tr>");
+                + "<td class=\"t\">2026-11-02T09:15:00Z</td><td class=\"t\">2026-11-02T09:20:30Z</td><td class=\"t\">2026-11-02T09:35:30Z</td></tr>");
         String lost = address("to", "eve@example.com", "unknown", "connection lost during END_OF_DATA</td>");
         int row2 = html.indexOf("<tr><td class=\"n\">2</td>");
         int row3 = html.indexOf("<tr><td class=\"n\">3</td>");
