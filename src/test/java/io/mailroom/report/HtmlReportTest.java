@@ -105,6 +105,22 @@ class HtmlReportTest {
     }
 
     @Test
+    void markupInAKeyOrAnAddressIsShownAsTextInTheTableAndTheCharts() {
+        String evil = "\"><svg onload=alert(1)>@</title><script>x()</script>.example";
+        Report sample = SampleReport.report();
+        var row = new io.mailroom.store.Recipient(9, 9, "</td><script>k()</script>", List.of(), List.of(evil), null, RecipientStatus.FAILED, null, 1, null,
+                SampleReport.T1, SampleReport.NO_SUCH_USER, List.of(new io.mailroom.store.Address(1, "to", evil, RecipientStatus.FAILED, 1, SampleReport.T1,
+                SampleReport.T1, null, SampleReport.NO_SUCH_USER, null)));
+        StringWriter out = new StringWriter();
+        ReportFormat.HTML.write(new Report("x", sample.counts(), List.of(row), true, List.of(), sample.at()), new PrintWriter(out));
+        String page = out.toString();
+        assertEquals(1, count(page, "<script"), "only the page's own script: " + page);
+        assertFalse(page.contains("<svg onload") || page.contains("</title><script"), page);
+        assertTrue(page.contains("<td>&lt;/td&gt;&lt;script&gt;k()&lt;/script&gt;</td>"), page);
+        assertTrue(page.contains("<title>&lt;/title&gt;&lt;script&gt;x()&lt;/script&gt;.example: 1</title>"), "the domain bar: " + page);
+    }
+
+    @Test
     void printingHidesTheControlsAndKeepsRowsTogether() {
         assertTrue(html.contains("@media print{") && html.contains("#controls{display:none}") && html.contains("figure,tbody,.count{break-inside:avoid}"),
                 html);
