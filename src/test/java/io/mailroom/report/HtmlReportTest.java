@@ -121,6 +121,18 @@ class HtmlReportTest {
     }
 
     @Test
+    void aJobWithNothingTriedYetSaysSoInsteadOfDrawingEmptyCharts() {
+        Map<RecipientStatus, Integer> none = new EnumMap<>(RecipientStatus.class);
+        for (RecipientStatus s : RecipientStatus.values()) none.put(s, 0);
+        StringWriter out = new StringWriter();
+        ReportFormat.HTML.write(new Report("empty", none, List.of(), true, List.of(), SampleReport.T1), new PrintWriter(out));
+        String page = out.toString();
+        assertEquals(0, count(page, "<svg "), page);
+        assertTrue(page.contains("<figcaption>Sent over time (addresses)</figcaption><p>nothing sent yet</p>"), page);
+        assertTrue(page.contains("first attempt none · last attempt none · next try none"), page);
+    }
+
+    @Test
     void printingHidesTheControlsAndKeepsRowsTogether() {
         assertTrue(html.contains("@media print{") && html.contains("#controls{display:none}") && html.contains("figure,tbody,.count{break-inside:avoid}"),
                 html);
