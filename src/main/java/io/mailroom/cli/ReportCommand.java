@@ -32,6 +32,9 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--output", paramLabel = "FILE", description = "write to FILE instead of standard output")
     Path output;
 
+    @Option(names = "--bom", description = "start a CSV report with a UTF-8 byte order mark, so spreadsheets such as Excel read it as UTF-8")
+    boolean bom;
+
     ReportCommand(Context ctx) {
         this.ctx = ctx;
     }
@@ -60,15 +63,19 @@ final class ReportCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--format must be text, csv, json or html, not \"" + format + "\"");
         }
+        if (bom && f != ReportFormat.CSV) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--bom is for the CSV report (--format csv or an --output"
+                    + " file ending in .csv), not " + format + "; leave it out");
+        }
         String url = db.resolve(ctx);
         try (Store store = Store.openToRead(url, ctx.env(), ctx::note)) {
             ctx.jobs(false).settleLeftovers(store, name);
             Report r = Report.load(store, name, ctx.clock().instant()).orElseThrow(() -> new InputMissingException("no job named \"" + name + "\" in the database", null));
             if (output == null) {
-                f.write(r, new PrintWriter(new OutputStreamWriter(ctx.out(), StandardCharsets.UTF_8)));
+                f.write(r, new PrintWriter(new OutputStreamWriter(ctx.out(), StandardCharsets.UTF_8)), bom);
             } else {
                 try (PrintWriter w = new PrintWriter(new OutputStreamWriter(PrivateFiles.create(output, ctx::note), StandardCharsets.UTF_8))) {
-                    f.write(r, w);
+                    f.write(r, w, bom);
                 }
             }
             return ExitCodes.OK;

@@ -3,7 +3,6 @@ package io.mailroom.report;
 import io.mailroom.csv.CsvLine;
 import io.mailroom.store.Address;
 import io.mailroom.store.Recipient;
-import io.mailroom.store.RecipientStatus;
 import io.mailroom.store.StoredReply;
 import java.io.PrintWriter;
 import java.time.Instant;
@@ -59,12 +58,7 @@ final class CsvReport {
                 reply == null ? "" : String.valueOf(reply.code()), reply == null ? "" : text(reply.enhanced()),
                 reply == null ? "" : neutralized(reply.text(), TextReport.oneLine(reply.text())),
                 neutralized(a.failure(), TextReport.oneLine(a.failure())),
-                time(a.firstAttemptAt()), time(a.lastAttemptAt()), time(nextTry(a)));
-    }
-
-    /** When an address will be tried again: its not-before time while it is still due, else none. */
-    static Instant nextTry(Address a) {
-        return a.status() == RecipientStatus.PENDING || a.status() == RecipientStatus.DEFERRED ? a.notBefore() : null;
+                time(a.firstAttemptAt()), time(a.lastAttemptAt()), time(Breakdown.nextTry(a)));
     }
 
     /** An instant in ISO-8601 UTC, e.g. 2026-11-02T09:15:00Z; null is empty. */

@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * A strict reader of the JSON (RFC 8259) the tests check, so a report that is not valid JSON fails them:
- * objects become LinkedHashMaps (keeping the order of their names), arrays Lists, numbers Longs (the reports
- * write integers only), and true, false, null themselves. Anything else, a duplicate name or trailing text
+ * objects become LinkedHashMaps (keeping the order of their names), arrays Lists, integers Longs (all the reports
+ * write), numbers with a fraction or exponent Doubles (the DevTools protocol's times), and true, false, null themselves. Anything else, a duplicate name or trailing text
  * throws IllegalArgumentException naming the offset.
  */
 public final class Json {
@@ -100,13 +100,30 @@ public final class Json {
         return sb.toString();
     }
 
-    private Long number() {
+    private Object number() {
         int start = i;
         if (s.charAt(i) == '-') i++;
-        while (i < s.length() && Character.isDigit(s.charAt(i))) i++;
-        String digits = s.substring(s.charAt(start) == '-' ? start + 1 : start, i);
+        String digits = digits();
         if (digits.isEmpty() || (digits.length() > 1 && digits.charAt(0) == '0')) throw error("bad number");
-        return Long.parseLong(s.substring(start, i));
+        boolean integer = true;
+        if (i < s.length() && s.charAt(i) == '.') {
+            i++;
+            if (digits().isEmpty()) throw error("bad fraction");
+            integer = false;
+        }
+        if (i < s.length() && (s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
+            i++;
+            if (i < s.length() && (s.charAt(i) == '+' || s.charAt(i) == '-')) i++;
+            if (digits().isEmpty()) throw error("bad exponent");
+            integer = false;
+        }
+        return integer ? (Object) Long.parseLong(s.substring(start, i)) : (Object) Double.parseDouble(s.substring(start, i));
+    }
+
+    private String digits() {
+        int start = i;
+        while (i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9') i++;
+        return s.substring(start, i);
     }
 
     private char peek() {
