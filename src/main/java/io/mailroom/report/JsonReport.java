@@ -19,7 +19,7 @@ final class JsonReport {
     static void write(Report r, PrintWriter out) {
         out.print("{\"job\": " + str(r.job()) + ", \"finished\": " + r.finished() + ",\n \"counts\": {");
         String sep = "";
-        for (RecipientStatus s : RecipientStatus.values()) {
+        for (RecipientStatus s : RecipientStatus.shown(r.counts())) {
             out.print(sep + str(s.label()) + ": " + r.counts().get(s));
             sep = ", ";
         }

@@ -32,13 +32,15 @@ public enum RecipientStatus {
 
     public static RecipientStatus of(String label) { return valueOf(label.toUpperCase(Locale.ROOT)); }
 
+    /** The statuses counts are shown with: the contract's seven always; cancelled, mailroom's own, once a job has any. */
+    public static List<RecipientStatus> shown(java.util.Map<RecipientStatus, Integer> counts) {
+        return java.util.Arrays.stream(values()).filter(st -> st != CANCELLED || counts.getOrDefault(st, 0) > 0).toList();
+    }
+
     /** Counts by status as every command prints them: pending 0, deferred 1, sent 4, … */
     public static String counts(java.util.Map<RecipientStatus, Integer> counts) {
         StringBuilder sb = new StringBuilder();
-        for (RecipientStatus st : values()) {
-            // the contract's seven always; cancelled, mailroom's own, once a job has any
-            if (st != CANCELLED || counts.getOrDefault(st, 0) > 0) sb.append(sb.length() == 0 ? "" : ", ").append(st.label()).append(' ').append(counts.get(st));
-        }
+        for (RecipientStatus st : shown(counts)) sb.append(sb.length() == 0 ? "" : ", ").append(st.label()).append(' ').append(counts.get(st));
         return sb.toString();
     }
 }

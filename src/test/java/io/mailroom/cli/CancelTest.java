@@ -40,7 +40,7 @@ class CancelTest {
             assertEquals(0, mailroom("status", "test-job").exit());
             assertEquals(0, mailroom("run", job.write().toString()).exit());
             String json = mailroom("report", "test-job", "--format", "json").out();
-            assertTrue(json.replace(" ", "").contains("\"status\":\"cancelled\""), json);
+            assertTrue(json.replace(" ", "").contains("\"status\":\"cancelled\"") && json.replace(" ", "").contains("\"cancelled\":1}"), json);
             assertEquals(2, server.received().size());
         }
     }
