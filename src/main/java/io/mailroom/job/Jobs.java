@@ -71,7 +71,7 @@ public final class Jobs {
 
     public RunSummary run(Path jobFile, RunOptions o) throws Exception {
         JobSpec spec = JobFile.load(jobFile);
-        if (o.dryRun()) return dryRun(spec);
+        if (o.dryRun()) return new DryRun(clock, err, env, this::note).run(spec, o);
         SmtpSettings smtp = o.serverOverride() != null ? o.serverOverride() : smtpSettings(spec.send());
         try (Store store = Store.open(o.dbUrl(), env, this::note)) {
             JobLock free = null;
@@ -425,27 +425,6 @@ public final class Jobs {
         return fields;
     }
 
-    private RunSummary dryRun(JobSpec spec) throws Exception {
-        MessageTemplate template = compile(spec);
-        Planner.requireReadable(spec, template);
-        Composer composer = new Composer(template, new AttachmentFolder(spec.template().getParent()), new MessageBuilder(clock),
-                spec.send().envelopeFrom(), spec.send().limits());
-        var counts = new java.util.EnumMap<RecipientStatus, Integer>(RecipientStatus.class);
-        for (RecipientStatus s : RecipientStatus.values()) counts.put(s, 0);
-        Plan plan;
-        try (CsvSource csv = Planner.open(spec)) {
-            plan = new Planner(composer, spec.keyColumn(), err).plan(csv, new Planner.Sink() {
-                @Override public boolean isSettled(String key) { return false; }
-
-                @Override public Planner.Added accept(NewRecipient r) {
-                    counts.merge(r.status(), 1, Integer::sum);
-                    return Planner.Added.NEW;
-                }
-            });
-        }
-        return new RunSummary(spec.name(), plan, 0, 0, counts, null, true);
-    }
-
     private void note(String text) {
         err.println("mailroom: " + text);
     }
@@ -466,7 +445,7 @@ public final class Jobs {
         }
     }
 
-    private static MessageTemplate storedTemplate(Store store, JobRecord job, RowLimits limits) throws SQLException, DataException {
+    static MessageTemplate storedTemplate(Store store, JobRecord job, RowLimits limits) throws SQLException, DataException {
         String name = fileName(store, job, TEMPLATE);
         String html = fileName(store, job, TEMPLATE_HTML);
         try {
@@ -490,7 +469,7 @@ public final class Jobs {
      * one job should get one message) unless accepted, and then becomes the snapshot for everyone not yet sent.
      */
     /** Whether the job file's templates are the ones the job keeps. */
-    private static boolean sameTemplates(Store store, JobRecord job, JobSpec spec) throws SQLException, InputMissingException {
+    static boolean sameTemplates(Store store, JobRecord job, JobSpec spec) throws SQLException, InputMissingException {
         String html = fileName(store, job, TEMPLATE_HTML);
         return text(store, job, TEMPLATE, fileName(store, job, TEMPLATE)).equals(read(spec.template(), "template"))
                 && (spec.templateHtml() == null ? html == null
@@ -585,16 +564,13 @@ public final class Jobs {
         public Planner.Added accept(NewRecipient r) throws SQLException {
             Optional<Recipient> known = known(r.key());
             lastKey = null;
-            Planner.Added result;
-            if (known.isEmpty()) {
-                store.insertRecipient(job.id(), r, clock.instant());
-                result = Planner.Added.NEW;
-            } else if (known.get().status() == RecipientStatus.SKIPPED && known.get().row() == r.row() || known.get().status() == RecipientStatus.SKIPPED
-                    && r.status() == RecipientStatus.PENDING) {
-                store.replanSkipped(known.get().id(), r, clock.instant());
-                result = Planner.Added.REPLANNED;
-            } else {
-                return Planner.Added.KNOWN;
+            Planner.Added result = Planner.added(known, r);
+            switch (result) {
+                case NEW -> store.insertRecipient(job.id(), r, clock.instant());
+                case REPLANNED -> store.replanSkipped(known.get().id(), r, clock.instant());
+                case KNOWN -> {
+                    return result;
+                }
             }
             if (hasPlaceholderSkips && r.status() == RecipientStatus.PENDING) store.dropSyntheticSkip(job.id(), r.row());
             // the first batch is small so that sending starts while a cold JVM plans the rest; then 500 rows a commit

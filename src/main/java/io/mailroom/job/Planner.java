@@ -6,6 +6,7 @@ import io.mailroom.csv.CsvSource;
 import io.mailroom.mime.Envelope;
 import io.mailroom.store.Address;
 import io.mailroom.store.NewRecipient;
+import io.mailroom.store.Recipient;
 import io.mailroom.store.RecipientStatus;
 import io.mailroom.template.MessageTemplate;
 import io.mailroom.template.RowRenderException;
@@ -16,6 +17,7 @@ import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -32,6 +34,16 @@ final class Planner {
         boolean isSettled(String key) throws Exception;
 
         Added accept(NewRecipient r) throws Exception;
+    }
+
+    /**
+     * What a plan does with row {@code r}, given what the job holds under its key: a new key is added; a skipped
+     * row comes back replanned when it is the same row, or now plans as pending; anything else the job keeps.
+     */
+    static Added added(Optional<Recipient> known, NewRecipient r) {
+        if (known.isEmpty()) return Added.NEW;
+        boolean skipped = known.get().status() == RecipientStatus.SKIPPED;
+        return skipped && (known.get().row() == r.row() || r.status() == RecipientStatus.PENDING) ? Added.REPLANNED : Added.KNOWN;
     }
 
     private final Composer composer;
