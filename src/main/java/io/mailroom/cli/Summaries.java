@@ -39,6 +39,22 @@ final class Summaries {
                 + (p.skipped() > 0 ? ", " + p.skipped() + " skipped (see above)" : "");
     }
 
+    /**
+     * What a run would leave: for a job with a history (anything tried), what is sent already, and the counts the
+     * job would then have; deferred addresses are sent once due.
+     */
+    private static void printDryRun(RunSummary s, PrintStream out) {
+        var c = s.counts();
+        int due = c.get(RecipientStatus.PENDING) + c.get(RecipientStatus.DEFERRED);
+        boolean history = c.get(RecipientStatus.SENT) + c.get(RecipientStatus.DEFERRED) + c.get(RecipientStatus.FAILED)
+                + c.get(RecipientStatus.UNKNOWN) + c.get(RecipientStatus.PARTIAL) > 0;
+        String deferred = c.get(RecipientStatus.DEFERRED) == 0 || s.nextDue() == null ? ""
+                : " (" + c.get(RecipientStatus.DEFERRED) + " deferred, the first due at " + s.nextDue().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ")";
+        out.println(s.job() + ": dry run: nothing was stored or sent; " + (history ? c.get(RecipientStatus.SENT) + " already sent, " : "")
+                + due + " message(s) would be sent" + deferred);
+        if (history) out.println(s.job() + ": the job would then be: " + RecipientStatus.counts(c));
+    }
+
     static void print(RunSummary s, PrintStream out) {
         print(s, out, false);
     }
@@ -47,7 +63,7 @@ final class Summaries {
     static void print(RunSummary s, PrintStream out, boolean planShown) {
         if (s.plan() != null && !planShown) out.println(planLine(s.job(), s.plan()));
         if (s.dryRun()) {
-            out.println(s.job() + ": dry run: nothing was stored or sent; " + s.counts().get(RecipientStatus.PENDING) + " message(s) would be sent");
+            printDryRun(s, out);
             return;
         }
         String next = s.nextDue() == null ? "" : "; the next deferred address is due at " + s.nextDue().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);

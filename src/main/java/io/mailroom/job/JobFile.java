@@ -211,7 +211,7 @@ public final class JobFile {
     }
 
     /** Levenshtein distance: the single-character edits from a to b. */
-    private static int distance(String a, String b) {
+    static int distance(String a, String b) {
         int[] prev = new int[b.length() + 1];
         int[] cur = new int[b.length() + 1];
         for (int j = 0; j <= b.length(); j++) prev[j] = j;

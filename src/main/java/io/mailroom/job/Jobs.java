@@ -74,7 +74,7 @@ public final class Jobs {
 
     public RunSummary run(Path jobFile, RunOptions o) throws Exception {
         JobSpec spec = JobFile.load(jobFile);
-        if (o.dryRun()) return dryRun(spec);
+        if (o.dryRun()) return new DryRun(clock, err, env, this::note).run(spec, o);
         SmtpSettings smtp = o.serverOverride() != null ? o.serverOverride() : smtpSettings(spec.send());
         try (Store store = Store.open(o.dbUrl(), env, this::note)) {
             JobLock free = null;
@@ -99,10 +99,13 @@ public final class Jobs {
         JobRecord job = existing.isPresent() ? existing.get() : null;
         boolean sameTemplates = job != null && sameTemplates(store, job, spec);
         MessageTemplate template = job == null ? compile(spec) : sameTemplates ? storedTemplate(store, job, spec.send().limits())
-                : changedTemplate(store, job, spec, o.acceptTemplateChange());
-        int rows = Planner.requireReadable(spec);
+                : changedTemplate(job, spec, o.acceptTemplateChange());
         String digest = Planner.digest(spec);
-        if (sameTemplates && nothingToPlan(store, job, spec, digest)) {
+        boolean samePlan = sameTemplates && nothingToPlan(store, job, spec, digest);
+        // the last plan of this very file rendered every row with this template: nothing to find in it again
+        int rows = Planner.requireReadable(spec, samePlan ? null : template);
+        if (job != null && !sameTemplates) adoptTemplate(store, job, spec);
+        if (samePlan) {
             store.updateSettings(job.id(), JobFile.snapshot(spec.send()));
             store.commit();
             engine().settle(store, job.id(), job.name());
@@ -162,9 +165,9 @@ public final class Jobs {
      * on a thread of its own, under the job's lock: the keys that are new, or nothing for the file the last plan read.
      */
     private RunSummary join(Store store, JobRecord job, JobSpec spec, SmtpSettings smtp, RunOptions o) throws Exception {
-        int rows = Planner.requireReadable(spec);
-        String digest = Planner.digest(spec);
         MessageTemplate template = storedTemplate(store, job, spec.send().limits());
+        int rows = Planner.requireReadable(spec, template);
+        String digest = Planner.digest(spec);
         Store planStore = store.writer();
         progress.due(store.attempts().countDue(job.id(), clock.instant()));
         Planning planning = new Planning(p -> progress.planned(job.name(), p), p -> {
@@ -476,26 +479,6 @@ public final class Jobs {
         return fields;
     }
 
-    private RunSummary dryRun(JobSpec spec) throws Exception {
-        MessageTemplate template = compile(spec);
-        Composer composer = new Composer(template, new AttachmentFolder(spec.template().getParent()), new MessageBuilder(clock),
-                spec.send().envelopeFrom(), spec.send().limits());
-        var counts = new java.util.EnumMap<RecipientStatus, Integer>(RecipientStatus.class);
-        for (RecipientStatus s : RecipientStatus.values()) counts.put(s, 0);
-        Plan plan;
-        try (CsvSource csv = Planner.open(spec)) {
-            plan = new Planner(composer, spec.keyColumn(), err).plan(csv, new Planner.Sink() {
-                @Override public boolean isSettled(String key) { return false; }
-
-                @Override public Planner.Added accept(NewRecipient r) {
-                    counts.merge(r.status(), 1, Integer::sum);
-                    return Planner.Added.NEW;
-                }
-            });
-        }
-        return new RunSummary(spec.name(), plan, 0, 0, counts, null, true);
-    }
-
     private void note(String text) {
         err.println("mailroom: " + text);
     }
@@ -516,7 +499,7 @@ public final class Jobs {
         }
     }
 
-    private static MessageTemplate storedTemplate(Store store, JobRecord job, RowLimits limits) throws SQLException, DataException {
+    static MessageTemplate storedTemplate(Store store, JobRecord job, RowLimits limits) throws SQLException, DataException {
         String name = fileName(store, job, TEMPLATE);
         String html = fileName(store, job, TEMPLATE_HTML);
         try {
@@ -540,28 +523,30 @@ public final class Jobs {
      * one job should get one message) unless accepted, and then becomes the snapshot for everyone not yet sent.
      */
     /** Whether the job file's templates are the ones the job keeps. */
-    private boolean sameTemplates(Store store, JobRecord job, JobSpec spec) throws SQLException, InputMissingException {
+    static boolean sameTemplates(Store store, JobRecord job, JobSpec spec) throws SQLException, InputMissingException {
         String html = fileName(store, job, TEMPLATE_HTML);
         return text(store, job, TEMPLATE, fileName(store, job, TEMPLATE)).equals(read(spec.template(), "template"))
                 && (spec.templateHtml() == null ? html == null
                     : html != null && text(store, job, TEMPLATE_HTML, html).equals(read(spec.templateHtml(), "template.html")));
     }
 
-    /** The job file's templates differ from the job's: refused, unless {@code accept} makes them the job's for every row not sent yet. */
-    private MessageTemplate changedTemplate(Store store, JobRecord job, JobSpec spec, boolean accept)
-            throws SQLException, InputMissingException, DataException {
+    /** The job file's templates, which differ from the job's: refused, unless {@code accept} (then {@link #adoptTemplate} makes them the job's). */
+    static MessageTemplate changedTemplate(JobRecord job, JobSpec spec, boolean accept) throws InputMissingException, DataException {
         if (!accept) {
             throw new DataException(spec.template() + (spec.templateHtml() == null ? "" : " or " + spec.templateHtml()) + " changed since job "
                     + job.name() + " was created; nothing was sent. To send the new version to every recipient not sent yet, run with"
                     + " --accept-template-change; to start over, give the job a new name", null);
         }
-        MessageTemplate template = compile(spec);
+        return compile(spec);
+    }
+
+    /** An accepted change of template becomes the job's, for every row not sent yet; for the caller's commit. */
+    private void adoptTemplate(Store store, JobRecord job, JobSpec spec) throws SQLException, InputMissingException {
         store.deleteFiles(job.id(), TEMPLATE);
         store.deleteFiles(job.id(), TEMPLATE_HTML);
         snapshotTemplates(store, job, spec);
         store.attempts().reopenEnvelopes(job.id());
         err.println(job.name() + ": the changed template is now the job's; recipients not sent yet get the new version");
-        return template;
     }
 
     /** Attachments from the template's folder, each copied into the job's snapshot when first read. */
@@ -633,16 +618,13 @@ public final class Jobs {
         public Planner.Added accept(NewRecipient r) throws SQLException {
             Optional<Recipient> known = known(r.key());
             lastKey = null;
-            Planner.Added result;
-            if (known.isEmpty()) {
-                store.insertRecipient(job.id(), r, clock.instant());
-                result = Planner.Added.NEW;
-            } else if (known.get().status() == RecipientStatus.SKIPPED && known.get().row() == r.row() || known.get().status() == RecipientStatus.SKIPPED
-                    && r.status() == RecipientStatus.PENDING) {
-                store.replanSkipped(known.get().id(), r, clock.instant());
-                result = Planner.Added.REPLANNED;
-            } else {
-                return Planner.Added.KNOWN;
+            Planner.Added result = Planner.added(known, r);
+            switch (result) {
+                case NEW -> store.insertRecipient(job.id(), r, clock.instant());
+                case REPLANNED -> store.replanSkipped(known.get().id(), r, clock.instant());
+                case KNOWN -> {
+                    return result;
+                }
             }
             if (r.status() == RecipientStatus.PENDING) progress.due(1);
             if (hasPlaceholderSkips && r.status() == RecipientStatus.PENDING) store.dropSyntheticSkip(job.id(), r.row());

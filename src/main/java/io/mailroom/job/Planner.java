@@ -6,13 +6,18 @@ import io.mailroom.csv.CsvSource;
 import io.mailroom.mime.Envelope;
 import io.mailroom.store.Address;
 import io.mailroom.store.NewRecipient;
+import io.mailroom.store.Recipient;
 import io.mailroom.store.RecipientStatus;
+import io.mailroom.template.MessageTemplate;
+import io.mailroom.template.RowRenderException;
+import io.mailroom.template.TemplateFault;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -29,6 +34,16 @@ final class Planner {
         boolean isSettled(String key) throws Exception;
 
         Added accept(NewRecipient r) throws Exception;
+    }
+
+    /**
+     * What a plan does with row {@code r}, given what the job holds under its key: a new key is added; a skipped
+     * row comes back replanned when it is the same row, or now plans as pending; anything else the job keeps.
+     */
+    static Added added(Optional<Recipient> known, NewRecipient r) {
+        if (known.isEmpty()) return Added.NEW;
+        boolean skipped = known.get().status() == RecipientStatus.SKIPPED;
+        return skipped && (known.get().row() == r.row() || r.status() == RecipientStatus.PENDING) ? Added.REPLANNED : Added.KNOWN;
     }
 
     private final Composer composer;
@@ -50,10 +65,8 @@ final class Planner {
                         + " the columns are: " + String.join(", ", csv.header()), null);
             }
             return csv;
-        } catch (NoSuchFileException e) {
-            throw new InputMissingException(spec.recipients() + ": recipients file not found (recipients= in " + spec.file() + ")", e);
         } catch (IOException e) {
-            throw new InputMissingException(spec.recipients() + ": cannot read: " + e.getMessage(), e);
+            throw unreadable(spec, e);
         } catch (CsvException e) {
             throw new DataException(e.getMessage(), e);
         }
@@ -62,18 +75,67 @@ final class Planner {
     /**
      * Reads the whole CSV once without planning it: a file that cannot be read to its end (bytes that are
      * not its encoding, a quote never closed) is refused before anything is planned or sent, even though
-     * planning and sending then run side by side. Returns its rows.
+     * planning and sending then run side by side. Its first rows are rendered until one renders: a template
+     * mistake that one meets ({@link TemplateFault}) would skip every row, and is refused as well ({@code template}
+     * null: none is rendered). Returns its rows.
      */
-    static int requireReadable(JobSpec spec) throws DataException, InputMissingException, IOException {
+    static int requireReadable(JobSpec spec, MessageTemplate template) throws DataException, InputMissingException, IOException {
         int rows = 0;
+        int rendered = 0;
+        boolean usable = false;
         try (CsvSource csv = open(spec)) {
-            while (next(csv) != null) rows++;
+            CsvRow row;
+            while ((row = next(csv)) != null) {
+                rows++;
+                // rows that fail on their own values tell nothing of the template; a few are enough to get past
+                if (template != null && !usable && row.problem() == null && rendered++ < TEMPLATE_PROBES) usable = renders(template, row, csv);
+            }
         }
         return rows;
     }
 
+    /** How many rows that fail on their own values {@link #requireReadable} renders, at most, looking for one that renders. */
+    private static final int TEMPLATE_PROBES = 100;
+
+    private static boolean renders(MessageTemplate template, CsvRow row, CsvSource csv) throws DataException {
+        try {
+            template.render(row.fields());
+            return true;
+        } catch (TemplateFault f) {
+            String csvName = java.nio.file.Path.of(csv.file()).getFileName().toString();
+            String nothing = "every row would be skipped for it: fix the template; nothing was planned or sent";
+            if (f.variable() == null) throw new DataException(f.getMessage() + "; " + nothing, f);
+            throw new DataException(f.where() + ": ${" + f.variable() + "} is not a column of " + csvName + " (columns: "
+                    + String.join(", ", csv.header()) + ")" + likelyColumn(f.variable(), csv.header()).map(c -> "; did you mean " + c + "?").orElse(".")
+                    + " " + Character.toUpperCase(nothing.charAt(0)) + nothing.substring(1), f);
+        } catch (RowRenderException rowOnly) {
+            return false;
+        }
+    }
+
+    /** The column {@code name} is likely a typo of: the same but for case, or a few letters off. */
+    private static java.util.Optional<String> likelyColumn(String name, List<String> columns) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String c : columns) {
+            int d = JobFile.distance(name.toLowerCase(java.util.Locale.ROOT), c.toLowerCase(java.util.Locale.ROOT));
+            if (d < bestDistance) {
+                best = c;
+                bestDistance = d;
+            }
+        }
+        return bestDistance <= Math.max(2, name.length() / 4) ? java.util.Optional.of(best) : java.util.Optional.empty();
+    }
+
+    private static InputMissingException unreadable(JobSpec spec, IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return new InputMissingException(spec.recipients() + ": recipients file not found (recipients= in " + spec.file() + ")", e);
+        }
+        return new InputMissingException(spec.recipients() + ": cannot read: " + e.getMessage(), e);
+    }
+
     /** What a plan of the job's CSV reads: the SHA-256 of the file's bytes, and the encoding they are read in. */
-    static String digest(JobSpec spec) throws IOException {
+    static String digest(JobSpec spec) throws InputMissingException {
         java.security.MessageDigest sha;
         try {
             sha = java.security.MessageDigest.getInstance("SHA-256");
@@ -82,6 +144,8 @@ final class Planner {
         }
         try (java.io.InputStream in = new java.security.DigestInputStream(java.nio.file.Files.newInputStream(spec.recipients()), sha)) {
             in.transferTo(java.io.OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            throw unreadable(spec, e);
         }
         return "sha-256:" + java.util.HexFormat.of().formatHex(sha.digest()) + " " + spec.encoding().name();
     }

@@ -181,6 +181,12 @@ public final class Store implements AutoCloseable {
         DatabaseFile.recognise(url, e);
     }
 
+    /** False for an H2 file database whose file is not there (opening it would make it, empty); true for any other. */
+    public static boolean exists(String url) {
+        Path file = PrivateFiles.h2File(url);
+        return file == null || java.nio.file.Files.exists(file.resolveSibling(file.getFileName() + ".mv.db"));
+    }
+
     /** Opens (creating if needed) and migrates the database at {@code url}; see {@link #open(String, Consumer)}. */
     public static Store open(String url) throws SQLException, DatabaseBusyException, DatabaseUrlException, DatabaseFileException,
             DatabaseUnavailableException, DatabaseLoginException, IOException {

@@ -33,18 +33,23 @@ public final class MessageTemplate {
     private static final Configuration CONFIG = strictConfiguration();
     /** Built-ins that turn a string into template code; what they run is parsed at render time, unchecked. */
     private static final Pattern DATA_AS_CODE = Pattern.compile("\\?\\s*(interpret|eval)\\b");
+    /** A variable as FreeMarker writes one back, "\\-" and the like escaping what a name could not hold otherwise. */
+    private static final Pattern PLAIN_NAME = Pattern.compile("(?:[\\p{L}_$@]|\\\\.)(?:[\\p{L}\\p{N}_$@]|\\\\.)*");
 
     private final String name;
     private final Template text;
     private final Template html;
     private final RenderLimits limits;
+    /** The blank line that ends the header block, 1-based. */
+    private final int bodyLine;
     private final Deadline deadline = new Deadline();
 
-    private MessageTemplate(String name, Template text, Template html, RenderLimits limits) {
+    private MessageTemplate(String name, Template text, Template html, RenderLimits limits, int bodyLine) {
         this.name = name;
         this.text = text;
         this.html = html;
         this.limits = limits;
+        this.bodyLine = bodyLine;
     }
 
     /** Compiles the templates with the default limits; {@code htmlSource} may be null. */
@@ -62,17 +67,27 @@ public final class MessageTemplate {
             throw new TemplateSyntaxException(name + ": no blank line after the header block; a template is headers"
                     + " (From:, To:, Subject: ...), one empty line, then the body", null);
         }
-        String marked = withBodyMarker(normalized, blank);
-        Template text = parse(name, marked, false);
+        Template text;
+        try {
+            text = parse(name, withBodyMarker(normalized, blank), false);
+        } catch (TemplateSyntaxException marked) {
+            // the file as written says best what is wrong with it; only where the marker itself clashes is its error told
+            parse(name, normalized, false);
+            throw new TemplateSyntaxException(name + " line " + (blank + 1) + ": the blank line that ends the header block is inside"
+                    + " a ${...}, a string or a directive's tag; close it before that line (" + marked.getMessage() + ")", marked);
+        }
         Template html = htmlSource == null ? null : parse(htmlName, htmlSource, true);
-        return new MessageTemplate(name, text, html, limits);
+        return new MessageTemplate(name, text, html, limits, blank + 1);
     }
 
     public RenderedMessage render(Map<String, String> fields) throws RowRenderException {
         RenderState state = new RenderState();
         String out = run(text, name, state.model(fields), state);
         int at = state.bodyStart();
-        if (at < 0) throw new IllegalStateException("body marker not reached in " + name);
+        if (at < 0) {
+            throw new TemplateFault(name + " line " + bodyLine + ": the blank line that ends the header block is inside a directive"
+                    + " or a comment that did not write it; it must stand on its own", name + " line " + bodyLine, null);
+        }
         String headerBlock = out.substring(0, at);
         String body = out.substring(at);
         if (body.startsWith("\n")) body = body.substring(1);
@@ -82,13 +97,14 @@ public final class MessageTemplate {
             bodyOnly.enterBody(0);
             htmlBody = run(html, html.getName(), bodyOnly.model(fields), bodyOnly);
         }
-        return new RenderedMessage(HeaderBlock.parse(name, headerBlock), body, htmlBody);
+        return new RenderedMessage(HeaderBlock.parse(name, headerBlock, state), body, htmlBody);
     }
 
     private String run(Template template, String file, SimpleHash model, RenderState state) throws RowRenderException {
         BoundedOutput out = new BoundedOutput(limits.maxChars());
         Deadline.Timer timer = deadline.start(limits.maxTime().toMillis());
         String problem = null;
+        TemplateFault fault = null;
         RuntimeException unexpected = null;
         try {
             var env = template.createProcessingEnvironment(model, out);
@@ -96,8 +112,11 @@ public final class MessageTemplate {
             state.attach(out);
             env.process();
         } catch (TemplateException e) {
-            problem = state.injection() != null ? state.injection()
-                    : file + " line " + e.getLineNumber() + ", column " + e.getColumnNumber() + ": " + describe(e);
+            String where = file + " line " + e.getLineNumber() + ", column " + e.getColumnNumber();
+            String notAColumn = notAColumn(e, model);
+            if (state.injection() != null) problem = state.injection();
+            else if (notAColumn != null) fault = new TemplateFault(where + ": " + describe(e), where, notAColumn);
+            else problem = where + ": " + describe(e);
         } catch (BoundedOutput.TooLong e) {
             problem = file + ": the output for this row is over " + limits.maxChars() + " characters (message.max-size);"
                     + " a loop that runs away on this row's values?";
@@ -116,6 +135,7 @@ public final class MessageTemplate {
                     + " ms (template.max-render-time); a loop that runs away on this row's values?");
         }
         if (unexpected != null) throw unexpected;
+        if (fault != null) throw fault;
         if (problem != null) throw new RowRenderException(problem);
         return out.toString();
     }
@@ -136,7 +156,7 @@ public final class MessageTemplate {
             return interruptible(t);
         } catch (ParseException e) {
             throw new TemplateSyntaxException(name + " line " + e.getLineNumber() + ", column " + e.getColumnNumber()
-                    + ": " + oneLine(e.getEditorMessage()), e);
+                    + ": " + SyntaxMessage.of(e), e);
         } catch (IOException e) {
             throw new IllegalStateException("reading from memory failed", e);
         }
@@ -146,6 +166,17 @@ public final class MessageTemplate {
     private static Template interruptible(Template t) {
         _CoreAPI.addThreadInterruptedChecks(t);
         return t;
+    }
+
+    /**
+     * The variable an undefined reference names when it is a plain name that is not a column: no row defines it,
+     * so every row that gets there fails (a misspelt column, usually); null for anything else.
+     */
+    private static String notAColumn(TemplateException e, SimpleHash model) {
+        String blamed = e.getBlamedExpressionString();
+        if (!(e instanceof InvalidReferenceException) || blamed == null || !PLAIN_NAME.matcher(blamed).matches()) return null;
+        String name = blamed.replaceAll("\\\\(.)", "$1");
+        return model.containsKey(name) ? null : name;
     }
 
     private static String describe(TemplateException e) {
@@ -167,12 +198,6 @@ public final class MessageTemplate {
         String[] lines = source.split("\n", -1);
         lines[blankLine] = "<@" + RenderState.DIRECTIVE + "/>";
         return String.join("\n", lines);
-    }
-
-    /** FreeMarker's parse errors go on over lines ("…but was expecting one of these patterns:" and the list): all of it, on one line. */
-    private static String oneLine(String s) {
-        String all = s == null ? "" : s.strip().replaceAll("\\s*\\n\\s*", " ");
-        return all.length() <= 800 ? all : all.substring(0, 797) + "...";
     }
 
     private static String firstLine(String s) {

@@ -15,7 +15,8 @@ import java.util.Map;
  * Per-render state: where the body starts in the output, and the header-injection guard. Each CSV value
  * is a scalar that refuses to be evaluated before the body starts if it contains a line break, so data can
  * never add a header line (the failure names the column); in the header block its commas and quotes are
- * marked (see {@link Header}) so data can never add an address either.
+ * marked (see {@link Header}) so data can never add an address either. Where in the header block each value
+ * was read is kept, so a header line that fails can tell whether data played a part ({@link TemplateFault}).
  */
 final class RenderState {
     static final String KEY = "io.mailroom.render";
@@ -24,6 +25,9 @@ final class RenderState {
     private BoundedOutput out;
     private int bodyStart = -1;
     private String injection;
+    /** The output's length each time a CSV value was read in the header block, in order. */
+    private int[] readAt = new int[16];
+    private int reads;
 
     private static final SimpleObjectWrapper WRAPPER = new SimpleObjectWrapper(Configuration.VERSION_2_3_34);
 
@@ -41,6 +45,24 @@ final class RenderState {
     int bodyStart() { return bodyStart; }
 
     String injection() { return injection; }
+
+    /**
+     * Where the first CSV value read while the output was between {@code from} and {@code to} (inclusive) was
+     * read, or -1. A value is read just before it is written, and a condition on one just before what it
+     * decides, so a position here marks where data begins to shape the output.
+     */
+    int firstReadBetween(int from, int to) {
+        for (int i = 0; i < reads; i++) {
+            if (readAt[i] > to) return -1;
+            if (readAt[i] >= from) return readAt[i];
+        }
+        return -1;
+    }
+
+    private void read() {
+        if (reads == readAt.length) readAt = java.util.Arrays.copyOf(readAt, reads * 2);
+        readAt[reads++] = out.length();
+    }
 
     private static void bodyStarts(Environment env, Map<?, ?> params, TemplateModel[] loopVars, TemplateDirectiveBody body) {
         RenderState s = (RenderState) env.getCustomAttribute(KEY);
@@ -63,7 +85,9 @@ final class RenderState {
                         + " fix the value in the CSV (it is never sent or cleaned up silently)";
                 throw new TemplateModelException(injection);
             }
-            return bodyStart < 0 ? Header.protect(value) : value;
+            if (bodyStart >= 0) return value;
+            read();
+            return Header.protect(value);
         }
     }
 

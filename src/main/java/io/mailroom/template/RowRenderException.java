@@ -1,6 +1,6 @@
 package io.mailroom.template;
 
 /** This row cannot become a message (undefined variable, header injection, malformed header line). */
-public final class RowRenderException extends Exception {
+public class RowRenderException extends Exception {
     public RowRenderException(String message) { super(message); }
 }

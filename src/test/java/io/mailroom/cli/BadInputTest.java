@@ -137,10 +137,10 @@ class BadInputTest {
     }
 
     @Test
-    void undefinedVariableSkipsTheRowNamingIt() throws Exception {
+    void undefinedVariableThatIsNoColumnExits65NamingIt() throws Exception {
         Cli.Result run = mailroom("run", job().file("message.ftl", "From: a@example.com\nTo: ${email}\n\nHi ${frist_name}\n").write().toString());
-        assertEquals(1, run.exit());
-        assertTrue(run.err().contains("frist_name") && run.err().contains("line 4"), run.err());
+        assertEquals(65, run.exit());
+        assertTrue(run.err().contains("${frist_name} is not a column") && run.err().contains("line 4"), run.err());
         assertTrue(server.received().isEmpty());
     }
 

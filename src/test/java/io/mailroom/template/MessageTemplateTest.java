@@ -1,6 +1,7 @@
 package io.mailroom.template;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -50,8 +51,53 @@ class MessageTemplateTest {
     @Test
     void aSyntaxErrorSaysWhatWasExpectedInFullOnOneLine() {
         String message = assertThrows(TemplateSyntaxException.class, () -> compile("From: a@x.com\nTo: b@x.com\n\nHello ${a b}")).getMessage();
-        assertTrue(message.contains("but was expecting one of these patterns: \".\" \"..\" ") && !message.contains("\n"),
-                "the patterns, not a sentence cut short: " + message);
+        assertEquals("t.ftl line 4, column 11: Encountered \"b\", but was expecting one of these patterns: \".\", \"..\", \"..<\", \"..*\", \"?\","
+                + " \"??\", \"!\", \"[\", \"(\", \"}\"", message);
+    }
+
+    @Test
+    void anUnknownBuiltInIsOneLineWithoutTheListOfEveryBuiltIn() {
+        String message = assertThrows(TemplateSyntaxException.class, () -> compile("From: a@x.com\nTo: b@x.com\n\n${name?upper}\n")).getMessage();
+        assertTrue(message.startsWith("t.ftl line 4, column 8: Unknown built-in: \"upper\".") && message.endsWith("you're using FreeMarker 2.3.34."),
+                message);
+    }
+
+    @Test
+    void aBlankLineEndingTheHeaderBlockInsideAnInterpolationIsNamed() {
+        String message = assertThrows(TemplateSyntaxException.class, () -> compile("From: a@x.com\nTo: ${email\n\n}\nbody\n")).getMessage();
+        assertTrue(message.startsWith("t.ftl line 3: the blank line that ends the header block is inside a ${...}"), message);
+    }
+
+    @Test
+    void aVariableThatIsNoColumnIsTheTemplatesFaultAndOneThatIsIsNot() throws Exception {
+        MessageTemplate t = compile("From: a@x.com\nTo: ${email}\n\nHello ${frist_name}\n");
+        TemplateFault f = assertThrows(TemplateFault.class, () -> t.render(Map.of("email", "b@x.com", "first_name", "Ann")));
+        assertEquals("frist_name", f.variable());
+        assertEquals("t.ftl line 4, column 9", f.where());
+        RowRenderException split = assertThrows(RowRenderException.class,
+                () -> compile("From: a@x.com\nTo: ${email}\n\n${name?split(\" \")[1]}\n").render(Map.of("email", "b@x.com", "name", "Ann")));
+        assertFalse(split instanceof TemplateFault, split.getMessage());
+    }
+
+    @Test
+    void aHeaderLineFailsAsTheTemplatesFaultOnlyWhenNoValueCouldHaveMadeItRight() throws Exception {
+        Map<String, String> row = Map.of("email", "b@x.com", "extra", "no colon", "vip", "no");
+        for (String line : List.of("Subject Hi", "Dear ${email},", "Subject: a\u0001b", "Date: ${email}", "From: c@x.com")) {
+            MessageTemplate t = compile("From: a@x.com\nTo: ${email}\n" + line + "\n\nbody\n");
+            assertThrows(TemplateFault.class, () -> t.render(row), line);
+        }
+        for (String line : List.of("${extra}", "<#if vip == \"no\">Subject Hi</#if>", "<#if vip == \"no\">From: c@x.com</#if>", "X${extra}")) {
+            MessageTemplate t = compile("From: a@x.com\nTo: ${email}\n" + line + "\n\nbody\n");
+            RowRenderException e = assertThrows(RowRenderException.class, () -> t.render(row), line);
+            assertFalse(e instanceof TemplateFault, line + ": " + e.getMessage());
+        }
+    }
+
+    @Test
+    void aBlankLineThatADirectiveHidesIsTheTemplatesFault() throws Exception {
+        TemplateFault f = assertThrows(TemplateFault.class, () -> compile("From: a@x.com\nTo: b@x.com\n<#if x == \"y\">\n\n</#if>body\n")
+                .render(Map.of("x", "z")));
+        assertTrue(f.getMessage().startsWith("t.ftl line 4: the blank line that ends the header block is inside a directive"), f.getMessage());
     }
 
     @Test
