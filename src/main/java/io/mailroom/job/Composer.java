@@ -76,11 +76,16 @@ final class Composer {
         }
     }
 
+    /** A key as recipients are known by it: trimmed, compared case-insensitively (kept in lower case). */
+    static String normalKey(String value) {
+        return value.strip().toLowerCase(Locale.ROOT);
+    }
+
     /** The recipient's key: the key column's value, else the first To address (else the first recipient). */
     static String key(String keyColumn, Map<String, String> fields, Envelope m) throws RowProblem {
         String key;
         if (keyColumn != null) {
-            key = fields.getOrDefault(keyColumn, "").strip().toLowerCase(Locale.ROOT);
+            key = normalKey(fields.getOrDefault(keyColumn, ""));
             String problem = keyProblem(key);
             if (problem != null) throw new RowProblem("the key column \"" + keyColumn + "\" " + problem);
         } else {

@@ -372,8 +372,7 @@ public final class Jobs {
             List<Cancelled> found = new java.util.ArrayList<>();
             List<Recipient> toCancel = new java.util.ArrayList<>();
             for (String key : keys) {
-                // keys are kept as the plan compares them: trimmed, lower case
-                Optional<Recipient> r = store.recipientByKey(job.id(), key.strip().toLowerCase(java.util.Locale.ROOT));
+                Optional<Recipient> r = store.recipientByKey(job.id(), Composer.normalKey(key));
                 boolean settles = r.isPresent() && r.get().status() != RecipientStatus.SENT && r.get().status() != RecipientStatus.CANCELLED;
                 found.add(new Cancelled(key, r.map(Recipient::status).orElse(null), settles));
                 if (settles) toCancel.add(r.get());

@@ -156,7 +156,7 @@ final class Planner {
         CsvRow row;
         while ((row = next(csv)) != null) {
             rows++;
-            String cheapKey = keyColumn == null ? null : row.fields().getOrDefault(keyColumn, "").strip().toLowerCase(java.util.Locale.ROOT);
+            String cheapKey = keyColumn == null ? null : Composer.normalKey(row.fields().getOrDefault(keyColumn, ""));
             if (cheapKey != null && !cheapKey.isEmpty() && !seen.contains(cheapKey) && sink.isSettled(cheapKey)) {
                 seen.add(cheapKey);
                 known++;
@@ -206,7 +206,7 @@ final class Planner {
 
     private String keyOr(CsvRow row, String fallback) {
         if (keyColumn == null) return fallback;
-        String v = row.fields().getOrDefault(keyColumn, "").strip().toLowerCase(java.util.Locale.ROOT);
+        String v = Composer.normalKey(row.fields().getOrDefault(keyColumn, ""));
         return Composer.keyProblem(v) != null ? fallback : v;
     }
 
