@@ -2,6 +2,9 @@ package io.mailroom.cli;
 
 import io.mailroom.job.Jobs;
 import io.mailroom.job.RunSummary;
+import io.mailroom.sandbox.SandboxServer;
+import java.nio.file.Path;
+import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -12,7 +15,7 @@ import picocli.CommandLine.Parameters;
 final class ResumeCommand implements Callable<Integer> {
     private final Context ctx;
 
-    @Parameters(paramLabel = "JOBNAME")
+    @Parameters(paramLabel = "JOBNAME", description = "the job's name (its job file's name= key, else the file's name without extension)")
     String name;
 
     @Mixin
@@ -23,6 +26,9 @@ final class ResumeCommand implements Callable<Integer> {
 
     @Option(names = "--retry-failed", description = "try failed recipients again")
     boolean retryFailed;
+
+    @Option(names = "--sandbox", paramLabel = "DIR", description = "send to an embedded server on loopback that writes each message to DIR as .eml")
+    Path sandbox;
 
     @Mixin
     SendOptions send;
@@ -37,7 +43,15 @@ final class ResumeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Jobs jobs = send.jobs(ctx);
-        RunSummary s = jobs.resume(name, db.resolve(ctx), resendUnknown, retryFailed, send.deadline(ctx, spec.commandLine()));
+        Instant deadline = send.deadline(ctx, spec.commandLine());
+        if (sandbox == null) return report(jobs.resume(name, db.resolve(ctx), resendUnknown, retryFailed, deadline, null));
+        try (SandboxServer server = SandboxServer.start(sandbox, ctx::note)) {
+            ctx.err().println("sandbox: SMTP on 127.0.0.1:" + server.settings().port() + ", writing messages to " + sandbox);
+            return report(jobs.resume(name, db.resolve(ctx), resendUnknown, retryFailed, deadline, server.settings()));
+        }
+    }
+
+    private int report(RunSummary s) {
         Summaries.print(s, ctx.out());
         return s.verdict().exitCode();
     }
