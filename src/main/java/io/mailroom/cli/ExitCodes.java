@@ -12,7 +12,13 @@ import io.mailroom.store.DatabaseUnavailableException;
 import io.mailroom.store.DatabaseFileException;
 import io.mailroom.store.DatabaseUrlException;
 import io.mailroom.store.JobBusyException;
+import io.mailroom.smtp.PasswordUnavailableException;
+import io.mailroom.store.NoDatabaseException;
+import io.mailroom.store.Verdict;
 import java.io.PrintStream;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine;
 
 /**
@@ -30,6 +36,35 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler, Command
     static final int NO_PERMISSION = 77;
     static final int CONFIG = 78;
 
+    /**
+     * What each exit code means, in the contract's words (with what else leads to it), for every command's help.
+     * A job's verdict decides 0, 1 and 75 ({@link Verdict}); the exceptions below decide the rest.
+     */
+    static final Map<Integer, String> MEANINGS = meanings();
+
+    private static Map<Integer, String> meanings() {
+        Map<Integer, String> m = new LinkedHashMap<>();
+        m.put(Verdict.SENT.exitCode(), "job finished: every recipient sent");
+        m.put(Verdict.PROBLEMS.exitCode(), "job finished, but some recipients are failed, partial, skipped or unknown");
+        m.put(USAGE, "command-line usage error");
+        m.put(DATA, "data error: the CSV or template cannot be used at all (nothing was sent)");
+        m.put(NO_INPUT, "an input file is missing or unreadable (also: no such job, no such database file, a damaged one)");
+        m.put(UNAVAILABLE, "the SMTP server could not be reached or refused the session");
+        m.put(SOFTWARE, "internal error (a bug)");
+        m.put(Verdict.UNFINISHED.exitCode(), "job unfinished: pending or deferred recipients remain; run or resume again later"
+                + " (also: the database is busy or cannot be reached)");
+        m.put(NO_PERMISSION, "authentication rejected (by the SMTP server, or the database)");
+        m.put(CONFIG, "configuration error in the job file");
+        return Collections.unmodifiableMap(m);
+    }
+
+    /** For picocli's exit code list: the codes right-aligned. */
+    static Map<String, String> helpList() {
+        Map<String, String> list = new LinkedHashMap<>();
+        MEANINGS.forEach((code, meaning) -> list.put(String.format("%3d", code), meaning));
+        return list;
+    }
+
     private final PrintStream err;
 
     ExitCodes(PrintStream err) {
@@ -37,8 +72,10 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler, Command
     }
 
     static int of(Throwable e) {
+        // read when the first session was about to open: what its source said decides
+        if (e instanceof PasswordUnavailableException p) return of(p.getCause());
         if (e instanceof JobFileException) return CONFIG;
-        if (e instanceof InputMissingException) return NO_INPUT;
+        if (e instanceof InputMissingException || e instanceof NoDatabaseException) return NO_INPUT;
         if (e instanceof DataException) return DATA;
         if (e instanceof JobBusyException || e instanceof DatabaseBusyException || e instanceof DatabaseUnavailableException) return TEMPFAIL;
         if (e instanceof DatabaseLoginException) return NO_PERMISSION;
@@ -63,9 +100,13 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler, Command
     public int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
         int code = of(e);
         if (code == SOFTWARE) return internal(e);
-        err.println("mailroom: " + e.getMessage());
+        err.println("mailroom: " + e.getMessage() + (e instanceof NoDatabaseException ? WHERE_JOBS_ARE : ""));
         return code;
     }
+
+    /** Said when a database file is not there: most often the command ran in another folder than the job did. */
+    static final String WHERE_JOBS_ARE = "; mailroom keeps jobs in ./.mailroom/ of the folder it runs in unless --db or MAILROOM_DB names"
+            + " a database: run it in the folder the job ran in, or name the job's database";
 
     /** An Error (out of memory, stack overflow) outside the places that turn it into a row's problem: a bug. */
     int handleError(Error e) {
@@ -80,8 +121,12 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler, Command
 
     @Override
     public int handleParseException(CommandLine.ParameterException e, String[] args) {
+        // the error and where to read more; the whole help would bury the error
+        String command = e.getCommandLine().getCommandSpec().qualifiedName();
+        // a command that built a CommandLine of its own for the error (init) is still mailroom's
+        if (!command.startsWith("mailroom")) command = "mailroom " + command;
         err.println("mailroom: " + e.getMessage());
-        e.getCommandLine().usage(err);
+        err.println("try '" + command + " --help'");
         return USAGE;
     }
 }

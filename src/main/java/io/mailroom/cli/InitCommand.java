@@ -18,7 +18,7 @@ final class InitCommand implements Callable<Integer> {
 
     private final Context ctx;
 
-    @Parameters(paramLabel = "DIR")
+    @Parameters(paramLabel = "DIR", description = "the folder to write the starter job into (made if missing)")
     Path dir;
 
     InitCommand(Context ctx) {

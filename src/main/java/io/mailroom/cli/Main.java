@@ -64,11 +64,18 @@ public final class Main implements Runnable {
                 .addSubcommand(new CancelCommand(ctx));
         // ANSI styles would show as escapes: help and usage are plain text
         cl.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
+        exitCodesInHelp(cl);
         cl.setOut(new java.io.PrintWriter(ctx.out(), true));
         cl.setErr(new java.io.PrintWriter(ctx.err(), true));
         cl.setExecutionExceptionHandler(exits);
         cl.setParameterExceptionHandler(exits);
         return cl;
+    }
+
+    /** Every command's help ends with what its exit code means (ExitCodes.MEANINGS): schedulers and scripts act on it. */
+    private static void exitCodesInHelp(CommandLine cl) {
+        cl.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(ExitCodes.helpList());
+        for (CommandLine sub : cl.getSubcommands().values()) exitCodesInHelp(sub);
     }
 
     @Override

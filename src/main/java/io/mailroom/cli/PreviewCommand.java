@@ -11,7 +11,7 @@ import picocli.CommandLine.Parameters;
 final class PreviewCommand implements Callable<Integer> {
     private final Context ctx;
 
-    @Parameters(paramLabel = "JOBFILE")
+    @Parameters(paramLabel = "JOBFILE", description = "the job file (Java properties)")
     Path jobFile;
 
     @Option(names = "--output", paramLabel = "DIR", description = "where to write (default: ./<job name>-preview)")

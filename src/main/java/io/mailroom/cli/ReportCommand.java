@@ -5,22 +5,29 @@ import io.mailroom.report.Report;
 import io.mailroom.report.ReportFormat;
 import io.mailroom.store.PrivateFiles;
 import io.mailroom.store.Store;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "report", mixinStandardHelpOptions = true, description = "Who got it, who didn't, and what the server said.")
 final class ReportCommand implements Callable<Integer> {
     private final Context ctx;
 
-    @Parameters(paramLabel = "JOBNAME")
+    @Parameters(paramLabel = "JOBNAME", description = "the job's name (its job file's name= key, else the file's name without extension)")
     String name;
 
     @Mixin
@@ -34,6 +41,9 @@ final class ReportCommand implements Callable<Integer> {
 
     @Option(names = "--bom", description = "start a CSV report with a UTF-8 byte order mark, so spreadsheets such as Excel read it as UTF-8")
     boolean bom;
+
+    @Spec
+    CommandSpec spec;
 
     ReportCommand(Context ctx) {
         this.ctx = ctx;
@@ -51,30 +61,26 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ReportFormat f;
         if (format == null) format = output == null ? "text" : fromExtension(output.getFileName().toString());
-        Path folder = output == null ? null : output.toAbsolutePath().getParent();
-        if (folder != null && !Files.isDirectory(folder)) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--output: the folder " + folder
-                    + " does not exist; create it first, or write the report somewhere else");
-        }
+        ReportFormat f;
         try {
             f = ReportFormat.valueOf(format.toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--format must be text, csv, json or html, not \"" + format + "\"");
+            throw new ParameterException(spec.commandLine(), "--format must be text, csv, json or html, not \"" + format + "\"");
         }
         if (bom && f != ReportFormat.CSV) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--bom is for the CSV report (--format csv or an --output"
+            throw new ParameterException(spec.commandLine(), "--bom is for the CSV report (--format csv or an --output"
                     + " file ending in .csv), not " + format + "; leave it out");
         }
+        checkOutput(f);
         String url = db.resolve(ctx);
-        try (Store store = Store.openToRead(url, ctx.env(), ctx::note)) {
+        try (Store store = Store.openExistingToRead(url, ctx.env(), ctx::note, name)) {
             ctx.jobs(false).settleLeftovers(store, name);
-            Report r = Report.load(store, name, ctx.clock().instant()).orElseThrow(() -> new InputMissingException("no job named \"" + name + "\" in the database", null));
+            Report r = Report.load(store, name, ctx.clock().instant()).orElseThrow(() -> new InputMissingException("no job named \"" + name + "\" in " + store.where(), null));
             if (output == null) {
                 f.write(r, new PrintWriter(new OutputStreamWriter(ctx.out(), StandardCharsets.UTF_8)), bom);
             } else {
-                try (PrintWriter w = new PrintWriter(new OutputStreamWriter(PrivateFiles.create(output, ctx::note), StandardCharsets.UTF_8))) {
+                try (PrintWriter w = new PrintWriter(new OutputStreamWriter(outputFile(), StandardCharsets.UTF_8))) {
                     f.write(r, w, bom);
                 }
             }
@@ -82,6 +88,33 @@ final class ReportCommand implements Callable<Integer> {
         } catch (Exception e) {
             Store.explainFailure(url, e);
             throw e;
+        }
+    }
+
+    /**
+     * --output names a place the report cannot go: a usage error (64), said before the database is opened. Not 66,
+     * which says an input (a job file, the job, its database) is missing, and the contract has no code of its own
+     * for an output; nothing about the job is wrong, the command line is.
+     */
+    private void checkOutput(ReportFormat f) {
+        if (output == null) return;
+        Path folder = output.toAbsolutePath().getParent();
+        if (folder != null && !Files.isDirectory(folder)) {
+            throw new ParameterException(spec.commandLine(), "--output: the folder " + folder
+                    + " does not exist; create it first, or write the report somewhere else");
+        }
+        if (Files.isDirectory(output)) {
+            throw new ParameterException(spec.commandLine(), "--output: " + output + " is a folder; name a file in it, e.g. "
+                    + output.resolve(name + "-report." + (f == ReportFormat.TEXT ? "txt" : f.name().toLowerCase(java.util.Locale.ROOT))));
+        }
+    }
+
+    private OutputStream outputFile() throws IOException {
+        try {
+            return PrivateFiles.create(output, ctx::note);
+        } catch (FileSystemException e) {
+            String why = e instanceof AccessDeniedException ? "permission denied" : e.getReason() != null ? e.getReason() : e.toString();
+            throw new ParameterException(spec.commandLine(), "--output: cannot write " + output + " (" + why + "); write the report somewhere else");
         }
     }
 }

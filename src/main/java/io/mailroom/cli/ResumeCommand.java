@@ -2,6 +2,9 @@ package io.mailroom.cli;
 
 import io.mailroom.job.Jobs;
 import io.mailroom.job.RunSummary;
+import io.mailroom.sandbox.SandboxServer;
+import java.nio.file.Path;
+import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -12,7 +15,7 @@ import picocli.CommandLine.Parameters;
 final class ResumeCommand implements Callable<Integer> {
     private final Context ctx;
 
-    @Parameters(paramLabel = "JOBNAME")
+    @Parameters(paramLabel = "JOBNAME", description = "the job's name (its job file's name= key, else the file's name without extension)")
     String name;
 
     @Mixin
@@ -23,6 +26,9 @@ final class ResumeCommand implements Callable<Integer> {
 
     @Option(names = "--retry-failed", description = "try failed recipients again")
     boolean retryFailed;
+
+    @Option(names = "--sandbox", paramLabel = "DIR", description = "send to an embedded server on loopback that writes each message to DIR as .eml")
+    Path sandbox;
 
     @Mixin
     SendOptions send;
@@ -36,9 +42,18 @@ final class ResumeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        java.time.Instant deadline = send.deadline(ctx, spec.commandLine());
+        Instant deadline = send.deadline(ctx, spec.commandLine());
         try (ProgressDisplay progress = send.progress(ctx, spec.commandLine(), Integer.MAX_VALUE)) {
-            RunSummary s = send.jobs(ctx, progress).resume(name, db.resolve(ctx), resendUnknown, retryFailed, deadline);
+            Jobs jobs = send.jobs(ctx, progress);
+            RunSummary s;
+            if (sandbox == null) {
+                s = jobs.resume(name, db.resolve(ctx), resendUnknown, retryFailed, deadline, null);
+            } else {
+                try (SandboxServer server = SandboxServer.start(sandbox, ctx::note)) {
+                    ctx.err().println("sandbox: SMTP on 127.0.0.1:" + server.settings().port() + ", writing messages to " + sandbox);
+                    s = jobs.resume(name, db.resolve(ctx), resendUnknown, retryFailed, deadline, server.settings());
+                }
+            }
             progress.close();
             Summaries.print(s, ctx.out(), progress.planShown());
             return s.verdict().exitCode();

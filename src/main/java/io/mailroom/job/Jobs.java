@@ -97,6 +97,7 @@ public final class Jobs {
     private RunSummary run(Store store, JobLock lock, JobSpec spec, SmtpSettings smtp, RunOptions o) throws Exception {
         Optional<JobRecord> existing = store.job(spec.name());
         JobRecord job = existing.isPresent() ? existing.get() : null;
+        if (job != null) noteMoved(store, job, spec);
         boolean sameTemplates = job != null && sameTemplates(store, job, spec);
         MessageTemplate template = job == null ? compile(spec) : sameTemplates ? storedTemplate(store, job, spec.send().limits())
                 : changedTemplate(job, spec, o.acceptTemplateChange());
@@ -146,6 +147,19 @@ public final class Jobs {
     }
 
     /**
+     * A job is known by its name alone: a job file run from another path than last time may be the job moved, or
+     * another job of the same name (two starter folders) that would share its rows. Said once per move.
+     */
+    private void noteMoved(Store store, JobRecord job, JobSpec spec) throws SQLException {
+        String now = spec.file().toAbsolutePath().toString();
+        if (now.equals(job.source())) return;
+        note("note: job " + job.name() + " was last run from " + job.source() + "; now run from " + now
+                + " (a job is known by its name: if this is another job, give it a name= of its own to keep their recipients apart)");
+        store.updateSource(job.id(), now);
+        store.commit();
+    }
+
+    /**
      * The file the job's last complete plan read, every row planned and none skipped, the same key column: a
      * new plan would add nothing (the templates are the job's too; the caller knows).
      */
@@ -190,11 +204,13 @@ public final class Jobs {
         return send(store, job, template, smtp, spec.send(), "run", planning, o.limit(), o.deadline());
     }
 
-    public RunSummary resume(String name, String dbUrl, boolean resendUnknown, boolean retryFailed, Instant deadline) throws Exception {
-        try (Store store = Store.open(dbUrl, env, this::note); JobLock lock = store.lock(name)) {
-            JobRecord job = store.job(name).orElseThrow(() -> new InputMissingException("no job named \"" + name + "\" in the database", null));
+    /** Sends what is due of stored job {@code name}; {@code server} (null: the job's own) stands in for its SMTP server (--sandbox). */
+    public RunSummary resume(String name, String dbUrl, boolean resendUnknown, boolean retryFailed, Instant deadline, SmtpSettings server)
+            throws Exception {
+        try (Store store = Store.openExisting(dbUrl, env, this::note, name); JobLock lock = store.lock(name)) {
+            JobRecord job = store.job(name).orElseThrow(() -> new InputMissingException("no job named \"" + name + "\" in " + store.where(), null));
             SendSettings send = JobFile.fromSnapshot(name, job.settings());
-            SmtpSettings smtp = smtpSettings(send);
+            SmtpSettings smtp = server != null ? server : smtpSettings(send);
             // what the last run left in flight is settled first: --resend-unknown includes it
             engine().settle(store, job.id(), job.name());
             if (resendUnknown) err.println(name + ": " + store.attempts().requeue(job.id(), RecipientStatus.UNKNOWN, clock.instant()) + " unknown address(es) will be sent again");
@@ -482,8 +498,8 @@ public final class Jobs {
         err.println("mailroom: " + text);
     }
 
-    /** SMTP settings with the password resolved; fails before anything is planned or sent. */
-    private SmtpSettings smtpSettings(SendSettings s) throws JobFileException, InputMissingException {
+    /** SMTP settings whose password is read from its source when the first session opens ({@link Secrets}). */
+    private SmtpSettings smtpSettings(SendSettings s) {
         return new SmtpSettings(s.host(), s.port(), s.security(), Secrets.credentials(s, env), s.auth(), s.trust(), s.allowPlaintextAuth(),
                 s.timeout(), s.helo());
     }

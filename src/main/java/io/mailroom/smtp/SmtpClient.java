@@ -29,6 +29,8 @@ public final class SmtpClient {
     public SmtpSettings settings() { return settings; }
 
     public SmtpSession open(String connectionId, Transcript transcript) throws SmtpSessionException {
+        // read now, not mid-dialogue: a password that cannot be read ends the run before any connection
+        if (settings.credentials() != null) settings.credentials().password();
         SSLContext tlsContext = tlsContext();
         Connection c;
         try {

@@ -62,11 +62,11 @@ public final class Database {
 
     public boolean isH2() { return kind == Kind.H2; }
 
-    /** The URL as it may be shown: a password in it is masked. */
+    /** The URL as it may be shown: as the user gave it, a password in it masked. */
     public String shown() { return shown(url); }
 
     static String shown(String url) {
-        return PASSWORD_IN_URL.matcher(url).replaceAll("$1****");
+        return PASSWORD_IN_URL.matcher(Store.asGiven(url)).replaceAll("$1****");
     }
 
     /**
@@ -74,6 +74,13 @@ public final class Database {
      * (run again later), the login refused, or no such database.
      */
     void explainConnectFailure(SQLException e) throws DatabaseUnavailableException, DatabaseLoginException, DatabaseUrlException {
+        // H2 90067 on connecting: its server (jdbc:h2:tcp://, or the process serving an AUTO_SERVER file) is not there
+        if (kind == Kind.H2 && e.getErrorCode() == org.h2.api.ErrorCode.CONNECTION_BROKEN_1) {
+            Throwable why = e.getCause() != null ? e.getCause() : e;
+            String reason = why instanceof java.net.UnknownHostException ? "host not found: " + why.getMessage().replaceFirst(":.*", "") : why.getMessage();
+            throw new DatabaseUnavailableException("cannot connect to the H2 server of " + shown() + ": " + reason
+                    + "; nothing was sent; start it or correct the host and port, then run again", e);
+        }
         if (kind != Kind.POSTGRESQL) return;
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         // 08004: the server asked for a password and there was none (the driver's own refusal)

@@ -169,7 +169,14 @@ public final class Store implements AutoCloseable {
      */
     public static String killSafe(String url) {
         if (!url.startsWith("jdbc:h2:") || url.toUpperCase(java.util.Locale.ROOT).contains("AUTO_COMPACT_FILL_RATE")) return url;
-        return url + ";AUTO_COMPACT_FILL_RATE=0";
+        return url + KILL_SAFE;
+    }
+
+    private static final String KILL_SAFE = ";AUTO_COMPACT_FILL_RATE=0";
+
+    /** {@code url} without what {@link #killSafe} added: the URL as the user gave it, for messages. */
+    static String asGiven(String url) {
+        return url.endsWith(KILL_SAFE) ? url.substring(0, url.length() - KILL_SAFE.length()) : url;
     }
 
     /**
@@ -310,6 +317,36 @@ public final class Store implements AutoCloseable {
         return url.toUpperCase(java.util.Locale.ROOT).contains("AUTO_SERVER=TRUE");
     }
 
+    /**
+     * As {@link #open(String, java.util.function.Function, Consumer)} for a command that reads or continues jobs
+     * (status, report, resume): an H2 file that does not exist is not created, which a mistyped --db or a
+     * command run in another folder than the job's would do; {@code job} (null: none) is named in the refusal.
+     */
+    public static Store openExisting(String url, java.util.function.Function<String, String> env, Consumer<String> notes, String job)
+            throws SQLException, DatabaseBusyException, DatabaseUrlException, DatabaseFileException, DatabaseUnavailableException,
+            DatabaseLoginException, NoDatabaseException, IOException {
+        requireExisting(url, job);
+        return open(url, env, notes);
+    }
+
+    /** As {@link #openExisting}, for a command that reads (see {@link #openToRead}). */
+    public static Store openExistingToRead(String url, java.util.function.Function<String, String> env, Consumer<String> notes, String job)
+            throws SQLException, DatabaseBusyException, DatabaseUrlException, DatabaseFileException, DatabaseUnavailableException,
+            DatabaseLoginException, NoDatabaseException, IOException {
+        requireExisting(url, job);
+        return openToRead(url, env, notes);
+    }
+
+    private static void requireExisting(String url, String job) throws NoDatabaseException {
+        Path file = DatabaseFile.path(url);
+        if (file != null && !java.nio.file.Files.exists(file)) throw new NoDatabaseException(file, job);
+    }
+
+    /** How messages name this database: its file, else its URL as {@link Database#shown()} shows it. */
+    public String where() {
+        return DatabaseFile.name(url);
+    }
+
     static void migrate(Database database) {
         Flyway.configure().dataSource(database.url(), database.user(), database.password()).locations("classpath:db/migration")
                 .javaMigrations(new AddressesFromRows()).callbacks(database.beforeMigrations()).load().migrate();
@@ -355,6 +392,11 @@ public final class Store implements AutoCloseable {
             ps.executeUpdate();
             return new JobRecord(Sql.generatedKey(ps), name, now, source, settings, header, keyColumn, true, null);
         }
+    }
+
+    /** The job file the job was last run from (jobs.source); for the caller's commit. */
+    public void updateSource(long jobId, String source) throws SQLException {
+        Sql.update(db, "UPDATE jobs SET source = ? WHERE id = ?", source, jobId);
     }
 
     public void updateSettings(long jobId, String settings) throws SQLException {

@@ -54,10 +54,13 @@ class BadInputTest {
         assertEquals(66, noTemplate.exit());
         assertTrue(noTemplate.err().contains("missing.ftl"), noTemplate.err());
 
+        // the password is read when a session is about to open: the rows are stored and wait; no server is called
         Cli.Result noPasswordFile = mailroom("run", job().set("smtp.username", "u@x.com").set("smtp.password.file", "pw.txt").write().toString());
         assertEquals(66, noPasswordFile.exit());
-        assertTrue(noPasswordFile.err().contains("pw.txt"), noPasswordFile.err());
-        assertTrue(server.received().isEmpty());
+        assertTrue(noPasswordFile.err().contains("pw.txt: password file not found (smtp.password.file)"), noPasswordFile.err());
+        assertTrue(noPasswordFile.err().contains("test-job: stopped with pending 2,") && noPasswordFile.err().contains("mailroom resume test-job"),
+                noPasswordFile.err());
+        assertTrue(server.clientLines().isEmpty(), "connected to nothing: " + server.clientLines());
     }
 
     @Test
