@@ -23,7 +23,7 @@ import javax.net.ssl.SSLException;
  */
 final class SessionFailures {
     /** A "key":"value" pair of the flat JSON object an XOAUTH2 challenge carries (RFC 7628 section 3.2.2). */
-    private static final Pattern JSON_STRING = Pattern.compile("\"([A-Za-z_-]+)\"\\s*:\\s*\"([^\"\\\\]{0,200})\"");
+    private static final Pattern JSON_VALUE = Pattern.compile("\"([A-Za-z_-]+)\"\\s*:\\s*(?:\"((?:[^\"\\\\]|\\\\.){0,200})\"|(\\d{1,5}))");
 
     private SessionFailures() { }
 
@@ -84,10 +84,11 @@ final class SessionFailures {
         }
         List<String> parts = new ArrayList<>();
         for (String key : List.of("status", "scope")) {
-            Matcher m = JSON_STRING.matcher(json);
+            Matcher m = JSON_VALUE.matcher(json);
             while (m.find()) {
                 if (m.group(1).equals(key)) {
-                    parts.add(key + " " + m.group(2));
+                    // a string's escapes (JSON may write "https:\/\/…") are dropped, keeping the character escaped
+                    parts.add(key + " " + (m.group(2) != null ? m.group(2).replaceAll("\\\\(.)", "$1") : m.group(3)));
                     break;
                 }
             }
