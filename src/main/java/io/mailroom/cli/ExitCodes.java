@@ -90,7 +90,7 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler, Command
             return switch (s.kind()) {
                 case AUTH_REJECTED -> NO_PERMISSION;
                 case POLICY -> CONFIG;
-                case UNREACHABLE, REFUSED -> UNAVAILABLE;
+                case UNREACHABLE, HOST_NOT_FOUND, REFUSED -> UNAVAILABLE;
             };
         }
         return SOFTWARE;

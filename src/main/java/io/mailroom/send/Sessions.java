@@ -15,7 +15,8 @@ import java.util.function.Supplier;
  * checked before lending: a session idle longer than {@code smtp.idle-probe} must answer NOOP first; one
  * that has carried {@code smtp.max-messages-per-session} messages is closed; a broken one is replaced.
  * Reconnecting waits 1, 2, 4 … seconds (at most 30) while the server keeps failing, and gives up after
- * {@link #CONNECT_TRIES} failed connections in a row.
+ * {@link #CONNECT_TRIES} failed connections in a row. Only an unreachable server is tried again: a host name
+ * that does not resolve, a refusal or a job-file problem would fail the same way, so they end at once.
  */
 final class Sessions implements AutoCloseable {
     static final int CONNECT_TRIES = 4;

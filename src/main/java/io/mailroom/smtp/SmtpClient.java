@@ -8,6 +8,8 @@ import static io.mailroom.smtp.SmtpSessionException.Kind.UNREACHABLE;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 import java.security.GeneralSecurityException;
 import java.util.Base64;
 import javax.net.ssl.SSLContext;
@@ -37,9 +39,9 @@ public final class SmtpClient {
             c = Connection.open(settings.host(), settings.port(), new Timeouts(settings.timeout()), transcript,
                     settings.security() == Security.TLS ? tlsContext : null);
         } catch (SSLException e) {
-            throw tlsFailed(e);
+            throw SessionFailures.handshake(address(), settings.security(), e);
         } catch (IOException e) {
-            throw new SmtpSessionException(UNREACHABLE, "cannot connect to " + address() + ": " + describe(e), null, e);
+            throw SessionFailures.connecting(settings.host(), address(), e);
         }
         try {
             Extensions ext = greetAndHello(c);
@@ -51,29 +53,24 @@ public final class SmtpClient {
             throw e;
         } catch (SSLException e) {
             c.close();
-            throw tlsFailed(e);
+            throw SessionFailures.handshake(address(), settings.security(), e);
         } catch (IOException e) {
             c.close();
-            throw new SmtpSessionException(UNREACHABLE, "connection to " + address() + " failed while opening the session: " + describe(e), null, e);
+            throw new SmtpSessionException(UNREACHABLE, "connection to " + address() + " failed while opening the session: "
+                    + SessionFailures.plain(e), null, e);
         }
-    }
-
-    /**
-     * A certificate that fails verification will fail the same way on the next try, so it refuses the
-     * session at once; any other handshake failure may be the network's and is worth another try.
-     */
-    private SmtpSessionException tlsFailed(SSLException e) {
-        boolean certificate = false;
-        for (Throwable t = e; t != null && !certificate; t = t.getCause()) certificate = t instanceof java.security.cert.CertificateException;
-        return new SmtpSessionException(certificate ? REFUSED : UNREACHABLE, "TLS handshake with " + address() + " failed: " + e.getMessage(), null, e);
     }
 
     private SSLContext tlsContext() throws SmtpSessionException {
         if (settings.security() == Security.NONE) return null;
         try {
             return TrustStore.context(settings.trust());
+        } catch (NoSuchFileException e) {
+            throw new SmtpSessionException(POLICY, "smtp.trust names " + settings.trust() + ", which does not exist", null, e);
+        } catch (AccessDeniedException e) {
+            throw new SmtpSessionException(POLICY, "smtp.trust names " + settings.trust() + ", which mailroom may not read", null, e);
         } catch (IOException | GeneralSecurityException e) {
-            throw new SmtpSessionException(POLICY, "cannot load trusted certificates: " + e.getMessage(), null, e);
+            throw new SmtpSessionException(POLICY, "cannot load the certificates smtp.trust names: " + SessionFailures.plain(e), null, e);
         }
     }
 
@@ -105,6 +102,10 @@ public final class SmtpClient {
     }
 
     private void authenticate(Connection c, Extensions ext) throws IOException, SmtpSessionException {
+        if (!c.isTls() && !ext.has("AUTH") && ext.has("STARTTLS")) {
+            throw new SmtpSessionException(POLICY, address() + " offers AUTH only over TLS (it offers STARTTLS, and no AUTH before it):"
+                    + " set smtp.security=starttls", null, null);
+        }
         if (!c.isTls() && !settings.allowPlaintextAuth()) {
             throw new SmtpSessionException(POLICY, "refusing to send the password to " + address() + " over an unencrypted"
                     + " connection: set smtp.security=starttls or tls, or smtp.allow-plaintext-auth=true for a trusted local relay", null, null);
@@ -119,20 +120,34 @@ public final class SmtpClient {
                 if (r.code() == 334) r = c.command(Step.AUTH, base64(cred.password()), "****");
                 yield r;
             }
-            case XOAUTH2 -> {
-                String token = base64("user=" + cred.username() + "\u0001auth=Bearer " + cred.password() + "\u0001\u0001");
-                SmtpReply r = c.command(Step.AUTH, "AUTH XOAUTH2 " + token, "AUTH XOAUTH2 ****");
-                // a refused token gets a 334 carrying the error; an empty line asks for the final reply
-                if (r.code() == 334) r = c.command(Step.AUTH, "", "");
-                yield r;
-            }
+            case XOAUTH2 -> xoauth2(c, cred);
             case AUTO -> throw new IllegalStateException("AUTO is resolved by mechanism()");
         };
         if (reply.code() == 235) return;
+        // RFC 4954 section 6: 538 is the server's rule about the session, not a verdict on the credentials
+        if (reply.code() == 538 && !c.isTls()) {
+            throw new SmtpSessionException(POLICY, address() + " requires encryption for AUTH: set smtp.security=starttls (or tls, on a port"
+                    + " that speaks TLS from the first byte, such as 465)", reply, null);
+        }
         if (reply.isPermanent()) {
             throw new SmtpSessionException(AUTH_REJECTED, address() + " rejected the credentials of " + cred.username(), reply, null);
         }
         throw new SmtpSessionException(REFUSED, address() + " did not complete AUTH", reply, null);
+    }
+
+    /**
+     * A refused token gets a 334 whose base64 JSON says why; an empty line then asks for the final reply
+     * (RFC 7628 section 3.2.3), and the refusal names what the JSON said. The token itself is never shown.
+     */
+    private SmtpReply xoauth2(Connection c, Credentials cred) throws IOException, SmtpSessionException {
+        String token = base64("user=" + cred.username() + "\u0001auth=Bearer " + cred.password() + "\u0001\u0001");
+        SmtpReply r = c.command(Step.AUTH, "AUTH XOAUTH2 " + token, "AUTH XOAUTH2 ****");
+        if (r.code() != 334) return r;
+        String why = SessionFailures.oauthError(r);
+        SmtpReply last = c.command(Step.AUTH, "", "");
+        if (last.code() == 235 || last.code() == 538) return last;
+        throw new SmtpSessionException(last.isPermanent() ? AUTH_REJECTED : REFUSED,
+                address() + " rejected the OAuth 2 access token of " + cred.username() + ": " + why, last, null);
     }
 
     /** The job's mechanism if the server offers it; with AUTO, PLAIN else LOGIN. */
@@ -175,9 +190,5 @@ public final class SmtpClient {
 
     private static String base64(String s) {
         return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String describe(IOException e) {
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 }

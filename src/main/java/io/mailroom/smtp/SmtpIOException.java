@@ -27,6 +27,6 @@ public final class SmtpIOException extends IOException {
     public boolean isProtocolError() { return getCause() instanceof SmtpProtocolException; }
 
     private static String describe(IOException e) {
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return e.getMessage() == null ? "no reason given" : e.getMessage();
     }
 }

@@ -26,7 +26,8 @@ import javax.net.ssl.SSLSocket;
  * ahead of the TLS handshake; GreenMail has no STARTTLS and one certificate per JVM), and faults: a drop
  * inside DATA or after the final ".", a hang at any step, 421 after K messages, multi-line replies, a slow or held
  * greeting, a 354 with no recipient accepted. Answers commands in order, so it also serves pipelining
- * clients; accepts any AUTH PLAIN/LOGIN. Sloppy about the envelope: recipients accepted in one transaction
+ * clients; accepts any AUTH PLAIN/LOGIN unless scripted otherwise (other mechanisms, AUTH offered only
+ * after STARTTLS, the replies AUTH gets). Sloppy about the envelope: recipients accepted in one transaction
  * stay in the next (MAIL does not clear them, nor does the end of a transaction) until RSET, so a client
  * that does not reset between messages is caught sending to earlier recipients. Records each connection's
  * client lines and every accepted message (envelope and un-stuffed content).
@@ -83,6 +84,9 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private volatile boolean injectBeforeTls;
     private volatile boolean pipelining;
     private volatile boolean multiLine;
+    private volatile String authMechanisms = "PLAIN LOGIN";
+    private volatile boolean authOnlyOverTls;
+    private volatile List<String> authReplies = List.of("235 2.7.0 Authentication successful");
     private volatile int closeAfter;
     private final java.util.concurrent.atomic.AtomicInteger transientBurst = new java.util.concurrent.atomic.AtomicInteger();
     private volatile long greetingDelayMillis;
@@ -128,6 +132,27 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     /** Every reply comes as two lines. */
     public ScriptedSmtpServer multiLine(boolean on) {
         multiLine = on;
+        return this;
+    }
+
+    /** The mechanisms EHLO offers after "AUTH", e.g. "PLAIN LOGIN XOAUTH2". */
+    public ScriptedSmtpServer authMechanisms(String mechanisms) {
+        authMechanisms = mechanisms;
+        return this;
+    }
+
+    /** Offers AUTH only once STARTTLS is done, as a server set never to take a password in the clear does. */
+    public ScriptedSmtpServer authOnlyOverTls() {
+        authOnlyOverTls = true;
+        return this;
+    }
+
+    /**
+     * The replies an AUTH command gets, in turn: after each 334 the client's next line is read and answered
+     * with the next one, e.g. a 334 carrying an XOAUTH2 error, then the final 535.
+     */
+    public ScriptedSmtpServer authReplies(String... replies) {
+        authReplies = List.of(replies);
         return this;
     }
 
@@ -258,7 +283,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             String upper = line.toUpperCase(java.util.Locale.ROOT);
             if (upper.startsWith("EHLO")) {
                 reply(out, "250-scripted.test\r\n" + (tls != null && !secure ? "250-STARTTLS\r\n" : "") + (pipelining ? "250-PIPELINING\r\n" : "")
-                        + "250-AUTH PLAIN LOGIN\r\n250-ENHANCEDSTATUSCODES\r\n250 8BITMIME");
+                        + (authOnlyOverTls && !secure ? "" : "250-AUTH " + authMechanisms + "\r\n") + "250-ENHANCEDSTATUSCODES\r\n250 8BITMIME");
             } else if (upper.equals("STARTTLS") && tls != null && !secure) {
                 reply(out, injectBeforeTls ? "220 2.0.0 Ready to start TLS\r\n250 2.0.0 forged reply sent before the handshake" : "220 2.0.0 Ready to start TLS");
                 SSLSocket ssl = (SSLSocket) tls.getSocketFactory().createSocket(s, null, s.getPort(), true);
@@ -271,7 +296,13 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             } else if (upper.startsWith("HELO")) {
                 reply(out, "250 scripted.test");
             } else if (upper.startsWith("AUTH")) {
-                reply(out, "235 2.7.0 Authentication successful");
+                for (String r : authReplies) {
+                    reply(out, r);
+                    if (!r.startsWith("334")) break;
+                    String answer = in.readLine();
+                    if (answer == null) return;
+                    clientLines.add(answer);
+                }
             } else if (upper.startsWith("MAIL FROM:")) {
                 if (closeAfter > 0 && carried >= closeAfter) {
                     reply(out, "421 4.7.0 Too many messages for this connection, closing");

@@ -21,13 +21,29 @@ public record TestCertificate(Path keyStore, String password, Path pem) {
         return generate(dir, name, "dns:" + name);
     }
 
+    /**
+     * For {@code hostName} and 127.0.0.1, valid for two days from {@code start} (keytool's form: "-10d" has
+     * expired, "+10d" is not valid yet).
+     */
+    public static TestCertificate validFrom(Path dir, String hostName, String start) throws IOException, InterruptedException {
+        return generate(dir, hostName, "dns:" + hostName + ",ip:127.0.0.1", start);
+    }
+
     private static TestCertificate generate(Path dir, String hostName, String san) throws IOException, InterruptedException {
-        Path ks = dir.resolve(hostName + ".p12");
-        Path pem = dir.resolve(hostName + ".pem");
+        return generate(dir, hostName, san, null);
+    }
+
+    private static TestCertificate generate(Path dir, String hostName, String san, String start) throws IOException, InterruptedException {
+        String file = hostName + (start == null ? "" : start.replace('+', 'p').replace('-', 'm'));
+        Path ks = dir.resolve(file + ".p12");
+        Path pem = dir.resolve(file + ".pem");
+        List<String> validity = start == null ? List.of("-validity", "2") : List.of("-validity", "2", "-startdate", start);
         String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-        run(List.of(keytool, "-genkeypair", "-alias", "server", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
+        List<String> command = new java.util.ArrayList<>(List.of(keytool, "-genkeypair", "-alias", "server", "-keyalg", "RSA", "-keysize", "2048",
                 "-dname", "CN=" + hostName, "-ext", "san=" + san,
                 "-storetype", "PKCS12", "-keystore", ks.toString(), "-storepass", "changeit", "-keypass", "changeit"));
+        command.addAll(validity);
+        run(command);
         run(List.of(keytool, "-exportcert", "-rfc", "-alias", "server", "-keystore", ks.toString(), "-storepass", "changeit",
                 "-file", pem.toString()));
         return new TestCertificate(ks, "changeit", pem);
