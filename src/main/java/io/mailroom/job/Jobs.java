@@ -426,11 +426,15 @@ public final class Jobs {
         return smtp.host().toLowerCase(java.util.Locale.ROOT) + ":" + smtp.port() + (smtp.credentials() == null ? "" : " as " + smtp.credentials().username());
     }
 
-    /** What a run that failed (server, credentials, configuration) leaves, and how to go on: said before the error itself. */
+    /**
+     * What a run that failed (server, credentials, configuration) leaves, and how to go on: said before the error itself.
+     * resume sends with the settings the job keeps, so a fix in the job file (smtp.host, smtp.security) needs run.
+     */
     private void leftAfter(Store store, JobRecord job) {
         try {
-            err.println(job.name() + ": stopped with " + RecipientStatus.counts(store.counts(job.id())) + "; once the cause below is fixed: mailroom resume "
-                    + job.name());
+            String source = store.job(job.name()).map(JobRecord::source).filter(f -> Files.isRegularFile(Path.of(f))).orElse(null);
+            err.println(job.name() + ": stopped with " + RecipientStatus.counts(store.counts(job.id())) + "; once the cause below is fixed: "
+                    + (source == null ? "mailroom resume " + job.name() : "mailroom run " + source + " (it reads the job file again), or mailroom resume " + job.name()));
         } catch (SQLException | RuntimeException unreadable) {
             // the store is what failed: its own error says so, and must stay the one reported
         }

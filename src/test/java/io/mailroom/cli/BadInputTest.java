@@ -164,11 +164,13 @@ class BadInputTest {
         try (var s = new java.net.ServerSocket(0)) {
             closedPort = s.getLocalPort();
         }
-        Cli.Result unreachable = mailroom("run", job().smtp("127.0.0.1", closedPort, "none").write().toString());
+        Path jobFile = job().smtp("127.0.0.1", closedPort, "none").write();
+        Cli.Result unreachable = mailroom("run", jobFile.toString());
         assertEquals(69, unreachable.exit(), unreachable.all());
         assertTrue(unreachable.err().contains("cannot connect to 127.0.0.1:" + closedPort), unreachable.err());
         assertTrue(unreachable.err().contains("test-job: stopped with pending 2, deferred 0, sent 0, failed 0, unknown 0, skipped 0, partial 0;"
-                + " once the cause below is fixed: mailroom resume test-job"), "what is left, and how to go on: " + unreachable.err());
+                + " once the cause below is fixed: mailroom run " + jobFile.toAbsolutePath() + " (it reads the job file again), or mailroom resume test-job"),
+                "what is left, and how to go on: " + unreachable.err());
         assertTrue(mailroom("status", "test-job").out().contains("pending 2"));
 
         server.greeting("554 5.3.2 no service for you");
