@@ -50,13 +50,57 @@ public final class SandboxServer implements AutoCloseable {
         GreenMail gm = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP).dynamicPort());
         gm.withConfiguration(GreenMailConfiguration.aConfig().withDisabledAuthentication());
         SandboxServer server = new SandboxServer(gm, folder, existing + 1);
-        gm.start();
+        startQuietly(gm);
         MessageDeliveryHandler original = gm.getUserManager().getMessageDeliveryHandler();
         gm.getUserManager().setMessageDeliveryHandler((message, address) -> {
             server.write(message);
             return original.handle(message, address);
         });
         return server;
+    }
+
+    /**
+     * The thread group GreenMail's threads run in. Its SMTP handler turns a client that hangs up (a run stopped
+     * at once, a refused certificate, a message cut off mid-DATA) into an IllegalStateException its connection
+     * thread does not catch, which the JVM prints on standard error: a stack trace on the user's terminal, or
+     * hundreds in a passing build. Those are dropped; anything else is still printed.
+     */
+    private static final ThreadGroup CLIENTS_MAY_HANG_UP = new ThreadGroup("greenmail") {
+        @Override
+        public void uncaughtException(Thread t, Throwable e) {
+            if (!clientHungUp(e)) super.uncaughtException(t, e);
+        }
+    };
+
+    private static boolean clientHungUp(Throwable e) {
+        if (!(e instanceof IllegalStateException) || !String.valueOf(e.getMessage()).startsWith("Unexpected error handling connection")) return false;
+        for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+            // a socket that failed, or one that ended in the middle of a message's DATA
+            if (c instanceof IOException || c instanceof IllegalStateException && String.valueOf(c.getMessage()).startsWith("Unexpected end of stream")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Starts {@code greenMail} with its threads (it makes its connections' threads from its own) in {@link #CLIENTS_MAY_HANG_UP}. */
+    public static void startQuietly(GreenMail greenMail) {
+        RuntimeException[] failed = new RuntimeException[1];
+        Thread starter = new Thread(CLIENTS_MAY_HANG_UP, () -> {
+            try {
+                greenMail.start();
+            } catch (RuntimeException e) {
+                failed[0] = e;
+            }
+        }, "greenmail-start");
+        starter.start();
+        try {
+            starter.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the sandbox server started", e);
+        }
+        if (failed[0] != null) throw failed[0];
     }
 
     /** Settings that point a job at this server instead of its own. */

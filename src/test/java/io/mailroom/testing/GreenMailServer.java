@@ -31,48 +31,8 @@ public final class GreenMailServer implements AutoCloseable {
         smtps.setServerStartupTimeout(30_000);
         greenMail = new GreenMail(new ServerSetup[] {smtp, smtps});
         greenMail.withConfiguration(GreenMailConfiguration.aConfig().withUser(USER, USER, PASSWORD));
-        startIn(CLIENTS_MAY_HANG_UP, greenMail);
+        io.mailroom.sandbox.SandboxServer.startQuietly(greenMail);
         greenMail.getUserManager().setAuthRequired(true);
-    }
-
-    /**
-     * The thread group GreenMail's threads run in. GreenMail's SMTP handler turns a client that hangs up
-     * (a refused certificate, a run killed mid-message, a session dropped by a fault test) into an IllegalStateException
-     * its connection thread does not catch, which the JVM printed to standard error: about 290 lines of stack
-     * traces in a passing build. Those are what the tests do on purpose; anything else is still printed.
-     */
-    static final ThreadGroup CLIENTS_MAY_HANG_UP = new ThreadGroup("greenmail") {
-        @Override
-        public void uncaughtException(Thread t, Throwable e) {
-            if (!clientHungUp(e)) super.uncaughtException(t, e);
-        }
-    };
-
-    static boolean clientHungUp(Throwable e) {
-        if (!(e instanceof IllegalStateException) || !String.valueOf(e.getMessage()).startsWith("Unexpected error handling connection")) return false;
-        for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
-            // a socket that failed, or one that ended in the middle of a message's DATA (a killed run)
-            if (c instanceof java.io.IOException || c instanceof IllegalStateException && String.valueOf(c.getMessage()).startsWith("Unexpected end of stream")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** GreenMail makes its server threads in start(), and each makes its connections' threads: all in {@code group}. */
-    private static void startIn(ThreadGroup group, GreenMail greenMail) throws Exception {
-        Throwable[] failed = new Throwable[1];
-        Thread starter = new Thread(group, () -> {
-            try {
-                greenMail.start();
-            } catch (Throwable e) {
-                failed[0] = e;
-            }
-        }, "greenmail-start");
-        starter.start();
-        starter.join();
-        if (failed[0] instanceof Exception e) throw e;
-        if (failed[0] instanceof Error e) throw e;
     }
 
     private static synchronized TestCertificate sharedCertificate() throws Exception {
