@@ -44,7 +44,7 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler, Command
 
     private static Map<Integer, String> meanings() {
         Map<Integer, String> m = new LinkedHashMap<>();
-        m.put(Verdict.SENT.exitCode(), "job finished: every recipient sent");
+        m.put(Verdict.SENT.exitCode(), "job finished: every recipient sent (or cancelled with mailroom cancel)");
         m.put(Verdict.PROBLEMS.exitCode(), "job finished, but some recipients are failed, partial, skipped or unknown");
         m.put(USAGE, "command-line usage error");
         m.put(DATA, "data error: the CSV or template cannot be used at all (nothing was sent)");

@@ -29,6 +29,9 @@ final class ProgressDisplay implements RunProgress, AutoCloseable {
     private final AtomicLong due = new AtomicLong();
     private final Map<RecipientStatus, AtomicLong> settled = new EnumMap<>(RecipientStatus.class);
     private final Thread ticker;
+    /** The rows this run has deferred (few): the ones it tries again replace their earlier count. */
+    private final java.util.Set<Long> deferredHere = new java.util.HashSet<>();
+    private final boolean ticking;
     private volatile String job;
     private volatile Instant started;
     private volatile boolean planning = true;
@@ -38,6 +41,12 @@ final class ProgressDisplay implements RunProgress, AutoCloseable {
 
     /** {@code every}: how often a plain line is printed off a terminal (zero: only at the end); {@code limit}: --limit. */
     ProgressDisplay(StatusLine line, PrintStream out, PrintStream err, Clock clock, Duration every, long limit) {
+        this(line, out, err, clock, every, limit, true);
+    }
+
+    /** {@code ticking}: a thread of its own calls {@link #tick}; else only its caller does (tests, with their clock). */
+    ProgressDisplay(StatusLine line, PrintStream out, PrintStream err, Clock clock, Duration every, long limit, boolean ticking) {
+        this.ticking = ticking;
         this.line = line;
         this.out = out;
         this.err = err;
@@ -56,7 +65,7 @@ final class ProgressDisplay implements RunProgress, AutoCloseable {
         this.planning = planning;
         this.started = clock.instant();
         this.lastLine = started;
-        ticker.start();
+        if (ticking) ticker.start();
     }
 
     @Override
@@ -65,7 +74,12 @@ final class ProgressDisplay implements RunProgress, AutoCloseable {
     }
 
     @Override
-    public void settled(RecipientStatus status) {
+    public void settled(long recipientId, RecipientStatus status) {
+        synchronized (deferredHere) {
+            // a row this run deferred and tries again is counted once, as it stands now
+            if (deferredHere.remove(recipientId)) settled.get(RecipientStatus.DEFERRED).decrementAndGet();
+            if (status == RecipientStatus.DEFERRED) deferredHere.add(recipientId);
+        }
         settled.get(status).incrementAndGet();
     }
 

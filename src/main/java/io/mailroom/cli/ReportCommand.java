@@ -113,7 +113,7 @@ final class ReportCommand implements Callable<Integer> {
         try {
             return PrivateFiles.create(output, ctx::note);
         } catch (FileSystemException e) {
-            String why = e instanceof AccessDeniedException ? "permission denied" : e.getReason() != null ? e.getReason() : e.toString();
+            String why = e instanceof AccessDeniedException ? "permission denied" : e.getReason() != null ? e.getReason() : e.getMessage();
             throw new ParameterException(spec.commandLine(), "--output: cannot write " + output + " (" + why + "); write the report somewhere else");
         }
     }

@@ -378,8 +378,8 @@ public final class Jobs {
      * the job does not have, nothing changes. Under the job's lock, after what a killed run left is settled.
      */
     public Cancellation cancel(String name, String dbUrl, List<String> keys) throws Exception {
-        try (Store store = Store.open(dbUrl, env, this::note); JobLock lock = store.lock(name)) {
-            JobRecord job = store.job(name).orElseThrow(() -> new InputMissingException("no job named \"" + name + "\" in the database", null));
+        try (Store store = Store.openExisting(dbUrl, env, this::note, name); JobLock lock = store.lock(name)) {
+            JobRecord job = store.job(name).orElseThrow(() -> new InputMissingException("no job named \"" + name + "\" in " + store.where(), null));
             // workers of a shared job hold rows while the job's lock is free: settle nothing under one that is sending
             if (store.isShared() && store.workers(job.id()).stream().anyMatch(w -> w.state(clock.instant()).equals("running"))) {
                 throw new io.mailroom.store.JobBusyException(name);
@@ -395,7 +395,12 @@ public final class Jobs {
             }
             Cancellation c = new Cancellation(found, null);
             if (c.allFound()) {
-                for (Recipient r : toCancel) store.attempts().cancel(r, clock.instant());
+                for (Recipient r : toCancel) {
+                    if (!store.attempts().cancel(r, clock.instant())) {
+                        store.rollback();
+                        throw new io.mailroom.store.JobBusyException(name);
+                    }
+                }
             }
             store.commit();
             return new Cancellation(found, store.counts(job.id()));

@@ -75,7 +75,7 @@ final class HtmlCharts {
             double x = LABEL;
             for (Segment s : bar.segments()) {
                 double w = (WIDTH - LABEL - 50) * (double) s.value() / max;
-                svg.append(String.format("<rect class=\"s-%s\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\"/>", s.status().label(), x, y + 3, w, BAR - 6));
+                svg.append(String.format(java.util.Locale.ROOT, "<rect class=\"s-%s\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\"/>", s.status().label(), x, y + 3, w, BAR - 6));
                 x += w;
             }
             svg.append(text((int) Math.ceil(x) + 4, y + 15, "start", String.valueOf(bar.total()))).append("</g>");
@@ -103,11 +103,11 @@ final class HtmlCharts {
             if (counts[i] == 0) continue;
             double h = plotHeight * (double) counts[i] / max;
             Instant from = start.plus(width.multipliedBy(i));
-            svg.append(String.format("<g><title>%s: %d sent</title><rect class=\"s-sent\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/></g>",
+            svg.append(String.format(java.util.Locale.ROOT, "<g><title>%s: %d sent</title><rect class=\"s-sent\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/></g>",
                     TextReport.time(from) + " to " + TextReport.time(from.plus(width)), counts[i], left + i * w + 0.5, top + plotHeight - h,
                     Math.max(1, w - 1), h));
         }
-        svg.append(String.format("<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>", left, top + plotHeight, WIDTH - 10, top + plotHeight));
+        svg.append(String.format(java.util.Locale.ROOT, "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>", left, top + plotHeight, WIDTH - 10, top + plotHeight));
         svg.append(text(left - 4, top + 10, "end", String.valueOf(max))).append(text(left - 4, top + plotHeight, "end", "0"));
         svg.append(text(left, top + plotHeight + 16, "start", TextReport.time(start)));
         svg.append(text(WIDTH - 10, top + plotHeight + 16, "end", TextReport.time(start.plus(width.multipliedBy(counts.length)))));

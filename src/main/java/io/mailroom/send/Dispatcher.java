@@ -45,6 +45,8 @@ final class Dispatcher implements AutoCloseable {
     private final Pause pause;
     private final Stop stop;
     private final RateLimit rate;
+    /** The run's pace once a server asked it to slow down. */
+    private final Pace pace = new Pace();
     private final Instant deadline;
     private final int limit;
     private final ComposeAhead queue;
@@ -140,16 +142,16 @@ final class Dispatcher implements AutoCloseable {
                         return true;
                     }
                     Instant resume = clock.instant().plus(sleep);
-                    String limits = String.join(", ", rate.limits().stream().map(RateLimit.Limit::describe).toList());
+                    String limits = waitingFor(clock.instant());
                     if (sleep.compareTo(LONGEST_PAUSE) > 0) {
-                        ended = "rate limit (" + limits + ") reached; the next message may go at " + resume.truncatedTo(ChronoUnit.SECONDS)
+                        ended = limits + " reached; the next message may go at " + resume.truncatedTo(ChronoUnit.SECONDS)
                                 + "; run or resume again then";
                         notifyAll();
                         return false;
                     }
                     if (deadline != null && resume.isAfter(deadline)) {
-                        ended = "the run's time bound (" + deadline.truncatedTo(ChronoUnit.SECONDS) + ") comes before the rate limit (" + limits
-                                + ") lets the next message go; run or resume again to go on";
+                        ended = "the run's time bound (" + deadline.truncatedTo(ChronoUnit.SECONDS) + ") comes before the " + limits
+                                + " lets the next message go; run or resume again to go on";
                         notifyAll();
                         return false;
                     }
@@ -206,15 +208,39 @@ final class Dispatcher implements AutoCloseable {
                 queue.putBack(r);
                 return null;
             }
+            pace.started(clock.instant());
             tried++;
             inHand++;
             return recorder.begin(r, carried, mail, session.id());
         }
     }
 
-    /** How long the next queued message must wait for the rate limits; its due addresses are counted only when there are limits. */
+    /**
+     * How long the next queued message must wait for the rate limits and the pace a server asked for; its due
+     * addresses are counted only when there are limits.
+     */
     private Duration rateWait(Instant now) {
-        return rate.limits().isEmpty() ? Duration.ZERO : rate.waitAt(now, due(queue.peek(), now).size());
+        Duration limits = rate.limits().isEmpty() ? Duration.ZERO : rate.waitAt(now, due(queue.peek(), now).size());
+        Duration paced = pace.waitAt(now);
+        return paced.compareTo(limits) > 0 ? paced : limits;
+    }
+
+    /** What a wait at {@code now} is for, in the words of the note that ends a run: the server's pace, or the job's limits. */
+    private String waitingFor(Instant now) {
+        if (rate.limits().isEmpty() || pace.waitAt(now).compareTo(rate.waitAt(now, due(queue.peek(), now).size())) > 0) {
+            return "the pace the server asked for (" + Pace.describe(pace.perSecond(now)) + ")";
+        }
+        return "rate limit (" + String.join(", ", rate.limits().stream().map(RateLimit.Limit::describe).toList()) + ")";
+    }
+
+    /**
+     * A reply read at {@code now} asked the run to slow down ({@link Throttling}): every lane pauses, then goes at the
+     * slower pace; what that is, or null when the run already pauses for an earlier one.
+     */
+    synchronized Pace.Slowed throttled(Instant now) {
+        Pace.Slowed s = pace.throttled(now);
+        notifyAll();
+        return s;
     }
 
     /** An admitted lane has ended (its session with it). */

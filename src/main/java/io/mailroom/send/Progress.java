@@ -9,6 +9,9 @@ public interface Progress {
     /** {@code messages} more are due in this run: those due when it starts, then each row its plan adds. */
     default void due(long messages) { }
 
-    /** A message's attempt (or a row that could not become one) is in the store, its row now {@code status}. */
-    default void settled(RecipientStatus status) { }
+    /**
+     * A message's attempt (or a row that could not become one) is in the store, row {@code recipientId} now
+     * {@code status}; a row deferred earlier in the run may come again.
+     */
+    default void settled(long recipientId, RecipientStatus status) { }
 }

@@ -8,6 +8,7 @@ import io.mailroom.store.Claims;
 import io.mailroom.store.LeaseLostException;
 import io.mailroom.store.Outcome;
 import io.mailroom.store.RecipientStatus;
+import io.mailroom.store.Throttle;
 import io.mailroom.store.Recipient;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -58,7 +59,9 @@ final class Recorder implements AutoCloseable {
         }
     }
 
-    private sealed interface Event permits Finished, Skipped, WithoutAttempt, Barrier { }
+    private sealed interface Event permits Finished, Skipped, WithoutAttempt, Throttled, Barrier { }
+
+    private record Throttled(Throttle throttle) implements Event { }
     private record Finished(Flight flight, Map<Integer, Outcome> outcomes, List<Exchange> exchanges, Instant at) implements Event { }
     private record Skipped(Recipient recipient, String reason, Instant at) implements Event { }
     private record WithoutAttempt(Recipient recipient, List<Integer> seqs, Outcome outcome, Instant at) implements Event { }
@@ -158,6 +161,11 @@ final class Recorder implements AutoCloseable {
         enqueue(new WithoutAttempt(r, seqs, o, clock.instant()));
     }
 
+    /** The run was asked to slow down (see {@link Pace}). */
+    void throttled(Throttle t) throws SQLException, InterruptedException {
+        enqueue(new Throttled(t));
+    }
+
     /** Waits until everything recorded so far is in the store. */
     void flush() throws SQLException, InterruptedException {
         CompletableFuture<Void> done = new CompletableFuture<>();
@@ -220,25 +228,26 @@ final class Recorder implements AutoCloseable {
 
     private void fold(List<Event> batch) throws SQLException, IOException {
         List<Integer> journaled = new ArrayList<>();
+        Map<Long, RecipientStatus> rows = new java.util.LinkedHashMap<>();
         for (Event e : batch) {
             if (e instanceof Finished f) {
                 Flight flight = f.flight();
-                attempts.record(flight.recipient, runId, flight.no, flight.sessionId, flight.startedAt, f.outcomes(), f.exchanges(), f.at());
+                rows.put(flight.recipient.id(), attempts.record(flight.recipient, runId, flight.no, flight.sessionId, flight.startedAt, f.outcomes(),
+                        f.exchanges(), f.at()));
                 if (flight.dotted) journaled.add(flight.no);
             } else if (e instanceof Skipped s) {
                 attempts.skip(s.recipient().id(), s.reason(), s.at());
+                rows.put(s.recipient().id(), RecipientStatus.SKIPPED);
             } else if (e instanceof WithoutAttempt w) {
-                attempts.markWithoutAttempt(w.recipient().id(), w.seqs(), w.outcome(), w.at());
+                rows.put(w.recipient().id(), attempts.markWithoutAttempt(w.recipient().id(), w.seqs(), w.outcome(), w.at()));
+            } else if (e instanceof Throttled t) {
+                attempts.recordThrottle(runId, t.throttle());
             }
         }
         attempts.commit();
         journal.settled(journaled);
-        for (Event e : batch) {
-            if (e instanceof Barrier b) b.done().complete(null);
-            else if (e instanceof Finished f) progress.settled(RecipientStatus.rollUp(f.outcomes().values().stream().map(Outcome::status).toList()));
-            else if (e instanceof Skipped) progress.settled(RecipientStatus.SKIPPED);
-            else if (e instanceof WithoutAttempt w) progress.settled(w.outcome().status());
-        }
+        rows.forEach(progress::settled);
+        for (Event e : batch) if (e instanceof Barrier b) b.done().complete(null);
     }
 
     /**

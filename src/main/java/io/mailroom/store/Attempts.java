@@ -67,6 +67,13 @@ public final class Attempts {
                 + " ORDER BY r.job_id, r.status, r.row_no, r.id LIMIT ?", args.toArray());
     }
 
+    /** Records that run {@code runId} was asked to slow down (for the caller's next commit). */
+    public void recordThrottle(long runId, Throttle t) throws SQLException {
+        update("INSERT INTO throttles (run_id, at, reply_code, reply_enhanced, reply_text, meaning, resume_at, per_second) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                runId, Timestamp.from(t.at()), t.reply().code(), t.reply().enhanced(), Sql.clip(t.reply().text()), t.meaning(),
+                Timestamp.from(t.resumeAt()), t.perSecond());
+    }
+
     /** How many of the job's rows are due at {@code now}: pending, or deferred and due (what a run starting now would send). */
     public long countDue(long jobId, Instant now) throws SQLException {
         try (PreparedStatement ps = db.prepareStatement("SELECT (SELECT COUNT(*) FROM recipients WHERE job_id = ? AND status = 'pending')"
@@ -151,9 +158,9 @@ public final class Attempts {
     /**
      * Stores an attempt that is over (for the caller's next commit): when it started, on which session,
      * its number in the run's flight journal, every reply, each carried address's outcome, and the row's
-     * new roll-up.
+     * new roll-up, which it returns.
      */
-    public void record(Recipient recipient, long runId, int flightNo, String connectionId, Instant startedAt, Map<Integer, Outcome> byAddress,
+    public RecipientStatus record(Recipient recipient, long runId, int flightNo, String connectionId, Instant startedAt, Map<Integer, Outcome> byAddress,
                        List<Exchange> exchanges, Instant now) throws SQLException {
         long recipientId = recipient.id();
         for (var e : byAddress.entrySet()) markAddress(recipientId, e.getKey(), e.getValue(), now, true);
@@ -163,6 +170,7 @@ public final class Attempts {
                 + " flight_no, replies) VALUES (?, ?, ?, ?, ?, FALSE, ?, ?, ?, ?, ?)", recipientId, runId, connectionId, Timestamp.from(startedAt),
                 Timestamp.from(now), row.label(), Sql.clip(firstFailure(byAddress)),
                 String.join(" ", byAddress.keySet().stream().map(String::valueOf).toList()), flightNo, ReplyLog.encode(exchanges));
+        return row;
     }
 
     /**
@@ -228,18 +236,22 @@ public final class Attempts {
 
     /**
      * Settles row {@code r} by hand (for the caller's commit): its addresses not sent, and the row, become cancelled, so
-     * no run sends it; the reason keeps what it was.
+     * no run sends it; the reason keeps what it was. False, and nothing changed, when a worker holds the row or its
+     * status is no longer {@code r}'s.
      */
-    public void cancel(Recipient r, Instant now) throws SQLException {
-        update("UPDATE addresses SET status = 'cancelled', not_before = NULL WHERE recipient_id = ? AND status <> 'sent'", r.id());
-        update("UPDATE recipients SET status = 'cancelled', reason = ?, not_before = NULL, updated_at = ? WHERE id = ?",
-                Sql.clip("cancelled by hand; was " + r.status().label() + (r.reason() == null ? "" : ": " + r.reason())), Timestamp.from(now), r.id());
+    public boolean cancel(Recipient r, Instant now) throws SQLException {
+        // not a row a worker holds (it may be on the wire), nor one that changed since it was read
+        int n = update("UPDATE recipients SET status = 'cancelled', reason = ?, not_before = NULL, updated_at = ? WHERE id = ? AND status = ?"
+                + " AND claimed_by IS NULL", Sql.clip("cancelled by hand; was " + r.status().label() + (r.reason() == null ? "" : ": " + r.reason())),
+                Timestamp.from(now), r.id(), r.status().label());
+        if (n == 1) update("UPDATE addresses SET status = 'cancelled', not_before = NULL WHERE recipient_id = ? AND status <> 'sent'", r.id());
+        return n == 1;
     }
 
     /** Marks addresses without an attempt (too large for the server; for the caller's next commit), then rolls the row up. */
-    public void markWithoutAttempt(long recipientId, List<Integer> seqs, Outcome outcome, Instant now) throws SQLException {
+    public RecipientStatus markWithoutAttempt(long recipientId, List<Integer> seqs, Outcome outcome, Instant now) throws SQLException {
         for (int seq : seqs) markAddress(recipientId, seq, outcome, now, false);
-        rollUp(recipientId, Sql.addresses(db, recipientId), now, 0, "status IN ('pending', 'deferred')");
+        return rollUp(recipientId, Sql.addresses(db, recipientId), now, 0, "status IN ('pending', 'deferred')");
     }
 
     private void markAddress(long recipientId, int seq, Outcome o, Instant now, boolean attempted) throws SQLException {

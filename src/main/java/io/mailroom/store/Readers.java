@@ -66,6 +66,25 @@ final class Readers implements AutoCloseable {
         }
     }
 
+    /**
+     * A reader that opened the database itself says so while it holds it: a run that finds the file held waits for
+     * it as long as it takes (a report on a large job), instead of giving up after a while. Returns the marker to delete.
+     */
+    static Path reading(Path database) {
+        Path marker = database.resolveSibling(database.getFileName() + ".mv.db.reading");
+        try {
+            PrivateFiles.write(marker, new byte[0], note -> { });
+        } catch (IOException e) {
+            // a run that comes meanwhile waits its usual while
+        }
+        return marker;
+    }
+
+    /** Whether a reader holds the database at {@code database} (see {@link #reading}). */
+    static boolean beingRead(Path database) {
+        return Files.exists(database.resolveSibling(database.getFileName() + ".mv.db.reading"));
+    }
+
     private static Path fileOf(Path database) {
         return database.resolveSibling(database.getFileName() + ".mv.db.readers");
     }

@@ -1,6 +1,7 @@
 package io.mailroom.store;
 
 import io.mailroom.csv.CsvLine;
+import io.mailroom.smtp.SmtpReply;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -33,7 +34,7 @@ public final class Store implements AutoCloseable {
      * together). A database already at it is not handed to Flyway, whose scan and checks cost a new
      * process 0.2 s with nothing to do; any other (new, older, a failed migration) is migrated.
      */
-    static final String NEWEST_SCHEMA = "14";
+    static final String NEWEST_SCHEMA = "15";
 
     /** job_files kind of the CSV a plan is reading. */
     private static final String PLANNED_CSV = "recipients";
@@ -51,6 +52,8 @@ public final class Store implements AutoCloseable {
 
     /** A run's store serves the file to readers in other processes while it holds it ({@link Readers}); null otherwise. */
     private Readers readers;
+    /** A reader's store that holds an H2 file itself: the marker that tells runs to wait for it ({@link Readers#reading}). */
+    private Path reading;
 
     private Store(Connection db, Database database, Consumer<String> notes) {
         this(db, database, database.url(), notes);
@@ -261,6 +264,7 @@ public final class Store implements AutoCloseable {
         }
         Store store = new Store(c, database, notes).configured();
         if (file != null && !toRead) store.readers = Readers.serve(file, notes);
+        if (file != null && toRead) store.reading = Readers.reading(file);
         return store;
     }
 
@@ -298,7 +302,8 @@ public final class Store implements AutoCloseable {
                     // the file names a run that is gone: as if nobody served it
                 }
             }
-            if (System.nanoTime() - until > 0) throw new DatabaseBusyException(database.shown(), busy);
+            // a reader holding the file is waited for as long as it takes; anything else not serving it, for a while
+            if (System.nanoTime() - until > 0 && (toRead || !Readers.beingRead(file))) throw new DatabaseBusyException(database.shown(), busy);
             try {
                 Thread.sleep(HELD_LOOK_MILLIS);
             } catch (InterruptedException e) {
@@ -568,6 +573,22 @@ public final class Store implements AutoCloseable {
         return Sql.recipients(db, "r WHERE job_id = ? ORDER BY row_no, id", jobId);
     }
 
+    /** The times the job's runs were asked to slow down, oldest first. */
+    public List<Throttle> throttles(long jobId) throws SQLException {
+        List<Throttle> out = new ArrayList<>();
+        try (PreparedStatement ps = db.prepareStatement("SELECT t.at, t.reply_code, t.reply_enhanced, t.reply_text, t.meaning, t.resume_at, t.per_second"
+                + " FROM throttles t JOIN runs r ON r.id = t.run_id WHERE r.job_id = ? ORDER BY t.at, t.id")) {
+            ps.setLong(1, jobId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    SmtpReply reply = SmtpReply.of(rs.getInt(2), rs.getString(3), rs.getString(4));
+                    out.add(new Throttle(rs.getTimestamp(1).toInstant(), reply, rs.getString(5), rs.getTimestamp(6).toInstant(), rs.getDouble(7)));
+                }
+            }
+        }
+        return out;
+    }
+
     public Map<RecipientStatus, Integer> counts(long jobId) throws SQLException {
         Map<RecipientStatus, Integer> counts = new EnumMap<>(RecipientStatus.class);
         for (RecipientStatus s : RecipientStatus.values()) counts.put(s, 0);
@@ -599,6 +620,13 @@ public final class Store implements AutoCloseable {
         } finally {
             if (readers != null) readers.close();
             closeConnection();
+            if (reading != null) {
+                try {
+                    java.nio.file.Files.deleteIfExists(reading);
+                } catch (IOException e) {
+                    // left behind: a run that finds the file free opens it at once all the same
+                }
+            }
         }
     }
 

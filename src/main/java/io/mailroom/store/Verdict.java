@@ -8,6 +8,8 @@ import java.util.Map;
  */
 public enum Verdict {
     SENT(0, "finished: every recipient sent"),
+    /** As SENT, where some were cancelled by hand (mailroom cancel): settled, none left to send, no problem. */
+    SETTLED(0, "finished: every recipient sent or cancelled"),
     PROBLEMS(1, "finished with problems"),
     UNFINISHED(75, "unfinished: run or resume again later");
 
@@ -24,7 +26,7 @@ public enum Verdict {
         if (counts.get(RecipientStatus.PENDING) + counts.get(RecipientStatus.DEFERRED) > 0) return UNFINISHED;
         if (counts.get(RecipientStatus.FAILED) + counts.get(RecipientStatus.SKIPPED) + counts.get(RecipientStatus.UNKNOWN)
                 + counts.get(RecipientStatus.PARTIAL) > 0) return PROBLEMS;
-        return SENT;
+        return counts.getOrDefault(RecipientStatus.CANCELLED, 0) > 0 ? SETTLED : SENT;
     }
 
     /** For rows only rendered, never sent (dry run, preview): the problems are the rows that would be skipped. */

@@ -12,7 +12,7 @@
     var s = status.value, t = text.value.trim().toLowerCase(), n = 0;
     groups.forEach(function (g) {
       var st = g.getAttribute('data-status');
-      var ok = (s === '' || (s === 'problems' ? st !== 'sent' : st === s))
+      var ok = (s === '' || (s === 'problems' ? st !== 'sent' && st !== 'cancelled' : st === s))
           && (t === '' || g.textContent.toLowerCase().indexOf(t) >= 0);
       g.hidden = !ok;
       if (ok) n++;

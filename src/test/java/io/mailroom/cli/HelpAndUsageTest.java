@@ -25,7 +25,7 @@ class HelpAndUsageTest {
 
     @Test
     void everyCommandsHelpListsTheExitCodesWithTheContractsMeanings() {
-        for (String command : List.of("run", "resume", "status", "report", "preview", "init", "--help")) {
+        for (String command : List.of("run", "resume", "status", "report", "cancel", "preview", "init", "--help")) {
             Cli.Result help = command.equals("--help") ? Cli.run("--help") : Cli.run(command, "--help");
             assertEquals(0, help.exit(), command);
             assertTrue(help.out().contains("\nExit codes:\n"), command + ": " + help.out());
@@ -42,6 +42,7 @@ class HelpAndUsageTest {
                 "resume", "JOBNAME +the job's name",
                 "status", "\\[JOBNAME\\] +the job's name",
                 "report", "JOBNAME +the job's name",
+                "cancel", "KEY... +the recipient.s key",
                 "init", "DIR +the folder to write the starter job into");
         described.forEach((command, line) -> {
             String help = Cli.run(command, "--help").out();

@@ -34,11 +34,11 @@ class ProgressTest {
 
     @Test
     void offATerminalAPlainLineComesEveryIntervalAndOneAtTheEnd() {
-        ProgressDisplay progress = new ProgressDisplay(StatusLine.NONE, out, err, clock, Duration.ofSeconds(30), Integer.MAX_VALUE);
+        ProgressDisplay progress = new ProgressDisplay(StatusLine.NONE, out, err, clock, Duration.ofSeconds(30), Integer.MAX_VALUE, false);
         progress.due(10);
         progress.started("news", true);
-        for (int i = 0; i < 3; i++) progress.settled(RecipientStatus.SENT);
-        progress.settled(RecipientStatus.DEFERRED);
+        for (int i = 0; i < 3; i++) progress.settled(101, RecipientStatus.SENT);
+        progress.settled(102, RecipientStatus.DEFERRED);
         clock.advance(Duration.ofSeconds(29));
         progress.tick(clock.instant());
         assertEquals("", err());
@@ -48,7 +48,7 @@ class ProgressTest {
         assertEquals("news: 4/10 message(s) (40%): deferred 1, sent 3; 0.1/s; about 45s left (still reading the CSV)\n", err());
 
         progress.planned("news", new Plan(10, 10, 0, 0, 0));
-        for (int i = 0; i < 6; i++) progress.settled(RecipientStatus.SENT);
+        for (int i = 0; i < 6; i++) progress.settled(103, RecipientStatus.SENT);
         clock.advance(Duration.ofSeconds(10));
         progress.tick(clock.instant());
         progress.close();
@@ -59,16 +59,29 @@ class ProgressTest {
 
     @Test
     void aZeroIntervalPrintsOnlyTheLastLineAndALimitCapsTheTotal() {
-        ProgressDisplay progress = new ProgressDisplay(StatusLine.NONE, out, err, clock, Duration.ZERO, 2);
+        ProgressDisplay progress = new ProgressDisplay(StatusLine.NONE, out, err, clock, Duration.ZERO, 2, false);
         progress.due(10);
         progress.started("news", false);
-        progress.settled(RecipientStatus.FAILED);
+        progress.settled(104, RecipientStatus.FAILED);
         clock.advance(Duration.ofMinutes(5));
         progress.tick(clock.instant());
         assertEquals("", err());
-        progress.settled(RecipientStatus.SENT);
+        progress.settled(105, RecipientStatus.SENT);
         progress.close();
         assertEquals("news: 2/2 message(s) (100%): sent 1, failed 1; 0.0/s; took 5m00s\n", err());
+    }
+
+    @Test
+    void aRowDeferredAndTriedAgainInTheSameRunCountsOnceAsItStandsNow() {
+        ProgressDisplay progress = new ProgressDisplay(StatusLine.NONE, out, err, clock, Duration.ZERO, Integer.MAX_VALUE, false);
+        progress.due(2);
+        progress.started("news", false);
+        progress.settled(7, RecipientStatus.DEFERRED);
+        progress.settled(8, RecipientStatus.PARTIAL);
+        assertTrue(progress.describe(clock.instant(), false).startsWith("news: 2/2 message(s) (100%): deferred 1, partial 1"));
+        progress.settled(7, RecipientStatus.SENT);
+        assertTrue(progress.describe(clock.instant(), false).startsWith("news: 2/2 message(s) (100%): sent 1, partial 1"),
+                progress.describe(clock.instant(), false));
     }
 
     @Test
@@ -76,11 +89,11 @@ class ProgressTest {
         ByteArrayOutputStream screen = new ByteArrayOutputStream();
         StatusLine line = StatusLine.terminal(new PrintStream(screen, true, StandardCharsets.UTF_8), 40);
         PrintStream other = new PrintStream(line.guard(screen), true, StandardCharsets.UTF_8);
-        ProgressDisplay progress = new ProgressDisplay(line, out, err, clock, Duration.ofSeconds(30), Integer.MAX_VALUE);
+        ProgressDisplay progress = new ProgressDisplay(line, out, err, clock, Duration.ofSeconds(30), Integer.MAX_VALUE, false);
         progress.due(3);
         progress.started("news", false);
         progress.tick(clock.instant());
-        progress.settled(RecipientStatus.SENT);
+        progress.settled(106, RecipientStatus.SENT);
         clock.advance(Duration.ofSeconds(1));
         progress.tick(clock.instant());
         other.print("news: row 3: bad ");
