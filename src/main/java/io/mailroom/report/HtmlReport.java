@@ -65,6 +65,7 @@ final class HtmlReport {
         figure(out, "Top recipient domains (addresses)", HtmlCharts.domains(b, TextReport.DOMAINS_SHOWN));
         out.println("</section>");
         if (!r.workers().isEmpty()) workers(r, out);
+        if (!r.throttles().isEmpty()) throttles(r, out);
         recipients(r, out);
         out.println("<script>" + SCRIPT + "</script></body></html>");
     }
@@ -78,6 +79,17 @@ final class HtmlReport {
         for (var w : r.workers()) {
             out.println("<tr><td>" + esc(w.id()) + "</td><td>" + esc(w.host()) + "</td><td>" + w.state(r.at()) + "</td>" + time(w.startedAt())
                     + time(w.heartbeatAt()) + "<td>" + w.sent() + "</td></tr>");
+        }
+        out.println("</table>");
+    }
+
+    /** When and why a server asked the job's runs to slow down, and the pace they kept after. */
+    private static void throttles(Report r, PrintWriter out) {
+        out.println("<h2>Throttled</h2><table><tr><th>at</th><th>reply</th><th>meaning</th><th>paused until</th><th>then at most (a minute)</th></tr>");
+        for (var t : r.throttles()) {
+            out.println("<tr>" + time(t.at()) + "<td>" + t.reply().code() + (t.reply().enhanced() == null ? "" : " " + esc(t.reply().enhanced())) + " "
+                    + esc(t.reply().text()) + "</td><td>" + esc(t.meaning()) + "</td>" + time(t.resumeAt()) + "<td>"
+                    + String.format(java.util.Locale.ROOT, "%.2f", t.perSecond() * 60) + "</td></tr>");
         }
         out.println("</table>");
     }

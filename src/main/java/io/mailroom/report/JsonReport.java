@@ -34,6 +34,17 @@ final class JsonReport {
             }
             out.print("],");
         }
+        if (!r.throttles().isEmpty()) {
+            out.print("\n \"throttles\": [");
+            sep = "";
+            for (var t : r.throttles()) {
+                out.print(sep + "{\"at\": " + str(t.at().toString()) + ", \"reply\": " + reply(t.reply()) + ", \"meaning\": " + str(t.meaning())
+                        + ", \"resumeAt\": " + str(t.resumeAt().toString()) + ", \"perMinute\": "
+                        + String.format(java.util.Locale.ROOT, "%.2f", t.perSecond() * 60) + "}");
+                sep = ",\n  ";
+            }
+            out.print("],");
+        }
         out.print("\n \"messages\": [");
         sep = "\n  ";
         for (Recipient m : r.messages()) {

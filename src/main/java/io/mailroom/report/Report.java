@@ -5,6 +5,7 @@ import io.mailroom.store.JobRecord;
 import io.mailroom.store.Recipient;
 import io.mailroom.store.RecipientStatus;
 import io.mailroom.store.Store;
+import io.mailroom.store.Throttle;
 import io.mailroom.store.Verdict;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -14,16 +15,24 @@ import java.util.Optional;
 
 /**
  * Who got it, who didn't, and what the server said: one model loaded from the store, written by one
- * writer per format; with the workers that sent a shared job (PostgreSQL) as they were {@code at} loading.
+ * writer per format; with the workers that sent a shared job (PostgreSQL) as they were {@code at} loading, and the
+ * times a server asked the job's runs to slow down.
  */
 public record Report(String job, Map<RecipientStatus, Integer> counts, List<Recipient> messages, boolean planComplete, List<Claims.Worker> workers,
-                     Instant at) {
+                     Instant at, List<Throttle> throttles) {
+
+    /** A report of a job no server asked to slow down. */
+    public Report(String job, Map<RecipientStatus, Integer> counts, List<Recipient> messages, boolean planComplete, List<Claims.Worker> workers,
+                  Instant at) {
+        this(job, counts, messages, planComplete, workers, at, List.of());
+    }
 
     public static Optional<Report> load(Store store, String jobName, Instant now) throws SQLException {
         Optional<JobRecord> job = store.job(jobName);
         if (job.isEmpty()) return Optional.empty();
         long id = job.get().id();
-        return Optional.of(new Report(jobName, store.counts(id), store.recipients(id), job.get().planComplete(), store.workers(id), now));
+        return Optional.of(new Report(jobName, store.counts(id), store.recipients(id), job.get().planComplete(), store.workers(id), now,
+                store.throttles(id)));
     }
 
     /** A job whose plan a killed run left unfinished is unfinished, whatever its planned rows say: resume plans the rest. */

@@ -34,6 +34,11 @@ final class TextReport {
             out.println("  worker " + Display.escape(w.id()) + " on " + Display.escape(w.host()) + ": " + w.state(r.at()) + ", started "
                     + time(w.startedAt()) + ", last heartbeat " + time(w.heartbeatAt()) + ", " + w.sent() + " message(s) sent");
         }
+        for (var t : r.throttles()) {
+            out.println("  throttled at " + time(t.at()) + ": " + t.reply().code() + (t.reply().enhanced() == null ? "" : " " + t.reply().enhanced()) + " "
+                    + Display.escape(t.reply().text()) + " (" + t.meaning() + "); paused until " + time(t.resumeAt()) + ", then at most "
+                    + String.format(java.util.Locale.ROOT, "%.2f", t.perSecond() * 60) + " message(s) a minute");
+        }
         breakdown(b, out);
         out.println();
         out.printf("%5s  %-9s %-8s %-40s %s%n", "row", "status", "attempts", "key", "reply / reason");

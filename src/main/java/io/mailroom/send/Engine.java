@@ -108,7 +108,7 @@ public final class Engine {
             for (int i = 0; i < s.connections(); i++) {
                 Sessions sessions = new Sessions(client, s.maxPerSession(), s.idleProbe(), () -> runId + "." + sessionIds.incrementAndGet(),
                         transcripts, clock, pause);
-                lanes.add(new Lane(dispatcher, recorder, sessions, s.retry(), clock, random));
+                lanes.add(new Lane(dispatcher, recorder, sessions, s.retry(), clock, random, line -> notes.accept(jobName + ": " + line)));
             }
             if (claims == null) {
                 runAll(lanes, dispatcher, failures);

@@ -10,13 +10,17 @@ import io.mailroom.smtp.SmtpIOException;
 import io.mailroom.smtp.SmtpSession;
 import io.mailroom.store.Address;
 import io.mailroom.store.Outcome;
+import io.mailroom.store.StoredReply;
+import io.mailroom.store.Throttle;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.List;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
+import java.util.function.Consumer;
 
 /**
  * One SMTP session's worth of the run, on a thread of its own: takes messages from the dispatcher, hands
@@ -34,11 +38,13 @@ final class Lane implements Outbox<Exception> {
     private final RetryRules retry;
     private final Clock clock;
     private final Random random;
+    private final Consumer<String> notes;
     /** Handed to the session, not yet reported. */
     private final Map<Mail, Flight> inFlight = new IdentityHashMap<>();
     private SmtpSession session;
 
-    Lane(Dispatcher dispatcher, Recorder recorder, Sessions sessions, RetryRules retry, Clock clock, Random random) {
+    Lane(Dispatcher dispatcher, Recorder recorder, Sessions sessions, RetryRules retry, Clock clock, Random random, Consumer<String> notes) {
+        this.notes = notes;
         this.dispatcher = dispatcher;
         this.recorder = recorder;
         this.sessions = sessions;
@@ -90,14 +96,35 @@ final class Lane implements Outbox<Exception> {
     public void finished(Mail mail, Delivery delivery) throws Exception {
         Flight f = take(mail);
         recorder.finished(f, limited(f, OutcomePolicy.afterDelivery(delivery, f.carried, clock.instant())), delivery.exchanges());
+        slowDownIfAsked(delivery.exchanges());
         sessions.finishedOne();
         dispatcher.done();
+    }
+
+    /**
+     * A reply that asks the sender to slow down ({@link Throttling}) slows the whole run ({@link Pace}): said, and
+     * recorded for the report. Its addresses were deferred as any 4xx defers them.
+     */
+    private void slowDownIfAsked(List<Exchange> exchanges) throws Exception {
+        for (Exchange e : exchanges) {
+            Optional<String> meaning = Throttling.meaning(e.reply());
+            if (meaning.isEmpty()) continue;
+            Pace.Slowed s = dispatcher.throttled(clock.instant());
+            if (s == null) return;
+            recorder.throttled(new Throttle(s.at(), new StoredReply(e.reply().code(), e.reply().enhanced(), e.reply().text()), meaning.get(),
+                    s.resumeAt(), s.perSecond()));
+            notes.accept("the server asked to slow down (" + e.reply().code() + (e.reply().enhanced() == null ? "" : " " + e.reply().enhanced())
+                    + ": " + meaning.get() + "): no message before " + s.resumeAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                    + ", then at most " + Pace.describe(s.perSecond()) + ", faster again after each quiet " + Pace.QUIET.toMinutes() + " minute(s)");
+            return;
+        }
     }
 
     @Override
     public void failed(Mail mail, SmtpIOException failure) throws Exception {
         Flight f = take(mail);
         recorder.finished(f, limited(f, OutcomePolicy.afterIoFailure(failure, f.carried, clock.instant())), failure.completed());
+        slowDownIfAsked(failure.completed());
         dispatcher.done();
     }
 

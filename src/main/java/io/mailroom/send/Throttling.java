@@ -31,6 +31,7 @@ final class Throttling {
             // Postfix smtpd_client_message_rate_limit and its kin: "4.7.0 Error: too much mail from …"
             new Rule(0, "4.7.", LATER, "the server limits how fast this sender may send"),
             new Rule(421, null, TOO_FAST, "the server limits how fast this sender may send"),
+            new Rule(450, null, TOO_FAST, "the server limits how fast this sender may send"),
             new Rule(451, null, TOO_FAST, "the server limits how fast this sender may send"),
             new Rule(452, null, Pattern.compile("(?i)too (many|much)"), "the server limits how fast this sender may send"));
 

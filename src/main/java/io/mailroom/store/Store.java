@@ -1,7 +1,6 @@
 package io.mailroom.store;
 
 import io.mailroom.csv.CsvLine;
-import io.mailroom.smtp.SmtpReply;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -581,7 +580,7 @@ public final class Store implements AutoCloseable {
             ps.setLong(1, jobId);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    SmtpReply reply = SmtpReply.of(rs.getInt(2), rs.getString(3), rs.getString(4));
+                    StoredReply reply = new StoredReply(rs.getInt(2), rs.getString(3), rs.getString(4));
                     out.add(new Throttle(rs.getTimestamp(1).toInstant(), reply, rs.getString(5), rs.getTimestamp(6).toInstant(), rs.getDouble(7)));
                 }
             }
