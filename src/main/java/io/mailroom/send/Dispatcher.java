@@ -233,6 +233,11 @@ final class Dispatcher implements AutoCloseable {
         return "rate limit (" + String.join(", ", rate.limits().stream().map(RateLimit.Limit::describe).toList()) + ")";
     }
 
+    /** An earlier run through the account was asked to slow down: this one goes on from where that left the pace. */
+    synchronized void resumePace(io.mailroom.store.Throttle t) {
+        pace.resume(t.resumeAt(), t.perSecond());
+    }
+
     /**
      * A reply read at {@code now} asked the run to slow down ({@link Throttling}): every lane pauses, then goes at the
      * slower pace; what that is, or null when the run already pauses for an earlier one.

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -104,6 +105,9 @@ public final class Engine {
             };
             dispatcher = new Dispatcher(reader.attempts(), jobId, messages, arrivals, recorder, clock, pause, stop, rate, deadline, limit, s.connections(),
                     claims, settleGone);
+            // a provider's request to slow down holds for the account, whichever run or job comes next
+            Optional<io.mailroom.store.Throttle> lastThrottle = attempts.lastThrottle(s.account());
+            if (lastThrottle.isPresent()) dispatcher.resumePace(lastThrottle.get());
             Random random = new Random();
             for (int i = 0; i < s.connections(); i++) {
                 Sessions sessions = new Sessions(client, s.maxPerSession(), s.idleProbe(), () -> runId + "." + sessionIds.incrementAndGet(),

@@ -30,6 +30,18 @@ final class Pace {
     private Instant lastStep;
     private Instant lastStart;
 
+    /**
+     * The pace an earlier run through the account was left at ({@code perSecond} from {@code resumeAt}): a run that
+     * starts meanwhile waits out its pause and keeps its pace, recovering as if it had gone on.
+     */
+    void resume(Instant resumeAt, double perSecond) {
+        this.resumeAt = resumeAt;
+        this.lastStep = resumeAt;
+        this.perSecond = perSecond;
+        // what it had before is not kept: the pace it was halved from
+        this.before = perSecond * 2;
+    }
+
     /** A message starts at {@code now}. */
     void started(Instant now) {
         starts.addLast(now);

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The send side of the store: runs, what is due, attempts and their replies, and each address's and row's
@@ -72,6 +73,17 @@ public final class Attempts {
         update("INSERT INTO throttles (run_id, at, reply_code, reply_enhanced, reply_text, meaning, resume_at, per_second) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 runId, Timestamp.from(t.at()), t.reply().code(), t.reply().enhanced(), Sql.clip(t.reply().text()), t.meaning(),
                 Timestamp.from(t.resumeAt()), t.perSecond());
+    }
+
+    /** The last time a run through {@code account} (any job) was asked to slow down. */
+    public Optional<Throttle> lastThrottle(String account) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement("SELECT t.at, t.reply_code, t.reply_enhanced, t.reply_text, t.meaning, t.resume_at, t.per_second"
+                + " FROM throttles t JOIN runs r ON r.id = t.run_id WHERE r.account = ? ORDER BY t.at DESC, t.id DESC LIMIT 1")) {
+            ps.setString(1, account);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(Throttle.read(rs)) : Optional.empty();
+            }
+        }
     }
 
     /** How many of the job's rows are due at {@code now}: pending, or deferred and due (what a run starting now would send). */

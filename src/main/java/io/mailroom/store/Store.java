@@ -579,10 +579,7 @@ public final class Store implements AutoCloseable {
                 + " FROM throttles t JOIN runs r ON r.id = t.run_id WHERE r.job_id = ? ORDER BY t.at, t.id")) {
             ps.setLong(1, jobId);
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    StoredReply reply = new StoredReply(rs.getInt(2), rs.getString(3), rs.getString(4));
-                    out.add(new Throttle(rs.getTimestamp(1).toInstant(), reply, rs.getString(5), rs.getTimestamp(6).toInstant(), rs.getDouble(7)));
-                }
+                while (rs.next()) out.add(Throttle.read(rs));
             }
         }
         return out;

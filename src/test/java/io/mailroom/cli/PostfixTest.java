@@ -187,13 +187,16 @@ class PostfixTest {
     }
 
     @Test
-    void serverRateLimitDefersTheRestWithoutFailingTheJob() throws Exception {
+    void postfixsMessageRateLimitSlowsTheRunDownAndTheReportSaysWhy() throws Exception {
         Path job = job("rate", postfix.rateLimitedPort(), "rate1", "rate2", "rate3", "rate4", "rate5").write();
         Cli.Result run = mailroom("run", job.toString());
         assertEquals(75, run.exit(), run.all());
+        assertTrue(run.err().contains("rate: the server asked to slow down (450 4.7.1: the server limits how fast this sender may send): no message"
+                + " before "), run.err());
         String json = mailroom("report", "rate", "--format", "json").out();
         assertTrue(json.contains("\"sent\": 3") && json.contains("\"deferred\": 2"), json);
-        assertTrue(json.contains("\"code\": 450, \"enhanced\": \"4.7.1\""), json);
+        assertTrue(json.contains("\"throttles\": [{\"at\": ") && json.contains("\"reply\": {\"code\": 450, \"enhanced\": \"4.7.1\""), json);
+        assertTrue(json.contains("\"meaning\": \"the server limits how fast this sender may send\""), json);
     }
 
     private List<String> query(String sql) throws Exception {

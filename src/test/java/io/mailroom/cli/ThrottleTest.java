@@ -63,6 +63,32 @@ class ThrottleTest {
     }
 
     @Test
+    void theNextRunThroughTheSameAccountWaitsOutThePauseAnEarlierRunWasAskedFor() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-02T10:00:00Z"));
+        List<Duration> pauses = new ArrayList<>();
+        Pause pause = d -> {
+            pauses.add(d);
+            clock.advance(d);
+        };
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer()
+                .rejectRecipient("user3@example.com", "451 4.7.28 Unusual rate of unsolicited mail")) {
+            String db = "jdbc:h2:" + dir.resolve("db").toAbsolutePath();
+            Path first = new JobDir(dir.resolve("first")).set("name", "first").numberedRecipients(3).smtp("127.0.0.1", server.port(), "none").write();
+            Cli.Result a = Cli.run(Map.of(), clock, pause, Cli.withDb(db, "run", first.toString()));
+            assertEquals(75, a.exit(), "user3 deferred: " + a.all());
+            assertEquals(List.of(), pauses, "nothing else was due");
+
+            clock.advance(Duration.ofSeconds(10));
+            Path second = new JobDir(dir.resolve("second")).set("name", "second").numberedRecipients(2).smtp("127.0.0.1", server.port(), "none").write();
+            Cli.Result b = Cli.run(Map.of(), clock, pause, Cli.withDb(db, "run", second.toString()));
+
+            assertEquals(0, b.exit(), b.all());
+            assertEquals(Duration.ofSeconds(50), pauses.get(0), "another job on the account waits out the minute: " + pauses);
+            assertEquals(5, server.received().size() + 1, "user3 of the first job is still due later");
+        }
+    }
+
+    @Test
     void anOrdinaryDeferralDoesNotSlowTheRun() throws Exception {
         MutableClock clock = new MutableClock(Instant.parse("2026-12-02T10:00:00Z"));
         List<Duration> pauses = new ArrayList<>();
