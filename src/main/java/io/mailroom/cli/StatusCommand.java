@@ -40,7 +40,7 @@ final class StatusCommand implements Callable<Integer> {
                 jobs.settleLeftovers(store, n);
                 Report r = Report.load(store, n, ctx.clock().instant()).orElseThrow();
                 ctx.out().println(n + ": " + RecipientStatus.counts(r.counts()) + (r.verdict().finished() ? "" : " (unfinished)"));
-                Summaries.printRate(jobs.rateNow(store, job, ctx.clock().instant()), ctx.out());
+                Summaries.printRate(jobs.rateNow(store, job, ctx.clock().instant()), ctx.clock().instant(), ctx.out());
                 if (store.isShared()) Summaries.printWorkers(store.workers(job.id()), ctx.clock().instant(), ctx.out());
                 exit = r.verdict().exitCode();
             }

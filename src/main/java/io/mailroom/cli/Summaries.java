@@ -11,8 +11,9 @@ final class Summaries {
     private Summaries() { }
 
     /** One line per rate limit: how much of its window is used, and when the next message may go if not now. */
-    static void printRate(io.mailroom.job.Jobs.RateView view, PrintStream out) {
+    static void printRate(io.mailroom.job.Jobs.RateView view, java.time.Instant now, PrintStream out) {
         String whose = view.account() == null ? "this job" : "account " + view.account();
+        if (view.pace() != null) out.println("  slowed down (account " + view.account() + "): " + view.pace().describe(now));
         for (var u : view.uses()) {
             out.println("  rate " + u.limit().describe() + " (" + whose + "): " + u.used() + " of "
                     + u.limit().count() + " used" + (u.used() < u.limit().count() ? "" : "; next at " + u.nextAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));

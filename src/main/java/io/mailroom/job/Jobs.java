@@ -7,6 +7,7 @@ import io.mailroom.mime.OutgoingMessage;
 import io.mailroom.send.Arrivals;
 import io.mailroom.send.Engine;
 import io.mailroom.send.Messages;
+import io.mailroom.send.Pace;
 import io.mailroom.send.Pause;
 import io.mailroom.send.RateLimit;
 import io.mailroom.send.Stop;
@@ -416,15 +417,19 @@ public final class Jobs {
      */
     public RateView rateNow(Store store, JobRecord job, Instant now) throws Exception {
         SendSettings send = JobFile.fromSnapshot(job.name(), job.settings());
-        if (send.rate().isEmpty()) return new RateView(null, List.of());
         Attempts attempts = store.attempts();
         String account = attempts.lastAccount(job.id()).orElse(null);
+        Optional<Pace.Standing> pace = account == null ? Optional.empty() : attempts.lastThrottle(account).flatMap(t -> Pace.standing(t, now));
+        if (send.rate().isEmpty()) return new RateView(account, List.of(), pace.orElse(null));
         return new RateView(send.rateForJobOnly() ? null : account, RateLimit.use(send.rate(),
-                RateLimit.earlier(attempts, job.id(), account, send.rateForJobOnly(), send.rate(), now), now));
+                RateLimit.earlier(attempts, job.id(), account, send.rateForJobOnly(), send.rate(), now), now), pace.orElse(null));
     }
 
-    /** A job's rate limits at a moment; {@code account} null when they count the job alone. */
-    public record RateView(String account, List<RateLimit.Use> uses) { }
+    /**
+     * A job's rate limits at a moment; {@code account} null when they count the job alone; {@code pace}: the pace a
+     * server asked the account to keep, while it still holds (null: none).
+     */
+    public record RateView(String account, List<RateLimit.Use> uses, Pace.Standing pace) { }
 
     /** The sending account, as rate limits count by it: the server and the user name (never the password). */
     private static String account(SmtpSettings smtp) {

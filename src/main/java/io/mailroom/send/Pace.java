@@ -2,6 +2,7 @@ package io.mailroom.send;
 
 import java.time.Duration;
 import java.time.Instant;
+import io.mailroom.store.Throttle;
 import java.util.ArrayDeque;
 
 /**
@@ -11,7 +12,7 @@ import java.util.ArrayDeque;
  * free again. A reply that comes while it pauses (other messages of the same moment) changes nothing. Time is
  * passed in; callers hold their own lock.
  */
-final class Pace {
+public final class Pace {
     static final Duration PAUSE = Duration.ofMinutes(1);
     static final Duration QUIET = Duration.ofMinutes(1);
     private static final Duration SAMPLE = Duration.ofMinutes(1);
@@ -40,6 +41,25 @@ final class Pace {
         this.perSecond = perSecond;
         // what it had before is not kept: the pace it was halved from
         this.before = perSecond * 2;
+    }
+
+    /** Where a throttled account's pace stands: no message before {@code resumeAt}, then at most {@code perSecond}; what asked for it. */
+    public record Standing(Instant resumeAt, double perSecond, Throttle cause) {
+        /** As status says it: "no message before 10:01:00Z, then at most 3.50 message(s) a minute (451 4.7.28: …)". */
+        public String describe(Instant now) {
+            String reply = cause.reply().code() + (cause.reply().enhanced() == null ? "" : " " + cause.reply().enhanced()) + ": " + cause.meaning();
+            return (now.isBefore(resumeAt) ? "no message before " + resumeAt.truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ", then " : "")
+                    + "at most " + Pace.describe(perSecond) + ", faster after each quiet minute (asked at " + cause.at().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                    + ": " + reply + ")";
+        }
+    }
+
+    /** The pace {@code t} left its account at, as it stands at {@code now}; empty once it has recovered. */
+    public static java.util.Optional<Standing> standing(Throttle t, Instant now) {
+        Pace p = new Pace();
+        p.resume(t.resumeAt(), t.perSecond());
+        double perSecond = p.perSecond(now);
+        return perSecond == 0 ? java.util.Optional.empty() : java.util.Optional.of(new Standing(t.resumeAt(), perSecond, t));
     }
 
     /** A message starts at {@code now}. */

@@ -79,6 +79,10 @@ class ThrottleTest {
             assertEquals(List.of(), pauses, "nothing else was due");
 
             clock.advance(Duration.ofSeconds(10));
+            String status = Cli.run(Map.of(), clock, pause, Cli.withDb(db, "status", "first")).out();
+            assertTrue(status.contains("  slowed down (account 127.0.0.1:" + server.port() + "): no message before 2026-12-02T10:01:00Z, then at most"
+                    + " 1.50 message(s) a minute, faster after each quiet minute (asked at 2026-12-02T10:00:00Z: 451 4.7.28: Gmail: unusual rate of mail"
+                    + " from this sender)"), status);
             Path second = new JobDir(dir.resolve("second")).set("name", "second").numberedRecipients(2).smtp("127.0.0.1", server.port(), "none").write();
             Cli.Result b = Cli.run(Map.of(), clock, pause, Cli.withDb(db, "run", second.toString()));
 
