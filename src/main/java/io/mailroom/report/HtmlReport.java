@@ -31,12 +31,12 @@ import java.util.Map;
  */
 final class HtmlReport {
     /** The order of the table: what needs a look first, sent last. */
-    static final List<RecipientStatus> PROBLEMS_FIRST = List.of(RecipientStatus.FAILED, RecipientStatus.UNKNOWN, RecipientStatus.PARTIAL,
-            RecipientStatus.SKIPPED, RecipientStatus.DEFERRED, RecipientStatus.PENDING, RecipientStatus.SENT, RecipientStatus.CANCELLED);
+    static final List<RecipientStatus> PROBLEMS_FIRST = List.of(RecipientStatus.FAILED, RecipientStatus.BOUNCED, RecipientStatus.UNKNOWN,
+            RecipientStatus.PARTIAL, RecipientStatus.SKIPPED, RecipientStatus.DEFERRED, RecipientStatus.PENDING, RecipientStatus.SENT, RecipientStatus.CANCELLED);
     private static final Map<RecipientStatus, String> COLOURS = new EnumMap<>(Map.of(RecipientStatus.PENDING, "#9e9e9e",
             RecipientStatus.DEFERRED, "#f9a825", RecipientStatus.SENT, "#2e7d32", RecipientStatus.FAILED, "#c62828",
             RecipientStatus.UNKNOWN, "#6a1b9a", RecipientStatus.SKIPPED, "#6d4c41", RecipientStatus.PARTIAL, "#ef6c00",
-            RecipientStatus.CANCELLED, "#546e7a"));
+            RecipientStatus.CANCELLED, "#546e7a", RecipientStatus.BOUNCED, "#ad1457"));
     private static final String STYLE = resource("report.css") + statusColours();
     private static final String SCRIPT = resource("report.js");
     private static final String POLICY = "default-src 'none'; style-src '" + sha256(STYLE) + "'; script-src '" + sha256(SCRIPT)
@@ -96,7 +96,7 @@ final class HtmlReport {
 
     /** The table, one tbody per row (its line, then its addresses), so the script sorts and hides a row with its addresses. */
     private static void recipients(Report r, PrintWriter out) {
-        out.println("<h2>Recipients</h2><p>Problems first: failed, unknown, partial, skipped, deferred, pending, then sent and cancelled; click a column to sort.</p>");
+        out.println("<h2>Recipients</h2><p>Problems first: failed, bounced, unknown, partial, skipped, deferred, pending, then sent and cancelled; click a column to sort.</p>");
         out.print("<div id=\"controls\" hidden><label>status <select id=\"status-filter\"><option value=\"\">all</option>"
                 + "<option value=\"problems\">all but sent</option>");
         for (RecipientStatus s : PROBLEMS_FIRST) out.print("<option>" + s.label() + "</option>");

@@ -260,6 +260,17 @@ public final class Attempts {
         return n == 1;
     }
 
+    /**
+     * A sent address that a bounce reported failed becomes bounced, with {@code why}; its row is rolled up again (for the
+     * caller's commit). False, and nothing changed, when the address is not sent (bounced already, or never sent).
+     */
+    public boolean bounce(long recipientId, int seq, String why, Instant now) throws SQLException {
+        if (update("UPDATE addresses SET status = 'bounced', failure = ? WHERE recipient_id = ? AND seq = ? AND status = 'sent'", Sql.clip(why),
+                recipientId, seq) != 1) return false;
+        rollUp(recipientId, Sql.addresses(db, recipientId), now, 0, "status IN ('sent', 'partial', 'bounced', 'cancelled')");
+        return true;
+    }
+
     /** Marks addresses without an attempt (too large for the server; for the caller's next commit), then rolls the row up. */
     public RecipientStatus markWithoutAttempt(long recipientId, List<Integer> seqs, Outcome outcome, Instant now) throws SQLException {
         for (int seq : seqs) markAddress(recipientId, seq, outcome, now, false);

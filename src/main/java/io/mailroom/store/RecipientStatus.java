@@ -11,7 +11,9 @@ import java.util.Locale;
 public enum RecipientStatus {
     PENDING, DEFERRED, SENT, FAILED, UNKNOWN, SKIPPED, PARTIAL,
     /** Settled by hand (mailroom cancel): never sent by a later run, and no problem; its addresses sent before stay sent. */
-    CANCELLED;
+    CANCELLED,
+    /** Sent, and then reported failed by a bounce read back from the job's bounce mailbox (mailroom bounces): a problem. */
+    BOUNCED;
 
     public String label() { return name().toLowerCase(Locale.ROOT); }
 
@@ -26,15 +28,16 @@ public enum RecipientStatus {
         if (addresses.contains(PENDING)) return PENDING;
         if (addresses.contains(DEFERRED)) return DEFERRED;
         if (addresses.contains(CANCELLED)) return CANCELLED;
+        if (addresses.contains(BOUNCED)) return BOUNCED;
         if (addresses.contains(SENT)) return PARTIAL;
         return addresses.contains(UNKNOWN) ? UNKNOWN : FAILED;
     }
 
     public static RecipientStatus of(String label) { return valueOf(label.toUpperCase(Locale.ROOT)); }
 
-    /** The statuses counts are shown with: the contract's seven always; cancelled, mailroom's own, once a job has any. */
+    /** The statuses counts are shown with: the contract's seven always; cancelled and bounced, mailroom's own, once a job has any. */
     public static List<RecipientStatus> shown(java.util.Map<RecipientStatus, Integer> counts) {
-        return java.util.Arrays.stream(values()).filter(st -> st != CANCELLED || counts.getOrDefault(st, 0) > 0).toList();
+        return java.util.Arrays.stream(values()).filter(st -> st.ordinal() <= PARTIAL.ordinal() || counts.getOrDefault(st, 0) > 0).toList();
     }
 
     /** Counts by status as every command prints them: pending 0, deferred 1, sent 4, … */

@@ -33,7 +33,7 @@ public final class Store implements AutoCloseable {
      * together). A database already at it is not handed to Flyway, whose scan and checks cost a new
      * process 0.2 s with nothing to do; any other (new, older, a failed migration) is migrated.
      */
-    static final String NEWEST_SCHEMA = "15";
+    static final String NEWEST_SCHEMA = "16";
 
     /** job_files kind of the CSV a plan is reading. */
     private static final String PLANNED_CSV = "recipients";
@@ -69,6 +69,11 @@ public final class Store implements AutoCloseable {
     /** The send side: runs, due recipients, attempts and statuses, on this store's connection. */
     public Attempts attempts() {
         return new Attempts(db);
+    }
+
+    /** The bounces read back for jobs, on this store's connection. */
+    public BounceLog bounces() {
+        return new BounceLog(db);
     }
 
     /** Another connection to this database, for reading the snapshot on another thread (one connection per thread). */

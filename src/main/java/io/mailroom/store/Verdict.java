@@ -21,11 +21,11 @@ public enum Verdict {
         this.words = words;
     }
 
-    /** Unfinished while anything is pending or deferred; with problems when anything is failed, skipped, unknown or partial. */
+    /** Unfinished while anything is pending or deferred; with problems when anything is failed, skipped, unknown, partial or bounced. */
     public static Verdict of(Map<RecipientStatus, Integer> counts) {
         if (counts.get(RecipientStatus.PENDING) + counts.get(RecipientStatus.DEFERRED) > 0) return UNFINISHED;
         if (counts.get(RecipientStatus.FAILED) + counts.get(RecipientStatus.SKIPPED) + counts.get(RecipientStatus.UNKNOWN)
-                + counts.get(RecipientStatus.PARTIAL) > 0) return PROBLEMS;
+                + counts.get(RecipientStatus.PARTIAL) + counts.getOrDefault(RecipientStatus.BOUNCED, 0) > 0) return PROBLEMS;
         return counts.getOrDefault(RecipientStatus.CANCELLED, 0) > 0 ? SETTLED : SENT;
     }
 
