@@ -193,8 +193,8 @@ public final class Store implements AutoCloseable {
 
     /** False for an H2 file database whose file is not there (opening it would make it, empty); true for any other. */
     public static boolean exists(String url) {
-        Path file = PrivateFiles.h2File(url);
-        return file == null || java.nio.file.Files.exists(file.resolveSibling(file.getFileName() + ".mv.db"));
+        Path file = DatabaseFile.path(url);
+        return file == null || java.nio.file.Files.exists(file);
     }
 
     /** Opens (creating if needed) and migrates the database at {@code url}; see {@link #open(String, Consumer)}. */
@@ -343,8 +343,7 @@ public final class Store implements AutoCloseable {
     }
 
     private static void requireExisting(String url, String job) throws NoDatabaseException {
-        Path file = DatabaseFile.path(url);
-        if (file != null && !java.nio.file.Files.exists(file)) throw new NoDatabaseException(file, job);
+        if (!exists(url)) throw new NoDatabaseException(DatabaseFile.path(url), job);
     }
 
     /** How messages name this database: its file, else its URL as {@link Database#shown()} shows it. */
