@@ -87,7 +87,7 @@ final class DryRun {
         boolean placeholders = store.hasSyntheticSkips(job.id());
         return new Planner.Sink() {
             @Override public boolean isSettled(String key) throws Exception {
-                return store.recipientByKey(job.id(), key).filter(r -> r.status() != RecipientStatus.SKIPPED).isPresent();
+                return Planner.settled(store.recipientByKey(job.id(), key));
             }
 
             @Override public Planner.Added accept(NewRecipient r) throws Exception {
@@ -96,8 +96,9 @@ final class DryRun {
                 if (added == Planner.Added.KNOWN) return added;
                 if (added == Planner.Added.REPLANNED) counts.merge(RecipientStatus.SKIPPED, -1, Integer::sum);
                 counts.merge(r.status(), 1, Integer::sum);
-                // a row skipped before under its placeholder key goes once it plans under its own
-                if (placeholders && r.status() == RecipientStatus.PENDING && store.recipientByKey(job.id(), "#row-" + r.row()).isPresent()) {
+                // as a run drops it (Store.dropSyntheticSkip): only while it is still skipped, not once cancelled
+                if (placeholders && Planner.replacesPlaceholder(r) && store.recipientByKey(job.id(), Planner.placeholderKey(r.row()))
+                        .filter(p -> p.status() == RecipientStatus.SKIPPED).isPresent()) {
                     counts.merge(RecipientStatus.SKIPPED, -1, Integer::sum);
                 }
                 return added;

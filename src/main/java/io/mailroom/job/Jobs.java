@@ -631,7 +631,7 @@ public final class Jobs {
 
         @Override
         public boolean isSettled(String key) throws SQLException {
-            return known(key).filter(r -> r.status() != RecipientStatus.SKIPPED).isPresent();
+            return Planner.settled(known(key));
         }
 
         /** The planner asks about the same key twice in a row (isSettled, then accept): one lookup serves both. */
@@ -656,7 +656,7 @@ public final class Jobs {
                 }
             }
             if (r.status() == RecipientStatus.PENDING) progress.due(1);
-            if (hasPlaceholderSkips && r.status() == RecipientStatus.PENDING) store.dropSyntheticSkip(job.id(), r.row());
+            if (hasPlaceholderSkips && Planner.replacesPlaceholder(r)) store.dropSyntheticSkip(job.id(), r.row());
             // the first batch is small so that sending starts while a cold JVM plans the rest; then 500 rows a commit
             if (++pending % 500 == 0 || pending == FIRST_BATCH) {
                 store.commit();

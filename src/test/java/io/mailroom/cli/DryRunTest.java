@@ -79,6 +79,24 @@ class DryRunTest {
     }
 
     @Test
+    void aRowFixedAfterItsPlaceholderWasCancelledLeavesItCancelledInTheDryRunAsInTheRun() throws Exception {
+        JobDir job = job().csv("email,first_name,n\nann@example.com,Ann,1\n,Bob,2\n");
+        assertEquals(1, mailroom("run", job.write().toString()).exit());
+        Cli.Result cancel = mailroom("cancel", "test-job", "#row-3");
+        assertEquals(0, cancel.exit(), "the skipped row was kept under its row's placeholder key: " + cancel.all());
+        job.csv("email,first_name,n\nann@example.com,Ann,1\nbob@example.com,Bob,2\n");
+
+        Cli.Result dry = mailroom("run", job.write().toString(), "--dry-run");
+        assertEquals(0, dry.exit(), dry.all());
+        assertTrue(dry.out().contains("test-job: the job would then be: pending 1, deferred 0, sent 1, failed 0, unknown 0, skipped 0, partial 0,"
+                + " cancelled 1\n"), "bob's cancelled placeholder stays cancelled, nothing is skipped: " + dry.out());
+
+        Cli.Result run = mailroom("run", job.write().toString());
+        assertEquals(0, run.exit(), run.all());
+        assertTrue(mailroom("status", "test-job").out().contains("sent 2, failed 0, unknown 0, skipped 0, partial 0, cancelled 1"), "as the run left it");
+    }
+
+    @Test
     void aDryRunRefusesAChangedTemplateInTheWordsOfRunAndTakesTheSameFlag() throws Exception {
         JobDir job = job().numberedRecipients(2);
         assertEquals(0, mailroom("run", job.write().toString()).exit());
