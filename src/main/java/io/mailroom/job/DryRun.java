@@ -20,8 +20,8 @@ import java.util.function.Function;
  * The dry run: the plan a run of the job file would make now, made in memory, every row rendered and
  * checked and every problem listed. For a job the database already holds, it starts from the job's counts
  * (what is sent stays sent), plans only what a run would plan, and refuses a changed template as a run
- * refuses it. It writes nothing: no job, no row, not even a database file that is not there yet; and it
- * connects to no server.
+ * refuses it. It writes nothing: no job, no row, not even a database file that is not there yet, nor a schema
+ * (an older one is not migrated: its database is read as holding no job); and it connects to no server.
  */
 final class DryRun {
     private final Clock clock;
@@ -37,9 +37,9 @@ final class DryRun {
     }
 
     RunSummary run(JobSpec spec, RunOptions o) throws Exception {
-        if (!Store.exists(o.dbUrl())) return plan(spec, Jobs.compile(spec), null, null);
-        try (Store store = Store.openToRead(o.dbUrl(), env, notes)) {
-            Optional<JobRecord> job = store.job(spec.name());
+        // no database as this version reads it (none, or an older schema it must not migrate): as for a job not created yet
+        try (Store store = Store.openToReadAsIs(o.dbUrl(), env, notes).orElse(null)) {
+            Optional<JobRecord> job = store == null ? Optional.empty() : store.job(spec.name());
             if (job.isEmpty()) return plan(spec, Jobs.compile(spec), null, null);
             MessageTemplate template = Jobs.sameTemplates(store, job.get(), spec) ? Jobs.storedTemplate(store, job.get(), spec.send().limits())
                     : Jobs.changedTemplate(job.get(), spec, o.acceptTemplateChange());
