@@ -1,6 +1,6 @@
 package io.mailroom.cli;
 
-import io.mailroom.job.InputMissingException;
+import io.mailroom.job.Jobs;
 import io.mailroom.report.Report;
 import io.mailroom.report.ReportFormat;
 import io.mailroom.store.PrivateFiles;
@@ -76,7 +76,7 @@ final class ReportCommand implements Callable<Integer> {
         String url = db.resolve(ctx);
         try (Store store = Store.openExistingToRead(url, ctx.env(), ctx::note, name)) {
             ctx.jobs(false).settleLeftovers(store, name);
-            Report r = Report.load(store, name, ctx.clock().instant()).orElseThrow(() -> new InputMissingException("no job named \"" + name + "\" in " + store.where(), null));
+            Report r = Report.load(store, name, ctx.clock().instant()).orElseThrow(() -> Jobs.noJobNamed(name, store));
             if (output == null) {
                 f.write(r, new PrintWriter(new OutputStreamWriter(ctx.out(), StandardCharsets.UTF_8)), bom);
             } else {

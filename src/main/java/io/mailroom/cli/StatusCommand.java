@@ -1,6 +1,5 @@
 package io.mailroom.cli;
 
-import io.mailroom.job.InputMissingException;
 import io.mailroom.job.Jobs;
 import io.mailroom.report.Report;
 import io.mailroom.store.JobRecord;
@@ -36,7 +35,7 @@ final class StatusCommand implements Callable<Integer> {
             int exit = ExitCodes.OK;
             Jobs jobs = ctx.jobs(false);
             for (String n : names) {
-                JobRecord job = store.job(n).orElseThrow(() -> new InputMissingException("no job named \"" + n + "\" in " + store.where(), null));
+                JobRecord job = store.job(n).orElseThrow(() -> Jobs.noJobNamed(n, store));
                 jobs.settleLeftovers(store, n);
                 Report r = Report.load(store, n, ctx.clock().instant()).orElseThrow();
                 ctx.out().println(n + ": " + RecipientStatus.counts(r.counts()) + (r.verdict().finished() ? "" : " (unfinished)"));

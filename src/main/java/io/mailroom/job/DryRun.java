@@ -20,8 +20,8 @@ import java.util.function.Function;
  * The dry run: the plan a run of the job file would make now, made in memory, every row rendered and
  * checked and every problem listed. For a job the database already holds, it starts from the job's counts
  * (what is sent stays sent), plans only what a run would plan, and refuses a changed template as a run
- * refuses it. It writes nothing: no job, no row, not even a database file that is not there yet; and it
- * connects to no server.
+ * refuses it. It writes nothing: no job, no row, not even a database file that is not there yet, nor a schema
+ * (an older one is not migrated: its database is read as holding no job); and it connects to no server.
  */
 final class DryRun {
     private final Clock clock;
@@ -37,9 +37,9 @@ final class DryRun {
     }
 
     RunSummary run(JobSpec spec, RunOptions o) throws Exception {
-        if (!Store.exists(o.dbUrl())) return plan(spec, Jobs.compile(spec), null, null);
-        try (Store store = Store.openToRead(o.dbUrl(), env, notes)) {
-            Optional<JobRecord> job = store.job(spec.name());
+        // no database as this version reads it (none, or an older schema it must not migrate): as for a job not created yet
+        try (Store store = Store.openToReadAsIs(o.dbUrl(), env, notes).orElse(null)) {
+            Optional<JobRecord> job = store == null ? Optional.empty() : store.job(spec.name());
             if (job.isEmpty()) return plan(spec, Jobs.compile(spec), null, null);
             MessageTemplate template = Jobs.sameTemplates(store, job.get(), spec) ? Jobs.storedTemplate(store, job.get(), spec.send().limits())
                     : Jobs.changedTemplate(job.get(), spec, o.acceptTemplateChange());
@@ -87,7 +87,7 @@ final class DryRun {
         boolean placeholders = store.hasSyntheticSkips(job.id());
         return new Planner.Sink() {
             @Override public boolean isSettled(String key) throws Exception {
-                return store.recipientByKey(job.id(), key).filter(r -> r.status() != RecipientStatus.SKIPPED).isPresent();
+                return Planner.settled(store.recipientByKey(job.id(), key));
             }
 
             @Override public Planner.Added accept(NewRecipient r) throws Exception {
@@ -96,8 +96,9 @@ final class DryRun {
                 if (added == Planner.Added.KNOWN) return added;
                 if (added == Planner.Added.REPLANNED) counts.merge(RecipientStatus.SKIPPED, -1, Integer::sum);
                 counts.merge(r.status(), 1, Integer::sum);
-                // a row skipped before under its placeholder key goes once it plans under its own
-                if (placeholders && r.status() == RecipientStatus.PENDING && store.recipientByKey(job.id(), "#row-" + r.row()).isPresent()) {
+                // as a run drops it (Store.dropSyntheticSkip): only while it is still skipped, not once cancelled
+                if (placeholders && Planner.replacesPlaceholder(r) && store.recipientByKey(job.id(), Planner.placeholderKey(r.row()))
+                        .filter(p -> p.status() == RecipientStatus.SKIPPED).isPresent()) {
                     counts.merge(RecipientStatus.SKIPPED, -1, Integer::sum);
                 }
                 return added;

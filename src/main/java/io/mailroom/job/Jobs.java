@@ -73,6 +73,11 @@ public final class Jobs {
     private static final int JOIN_WAIT_MILLIS = 10_000;
     private static final int JOIN_LOOK_MILLIS = 250;
 
+    /** The refusal (66) for a job {@code store} does not hold, naming the database it looked in: another one is the likely mistake. */
+    public static InputMissingException noJobNamed(String name, Store store) {
+        return new InputMissingException("no job named \"" + name + "\" in " + store.where(), null);
+    }
+
     public RunSummary run(Path jobFile, RunOptions o) throws Exception {
         JobSpec spec = JobFile.load(jobFile);
         if (o.dryRun()) return new DryRun(clock, err, env, this::note).run(spec, o);
@@ -209,7 +214,7 @@ public final class Jobs {
     public RunSummary resume(String name, String dbUrl, boolean resendUnknown, boolean retryFailed, Instant deadline, SmtpSettings server)
             throws Exception {
         try (Store store = Store.openExisting(dbUrl, env, this::note, name); JobLock lock = store.lock(name)) {
-            JobRecord job = store.job(name).orElseThrow(() -> new InputMissingException("no job named \"" + name + "\" in " + store.where(), null));
+            JobRecord job = store.job(name).orElseThrow(() -> noJobNamed(name, store));
             SendSettings send = JobFile.fromSnapshot(name, job.settings());
             SmtpSettings smtp = server != null ? server : smtpSettings(send);
             // what the last run left in flight is settled first: --resend-unknown includes it
@@ -380,7 +385,7 @@ public final class Jobs {
      */
     public Cancellation cancel(String name, String dbUrl, List<String> keys) throws Exception {
         try (Store store = Store.openExisting(dbUrl, env, this::note, name); JobLock lock = store.lock(name)) {
-            JobRecord job = store.job(name).orElseThrow(() -> new InputMissingException("no job named \"" + name + "\" in " + store.where(), null));
+            JobRecord job = store.job(name).orElseThrow(() -> noJobNamed(name, store));
             // workers of a shared job hold rows while the job's lock is free: settle nothing under one that is sending
             if (store.isShared() && store.workers(job.id()).stream().anyMatch(w -> w.state(clock.instant()).equals("running"))) {
                 throw new io.mailroom.store.JobBusyException(name);
@@ -631,7 +636,7 @@ public final class Jobs {
 
         @Override
         public boolean isSettled(String key) throws SQLException {
-            return known(key).filter(r -> r.status() != RecipientStatus.SKIPPED).isPresent();
+            return Planner.settled(known(key));
         }
 
         /** The planner asks about the same key twice in a row (isSettled, then accept): one lookup serves both. */
@@ -656,7 +661,7 @@ public final class Jobs {
                 }
             }
             if (r.status() == RecipientStatus.PENDING) progress.due(1);
-            if (hasPlaceholderSkips && r.status() == RecipientStatus.PENDING) store.dropSyntheticSkip(job.id(), r.row());
+            if (hasPlaceholderSkips && Planner.replacesPlaceholder(r)) store.dropSyntheticSkip(job.id(), r.row());
             // the first batch is small so that sending starts while a cold JVM plans the rest; then 500 rows a commit
             if (++pending % 500 == 0 || pending == FIRST_BATCH) {
                 store.commit();

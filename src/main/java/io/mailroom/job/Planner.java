@@ -46,6 +46,25 @@ final class Planner {
         return skipped && (known.get().row() == r.row() || r.status() == RecipientStatus.PENDING) ? Added.REPLANNED : Added.KNOWN;
     }
 
+    /** True when the job holds {@code known} under a row's key and it cannot change: only a skipped row is planned again. */
+    static boolean settled(Optional<Recipient> known) {
+        return known.filter(r -> r.status() != RecipientStatus.SKIPPED).isPresent();
+    }
+
+    /** The key a row is skipped under when its own cannot be read (a bad row, an unusable key column value). */
+    static String placeholderKey(int row) {
+        return "#row-" + row;
+    }
+
+    /**
+     * Whether {@code r}, newly planned, replaces the row the job holds skipped under its row's {@link #placeholderKey}
+     * ({@code Store.dropSyntheticSkip}, which leaves any other status as it is): a row that now plans as pending is
+     * one recipient, not two.
+     */
+    static boolean replacesPlaceholder(NewRecipient r) {
+        return r.status() == RecipientStatus.PENDING;
+    }
+
     private final Composer composer;
     private final String keyColumn;
     private final PrintStream err;
@@ -184,7 +203,7 @@ final class Planner {
 
     private NewRecipient recipient(CsvRow row) {
         List<String> values = new ArrayList<>(row.fields().values());
-        String fallbackKey = "#row-" + row.row();
+        String fallbackKey = placeholderKey(row.row());
         if (row.problem() != null) return skipped(row, values, keyOr(row, fallbackKey), row.problem());
         try {
             Composer.Checked m = composer.check(row.fields());

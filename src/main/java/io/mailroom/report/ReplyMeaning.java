@@ -9,7 +9,7 @@ import java.util.Map;
  * for a reply without one, the basic reply codes (RFC 5321 section 4.2). The server's own text stays the
  * authority: reports show it too, this only names the code.
  */
-public final class ReplyMeaning {
+final class ReplyMeaning {
     /** RFC 3463 section 3, by subject.detail (the class digit left out). */
     private static final Map<String, String> ENHANCED = Map.ofEntries(
             Map.entry("0.0", "other or undefined status"),
@@ -87,7 +87,7 @@ public final class ReplyMeaning {
     private ReplyMeaning() { }
 
     /** The plain meaning of {@code reply}'s enhanced code, else of its basic code; empty when neither is known (or no reply). */
-    public static String of(StoredReply reply) {
+    static String of(StoredReply reply) {
         if (reply == null) return "";
         String enhanced = reply.enhanced() == null ? "" : ofEnhanced(reply.enhanced());
         return enhanced.isEmpty() ? BASIC.getOrDefault(reply.code(), "") : enhanced;
@@ -98,7 +98,7 @@ public final class ReplyMeaning {
      * its subject's "other …" meaning (5.1.99: "other address status"), anything else is empty. 2.0.0 says
      * "accepted": "undefined status" is what RFC 3463 calls it, but after a success class it only means that.
      */
-    public static String ofEnhanced(String code) {
+    static String ofEnhanced(String code) {
         String[] parts = code.split("\\.", -1);
         if (parts.length != 3 || !parts[0].matches("[245]")) return "";
         if (parts[0].equals("2") && parts[1].equals("0") && parts[2].equals("0")) return "accepted";

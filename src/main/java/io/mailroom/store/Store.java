@@ -196,9 +196,9 @@ public final class Store implements AutoCloseable {
     }
 
     /** False for an H2 file database whose file is not there (opening it would make it, empty); true for any other. */
-    public static boolean exists(String url) {
-        Path file = PrivateFiles.h2File(url);
-        return file == null || java.nio.file.Files.exists(file.resolveSibling(file.getFileName() + ".mv.db"));
+    private static boolean exists(String url) {
+        Path file = DatabaseFile.path(url);
+        return file == null || java.nio.file.Files.exists(file);
     }
 
     /** Opens (creating if needed) and migrates the database at {@code url}; see {@link #open(String, Consumer)}. */
@@ -220,7 +220,7 @@ public final class Store implements AutoCloseable {
     /** As {@link #open(String, Consumer)}, with the environment a PostgreSQL password may come from ({@link Database}). */
     public static Store open(String url, java.util.function.Function<String, String> env, Consumer<String> notes) throws SQLException,
             DatabaseBusyException, DatabaseUrlException, DatabaseFileException, DatabaseUnavailableException, DatabaseLoginException, IOException {
-        return open(url, env, notes, false);
+        return open(url, env, notes, false, true);
     }
 
     /**
@@ -229,11 +229,23 @@ public final class Store implements AutoCloseable {
      */
     public static Store openToRead(String url, java.util.function.Function<String, String> env, Consumer<String> notes) throws SQLException,
             DatabaseBusyException, DatabaseUrlException, DatabaseFileException, DatabaseUnavailableException, DatabaseLoginException, IOException {
-        return open(url, env, notes, true);
+        return open(url, env, notes, true, true);
     }
 
-    private static Store open(String url, java.util.function.Function<String, String> env, Consumer<String> notes, boolean toRead) throws SQLException,
-            DatabaseBusyException, DatabaseUrlException, DatabaseFileException, DatabaseUnavailableException, DatabaseLoginException, IOException {
+    /**
+     * As {@link #openToRead}, for a dry run, which changes no database: empty when there is none this version reads as
+     * it is. An H2 file that is not there is not made; a schema older than the newest, or none (a new PostgreSQL
+     * database), is neither migrated nor created. Either way the database holds no job a dry run could plan onto.
+     */
+    public static Optional<Store> openToReadAsIs(String url, java.util.function.Function<String, String> env, Consumer<String> notes)
+            throws SQLException, DatabaseBusyException, DatabaseUrlException, DatabaseFileException, DatabaseUnavailableException,
+            DatabaseLoginException, IOException {
+        return exists(url) ? Optional.ofNullable(open(url, env, notes, true, false)) : Optional.empty();
+    }
+
+    /** {@code migrate} false: null for a database not at the newest schema, which is left as it is. */
+    private static Store open(String url, java.util.function.Function<String, String> env, Consumer<String> notes, boolean toRead, boolean migrate)
+            throws SQLException, DatabaseBusyException, DatabaseUrlException, DatabaseFileException, DatabaseUnavailableException, DatabaseLoginException, IOException {
         if (PRIVATE_MEMORY.matcher(url).matches()) {
             throw new DatabaseUrlException("the database " + Database.shown(url) + " is a private in-memory database, which only the connection that"
                     + " made it can see, and mailroom opens several; name it (jdbc:h2:mem:jobs) or use a file (jdbc:h2:./jobs)", null);
@@ -258,7 +270,15 @@ public final class Store implements AutoCloseable {
             if (held.served() != null) return new Store(held.connection(), held.served(), url, notes).configured();
             c = held.connection();
         }
-        if (!atNewestSchema(c)) migrate(database);
+        if (!atNewestSchema(c)) {
+            if (!migrate) {
+                c.close();
+                notes.accept("note: " + DatabaseFile.name(asGiven(url)) + " is not at this version's schema (a run migrates it first);"
+                        + " left as it is, it is read as holding no job");
+                return null;
+            }
+            migrate(database);
+        }
         if (database.isH2()) {
             // H2 writes commits to its file in the background after up to WRITE_DELAY (500 ms); a kill in
             // that window would lose a committed outcome. 0 writes each commit before commit() returns.
@@ -347,8 +367,7 @@ public final class Store implements AutoCloseable {
     }
 
     private static void requireExisting(String url, String job) throws NoDatabaseException {
-        Path file = DatabaseFile.path(url);
-        if (file != null && !java.nio.file.Files.exists(file)) throw new NoDatabaseException(file, job);
+        if (!exists(url)) throw new NoDatabaseException(DatabaseFile.path(url), job);
     }
 
     /** How messages name this database: its file, else its URL as {@link Database#shown()} shows it. */

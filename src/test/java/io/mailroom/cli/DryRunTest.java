@@ -5,9 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailroom.testing.JobDir;
+import io.mailroom.testing.PostgresServer;
 import io.mailroom.testing.ScriptedSmtpServer;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -79,6 +85,24 @@ class DryRunTest {
     }
 
     @Test
+    void aRowFixedAfterItsPlaceholderWasCancelledLeavesItCancelledInTheDryRunAsInTheRun() throws Exception {
+        JobDir job = job().csv("email,first_name,n\nann@example.com,Ann,1\n,Bob,2\n");
+        assertEquals(1, mailroom("run", job.write().toString()).exit());
+        Cli.Result cancel = mailroom("cancel", "test-job", "#row-3");
+        assertEquals(0, cancel.exit(), "the skipped row was kept under its row's placeholder key: " + cancel.all());
+        job.csv("email,first_name,n\nann@example.com,Ann,1\nbob@example.com,Bob,2\n");
+
+        Cli.Result dry = mailroom("run", job.write().toString(), "--dry-run");
+        assertEquals(0, dry.exit(), dry.all());
+        assertTrue(dry.out().contains("test-job: the job would then be: pending 1, deferred 0, sent 1, failed 0, unknown 0, skipped 0, partial 0,"
+                + " cancelled 1\n"), "bob's cancelled placeholder stays cancelled, nothing is skipped: " + dry.out());
+
+        Cli.Result run = mailroom("run", job.write().toString());
+        assertEquals(0, run.exit(), run.all());
+        assertTrue(mailroom("status", "test-job").out().contains("sent 2, failed 0, unknown 0, skipped 0, partial 0, cancelled 1"), "as the run left it");
+    }
+
+    @Test
     void aDryRunRefusesAChangedTemplateInTheWordsOfRunAndTakesTheSameFlag() throws Exception {
         JobDir job = job().numberedRecipients(2);
         assertEquals(0, mailroom("run", job.write().toString()).exit());
@@ -97,6 +121,45 @@ class DryRunTest {
         assertFalse(accepted.err().contains("now the job's"), "a dry run adopts nothing: " + accepted.err());
         assertEquals(65, mailroom("run", job.write().toString()).exit(), "the job's template is still its own");
         assertEquals(2, server.received().size());
+    }
+
+    @Test
+    void aDryRunLeavesADatabaseOfAnOlderSchemaAtItsVersionAndPlansAsForANewJob() throws Exception {
+        try (InputStream in = DryRunTest.class.getResourceAsStream("/fixtures/v5-database/jobs.mv.db")) {
+            Files.copy(in, dir.resolve("db.mv.db"));
+        }
+
+        Cli.Result dry = mailroom("run", job().numberedRecipients(3).write().toString(), "--dry-run");
+
+        assertEquals("5", newestMigration(db), "not migrated");
+        assertEquals(0, dry.exit(), dry.all());
+        assertTrue(dry.out().contains("test-job: dry run: nothing was stored or sent; 3 message(s) would be sent"), dry.out());
+        assertTrue(dry.err().contains("mailroom: note: " + dir.resolve("db.mv.db") + " is not at this version's schema (a run migrates it first);"
+                + " left as it is, it is read as holding no job"), dry.err());
+    }
+
+    @Test
+    void aDryRunOnANewPostgresqlDatabaseCreatesNoSchema() throws Exception {
+        String pg = PostgresServer.withPassword(PostgresServer.get().newDatabase());
+
+        Cli.Result dry = Cli.run(Cli.withDb(pg, "run", job().numberedRecipients(3).write().toString(), "--dry-run"));
+
+        assertEquals(0, dry.exit(), dry.all());
+        assertTrue(dry.out().contains("test-job: dry run: nothing was stored or sent; 3 message(s) would be sent"), dry.out());
+        assertFalse(dry.all().contains(PostgresServer.PASSWORD), dry.all());
+        try (Connection c = DriverManager.getConnection(pg); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'")) {
+            rs.next();
+            assertEquals(0, rs.getInt(1), "no table made");
+        }
+    }
+
+    private static String newestMigration(String url) throws Exception {
+        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT \"version\" FROM \"flyway_schema_history\" ORDER BY \"installed_rank\" DESC LIMIT 1")) {
+            rs.next();
+            return rs.getString(1);
+        }
     }
 
     @Test

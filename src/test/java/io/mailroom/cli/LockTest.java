@@ -43,14 +43,15 @@ class LockTest {
 
             // a opens the database first, so a's process serves it to b
             Process a = Child.start(logA, Map.of(), "run", jobA.toString(), "--db", db);
-            awaitTrue(() -> serverA.connections() == 1 || !a.isAlive());
+            awaitTrue("a connects to its server, or ends", () -> serverA.connections() == 1 || !a.isAlive());
             assertEquals(1, serverA.connections(), "a holds its job and is connecting: " + Child.output(logA));
             Process b = Child.start(logB, Map.of(), "run", jobB.toString(), "--db", db);
-            awaitTrue(() -> serverB.connections() == 1 || !b.isAlive());
+            awaitTrue("b connects to its server, or ends", () -> serverB.connections() == 1 || !b.isAlive());
             assertEquals(1, serverB.connections(), "b holds its job and is connecting: " + Child.output(logB));
 
             serverA.releaseGreetings();
-            awaitTrue(() -> !a.isAlive() || Child.output(logA).contains("other mailroom process"));
+            awaitTrue("a ends, or waits for the other mailroom process",
+                    () -> !a.isAlive() || Child.output(logA).contains("other mailroom process"));
             serverB.releaseGreetings();
 
             assertTrue(b.waitFor(60, TimeUnit.SECONDS));
@@ -72,7 +73,7 @@ class LockTest {
             Path runLog = dir.resolve("run.log");
 
             Process run = Child.start(runLog, Map.of(), "run", job.toString(), "--db", db);
-            awaitTrue(() -> server.connections() == 1 || !run.isAlive());
+            awaitTrue("the run connects to the server, or ends", () -> server.connections() == 1 || !run.isAlive());
             assertEquals(1, server.connections(), "the run holds the database and is connecting: " + Child.output(runLog));
 
             Process status = Child.start(dir.resolve("status.log"), Map.of(), "status", "--db", db);
@@ -100,7 +101,7 @@ class LockTest {
             String db = "jdbc:h2:" + dir.resolve("db").toAbsolutePath() + urlOptions;
 
             Process first = Child.start(dir.resolve("first.log"), Map.of(), "run", job.toString(), "--db", db);
-            awaitTrue(() -> server.connections() == 1 || !first.isAlive());
+            awaitTrue("the first process connects to the server, or ends", () -> server.connections() == 1 || !first.isAlive());
             assertEquals(1, server.connections(), "the first process holds the job and is connecting: " + Child.output(dir.resolve("first.log")));
 
             Process second = Child.start(dir.resolve("second.log"), Map.of(), "run", job.toString(), "--db", db);
@@ -118,9 +119,12 @@ class LockTest {
     }
 
     /** Polls another process's progress (there is nothing to wait on across processes), for at most 30 seconds. */
-    private static void awaitTrue(Condition condition) throws Exception {
+    private static void awaitTrue(String what, Condition condition) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.holds() && System.nanoTime() < deadline) Thread.sleep(10);
+        while (!condition.holds()) {
+            assertTrue(System.nanoTime() < deadline, "not within 30 s: " + what);
+            Thread.sleep(10);
+        }
     }
 
     private interface Condition {

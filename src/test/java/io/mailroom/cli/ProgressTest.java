@@ -119,7 +119,8 @@ class ProgressTest {
             Path log = dir.resolve("terminal.log");
             Process run = Child.startOnTerminal(log, Map.of("COLUMNS", "120"), "run", job.toString(), "--db", "jdbc:h2:" + dir.resolve("db").toAbsolutePath());
             // the line is drawn while the run waits for the server's greeting
-            awaitTrue(() -> Child.output(log).contains("test-job: 0/20 message(s) (0%)") || !run.isAlive());
+            awaitTrue("the progress line is drawn, or the run ends",
+                    () -> Child.output(log).contains("test-job: 0/20 message(s) (0%)") || !run.isAlive());
             server.releaseGreetings();
             assertTrue(run.waitFor(60, TimeUnit.SECONDS));
             String screen = Child.output(log);
@@ -144,9 +145,12 @@ class ProgressTest {
         return errBytes.toString(StandardCharsets.UTF_8);
     }
 
-    private static void awaitTrue(Check check) throws Exception {
+    private static void awaitTrue(String what, Check check) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!check.holds() && System.nanoTime() < deadline) Thread.sleep(10);
+        while (!check.holds()) {
+            assertTrue(System.nanoTime() < deadline, "not within 30 s: " + what);
+            Thread.sleep(10);
+        }
     }
 
     private interface Check {

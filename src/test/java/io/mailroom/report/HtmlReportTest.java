@@ -41,11 +41,17 @@ class HtmlReportTest {
                 + " <span class=\"meaning\">(delivery not authorized, message refused)</span></td>"
                 + "<td class=\"t\">2026-11-02T09:15:00Z</td><td class=\"t\">2026-11-02T09:20:30Z</td><td class=\"t\">2026-11-02T09:35:30Z</td></tr>");
         String lost = address("to", "eve@example.com", "unknown", "connection lost during END_OF_DATA</td>");
-        int row2 = html.indexOf("<tr><td class=\"n\">2</td>");
-        int row3 = html.indexOf("<tr><td class=\"n\">3</td>");
-        assertTrue(row2 >= 0 && row2 < html.indexOf(refused) && html.indexOf(refused) < html.indexOf(cc) && html.indexOf(cc) < row3, html);
-        assertTrue(row3 < html.indexOf(bcc), html);
-        assertTrue(html.indexOf(lost) > html.indexOf("<tr><td class=\"n\">6</td>"), html);
+        assertEquals(row(2), html.substring(0, html.indexOf(cc)).lastIndexOf("<tbody"), "in row 2's own tbody: " + html);
+        assertTrue(html.indexOf(refused) > row(2) && html.indexOf(refused) < html.indexOf(cc), html);
+        assertEquals(row(3), html.substring(0, html.indexOf(bcc)).lastIndexOf("<tbody"), "in row 3's own tbody, not the next row's: " + html);
+        assertEquals(row(6), html.substring(0, html.indexOf(lost)).lastIndexOf("<tbody"), html);
+    }
+
+    /** Where row {@code n}'s tbody (its line, then its addresses) starts; the rows are in problems-first order. */
+    private int row(int n) {
+        int line = html.indexOf("><tr><td class=\"n\">" + n + "</td>");
+        assertTrue(line >= 0, "row " + n + ": " + html);
+        return html.lastIndexOf("<tbody", line);
     }
 
     @Test
