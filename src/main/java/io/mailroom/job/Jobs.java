@@ -347,7 +347,7 @@ public final class Jobs {
                     new MessageBuilder(clock), send.envelopeFrom(), send.limits());
             r = engine().send(store, job.id(), job.name(), runId, messages(composer, job.header()), planning == null ? Arrivals.NONE : planning,
                     new SmtpClient(smtp), new Engine.Settings(send.connections(), send.maxMessagesPerSession(), send.idleProbe(), send.retry(),
-                            send.rate(), account(smtp), send.rateForJobOnly()), limit, deadline, claims);
+                            send.rate(), account(smtp), send.rateForJobOnly(), null), limit, deadline, claims);
             Plan plan = planning == null ? null : planning.result();
             if (stop.requested()) err.println(job.name() + ": stopped on request after the messages in hand; run or resume to continue");
             if (r.ended() != null) err.println(job.name() + ": stopped: " + r.ended());

@@ -45,6 +45,8 @@ final class Dispatcher implements AutoCloseable {
     private final Pause pause;
     private final Stop stop;
     private final RateLimit rate;
+    /** Each attempt's return path (envelope.verp), or null. */
+    private final Verp verp;
     /** The run's pace once a server asked it to slow down. */
     private final Pace pace = new Pace();
     private final Instant deadline;
@@ -76,7 +78,8 @@ final class Dispatcher implements AutoCloseable {
     private String ended;
 
     Dispatcher(Attempts store, long jobId, Messages messages, Arrivals arrivals, Recorder recorder, Clock clock, Pause pause, Stop stop,
-               RateLimit rate, Instant deadline, int limit, int lanes, Claims claims, Settle settleGone) {
+               RateLimit rate, Instant deadline, int limit, int lanes, Claims claims, Settle settleGone, Verp verp) {
+        this.verp = verp;
         this.claims = claims;
         this.settleGone = settleGone;
         this.claimSize = Math.max(PAGE_CLAIMED, 2 * IN_HAND_PER_SESSION * lanes);
@@ -201,6 +204,14 @@ final class Dispatcher implements AutoCloseable {
             if (most > 0 && mail.size() > most) {
                 recorder.withoutAttempt(r, carried.stream().map(Address::seq).toList(), OutcomePolicy.tooLarge(mail.size(), most));
                 continue;
+            }
+            if (verp != null) {
+                try {
+                    mail = mail.withFrom(verp.returnPath(mail.from(), r.id(), r.attempts() + 1));
+                } catch (io.mailroom.smtp.UnsendableMessageException e) {
+                    recorder.skipped(r, "its VERP return path cannot be sent: " + e.getMessage());
+                    continue;
+                }
             }
             // counted as late as it can be, once composed: the server sees it a moment after this
             if (!rate.take(clock.instant(), mail.recipients().size()).isZero()) {

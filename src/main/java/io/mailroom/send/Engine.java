@@ -30,10 +30,11 @@ import java.util.function.Function;
 public final class Engine {
     /**
      * How a job sends, as far as the engine is concerned; {@code account}: the sending account, whose messages the
-     * rate limits count together, or the job's alone when {@code rateForJobOnly}.
+     * rate limits count together, or the job's alone when {@code rateForJobOnly}; {@code verp}: each attempt's return
+     * path (null: the message's own envelope sender).
      */
     public record Settings(int connections, int maxPerSession, Duration idleProbe, RetryRules retry, List<RateLimit.Limit> rate, String account,
-                           boolean rateForJobOnly) { }
+                           boolean rateForJobOnly, Verp verp) { }
 
     /** What a run did: messages tried, sessions opened, and why it ended early (a rate limit, the time bound), if it did. */
     public record Result(int tried, int sessions, String ended) { }
@@ -104,7 +105,7 @@ public final class Engine {
                 }
             };
             dispatcher = new Dispatcher(reader.attempts(), jobId, messages, arrivals, recorder, clock, pause, stop, rate, deadline, limit, s.connections(),
-                    claims, settleGone);
+                    claims, settleGone, s.verp());
             // a provider's request to slow down holds for the account, whichever run or job comes next
             Optional<io.mailroom.store.Throttle> lastThrottle = attempts.lastThrottle(s.account());
             if (lastThrottle.isPresent()) dispatcher.resumePace(lastThrottle.get());

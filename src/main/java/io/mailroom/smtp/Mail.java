@@ -27,6 +27,12 @@ public final class Mail {
         return new Mail(from, List.copyOf(recipients), DataWriter.encode(content), content.length);
     }
 
+    /** This message with another envelope sender (VERP: a return path per attempt), checked as {@link #of} checks it. */
+    public Mail withFrom(String returnPath) throws UnsendableMessageException {
+        Addresses.requireSendable(returnPath, true);
+        return new Mail(returnPath, recipients, data, size);
+    }
+
     public String from() { return from; }
 
     public List<String> recipients() { return recipients; }

@@ -33,7 +33,7 @@ public final class Store implements AutoCloseable {
      * together). A database already at it is not handed to Flyway, whose scan and checks cost a new
      * process 0.2 s with nothing to do; any other (new, older, a failed migration) is migrated.
      */
-    static final String NEWEST_SCHEMA = "16";
+    static final String NEWEST_SCHEMA = "17";
 
     /** job_files kind of the CSV a plan is reading. */
     private static final String PLANNED_CSV = "recipients";
@@ -594,6 +594,27 @@ public final class Store implements AutoCloseable {
 
     public List<Recipient> recipients(long jobId) throws SQLException {
         return Sql.recipients(db, "r WHERE job_id = ? ORDER BY row_no, id", jobId);
+    }
+
+    /** The job's VERP key (V17), made and committed when first asked for. */
+    public byte[] verpKey(long jobId) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement("SELECT verp_key FROM jobs WHERE id = ?")) {
+            ps.setLong(1, jobId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next() && rs.getString(1) != null) return java.util.HexFormat.of().parseHex(rs.getString(1));
+            }
+        }
+        byte[] key = new java.security.SecureRandom().generateSeed(32);
+        // another process making one at the same moment: the first one written is the job's
+        Sql.update(db, "UPDATE jobs SET verp_key = ? WHERE id = ? AND verp_key IS NULL", java.util.HexFormat.of().formatHex(key), jobId);
+        db.commit();
+        try (PreparedStatement ps = db.prepareStatement("SELECT verp_key FROM jobs WHERE id = ?")) {
+            ps.setLong(1, jobId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return java.util.HexFormat.of().parseHex(rs.getString(1));
+            }
+        }
     }
 
     /** The times the job's runs were asked to slow down, oldest first. */
