@@ -68,11 +68,18 @@ final class Planner {
     private final Composer composer;
     private final String keyColumn;
     private final PrintStream err;
+    /** Why an address is kept out (it hard-bounced, recipients.suppress-bounced), or null when it is not. */
+    private final java.util.function.Function<String, String> suppressed;
 
     Planner(Composer composer, String keyColumn, PrintStream err) {
+        this(composer, keyColumn, err, address -> null);
+    }
+
+    Planner(Composer composer, String keyColumn, PrintStream err, java.util.function.Function<String, String> suppressed) {
         this.composer = composer;
         this.keyColumn = keyColumn;
         this.err = err;
+        this.suppressed = suppressed;
     }
 
     static CsvSource open(JobSpec spec) throws DataException, InputMissingException {
@@ -207,6 +214,10 @@ final class Planner {
         if (row.problem() != null) return skipped(row, values, keyOr(row, fallbackKey), row.problem());
         try {
             Composer.Checked m = composer.check(row.fields());
+            for (Envelope.Entry a : m.envelope().addresses()) {
+                String why = suppressed.apply(a.address());
+                if (why != null) return skipped(row, values, keyOr(row, fallbackKey), a.address() + " " + why + "; recipients.suppress-bounced keeps it out");
+            }
             return new NewRecipient(row.row(), Composer.key(keyColumn, row.fields(), m.envelope()), values, m.envelope().to(), m.messageId(),
                     RecipientStatus.PENDING, null, addresses(m.envelope()));
         } catch (RowProblem p) {

@@ -88,6 +88,18 @@ public final class BounceLog {
         return out;
     }
 
+    /** Every address a bounce made bounced, in any job, lower case, with when and why: what recipients.suppress-bounced keeps out. */
+    public java.util.Map<String, String> bouncedAddresses() throws SQLException {
+        java.util.Map<String, String> out = new java.util.HashMap<>();
+        try (PreparedStatement ps = db.prepareStatement("SELECT LOWER(a.address), j.name, a.failure FROM addresses a JOIN recipients r ON r.id = a.recipient_id"
+                + " JOIN jobs j ON j.id = r.job_id WHERE a.status = 'bounced' ORDER BY r.id")) {
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.putIfAbsent(rs.getString(1), "hard-bounced in job " + rs.getString(2) + " (" + rs.getString(3) + ")");
+            }
+        }
+        return out;
+    }
+
     /** The messages read for the job that were put on no address (auto-replies, unmatched, unreadable): kind, subject and why, oldest first. */
     public List<String[]> unmatched(long jobId) throws SQLException {
         List<String[]> out = new ArrayList<>();
