@@ -37,7 +37,9 @@ public final class JobFile {
             "smtp.host", "smtp.port", "smtp.security", "smtp.username", "smtp.auth", "smtp.password.env", "smtp.password.file", "smtp.trust",
             "smtp.allow-plaintext-auth", "smtp.timeout", "smtp.max-messages-per-session", "smtp.connections", "smtp.idle-probe", "smtp.helo", "envelope.from",
             "retry.max-attempts", "retry.give-up-after", "rate", "rate.recipients", "rate.scope", "recipients.max-row-size", "template.max-render-time",
-            "attachment.max-size", "message.max-size",
+            "attachment.max-size", "message.max-size", "envelope.verp", "recipients.suppress-bounced",
+            "bounces.protocol", "bounces.host", "bounces.port", "bounces.security", "bounces.username", "bounces.password.env",
+            "bounces.password.file", "bounces.folder", "bounces.move-to", "bounces.allow-plaintext-auth", "bounces.trust", "bounces.timeout",
             // sized itself before the flight journal made it moot; still accepted, so older job files and stored settings load
             "store.write-ahead");
     static final Duration DEFAULT_IDLE_PROBE = Duration.ofSeconds(30);
@@ -48,6 +50,9 @@ public final class JobFile {
     private final String file;
     private final Properties props;
     private final Path base;
+
+    /** What the job file is called in messages: its path, or the job's stored settings. */
+    String file() { return file; }
 
     private JobFile(String file, Properties props, Path base) {
         this.file = file;
@@ -107,6 +112,9 @@ public final class JobFile {
         p.setProperty("template.max-render-time", s.limits().renderTime().toMillis() + "ms");
         p.setProperty("attachment.max-size", String.valueOf(s.limits().attachmentBytes()));
         p.setProperty("message.max-size", String.valueOf(s.limits().messageBytes()));
+        p.setProperty("envelope.verp", String.valueOf(s.verp()));
+        p.setProperty("recipients.suppress-bounced", String.valueOf(s.suppressBounced()));
+        s.bounces().ifPresent(b -> b.putInto(p));
         StringWriter out = new StringWriter();
         try {
             p.store(out, null);
@@ -129,30 +137,47 @@ public final class JobFile {
     private SendSettings send() throws JobFileException {
         Security security = security();
         int defaultPort = switch (security) { case STARTTLS -> 587; case TLS -> 465; case NONE -> 25; };
-        String env = optional("smtp.password.env", null);
-        String pwFile = optional("smtp.password.file", null);
-        if (props.containsKey("smtp.password")) {
-            throw new JobFileException(file + ": smtp.password: a literal password is not accepted; name an environment variable"
-                    + " with smtp.password.env or a file with smtp.password.file");
-        }
-        if (env != null && pwFile != null) throw new JobFileException(file + ": set smtp.password.env or smtp.password.file, not both");
-        if (env != null && !env.matches("[A-Za-z_][A-Za-z0-9_]{0,199}")) {
-            // it may be the password itself, typed in the wrong place: never print or store it
-            throw new JobFileException(file + ": smtp.password.env must name an environment variable (letters, digits and _, e.g."
-                    + " MAILROOM_SMTP_PASSWORD); the value given is not one, and is not shown in case it is the password");
-        }
+        String env = passwordEnv("smtp");
+        Path pwFile = passwordFile("smtp");
         String username = optional("smtp.username", null);
         if (username != null && env == null && pwFile == null) {
             throw new JobFileException(file + ": smtp.username is set but no password source: add smtp.password.env or smtp.password.file");
         }
         int max = integer("smtp.max-messages-per-session", 0, 0, Integer.MAX_VALUE);
         return new SendSettings(required("smtp.host"), integer("smtp.port", defaultPort, 1, 65535), security, username, auth(), env,
-                pwFile == null ? null : path("smtp.password.file", false), props.containsKey("smtp.trust") ? path("smtp.trust", false) : null,
+                pwFile, props.containsKey("smtp.trust") ? path("smtp.trust", false) : null,
                 bool("smtp.allow-plaintext-auth"), duration("smtp.timeout"), max, orDefault(duration("smtp.idle-probe"), DEFAULT_IDLE_PROBE),
                 new RetryRules(integer("retry.max-attempts", RetryRules.DEFAULT.maxAttempts(), 1, 1000),
                         orDefault(duration("retry.give-up-after"), RetryRules.DEFAULT.giveUpAfter())),
                 rate(), rateScope(), optional("envelope.from", null), optional("smtp.helo", null),
-                integer("smtp.connections", 1, 1, MOST_CONNECTIONS), limits());
+                integer("smtp.connections", 1, 1, MOST_CONNECTIONS), limits(), bool("envelope.verp"), bool("recipients.suppress-bounced"),
+                BounceSettings.read(this));
+    }
+
+    /**
+     * The {@code keys}.password.env variable's name, or null; refuses a literal {@code keys}.password, both sources at
+     * once, and a variable name that may be the password itself (never printed or stored).
+     */
+    String passwordEnv(String keys) throws JobFileException {
+        String env = optional(keys + ".password.env", null);
+        if (props.containsKey(keys + ".password")) {
+            throw new JobFileException(file + ": " + keys + ".password: a literal password is not accepted; name an environment variable"
+                    + " with " + keys + ".password.env or a file with " + keys + ".password.file");
+        }
+        if (env != null && optional(keys + ".password.file", null) != null) {
+            throw new JobFileException(file + ": set " + keys + ".password.env or " + keys + ".password.file, not both");
+        }
+        if (env != null && !env.matches("[A-Za-z_][A-Za-z0-9_]{0,199}")) {
+            // it may be the password itself, typed in the wrong place: never print or store it
+            throw new JobFileException(file + ": " + keys + ".password.env must name an environment variable (letters, digits and _, e.g."
+                    + " MAILROOM_" + keys.toUpperCase(Locale.ROOT) + "_PASSWORD); the value given is not one, and is not shown in case it is the password");
+        }
+        return env;
+    }
+
+    /** The {@code keys}.password.file path, or null. */
+    Path passwordFile(String keys) throws JobFileException {
+        return optional(keys + ".password.file", null) == null ? null : path(keys + ".password.file", false);
     }
 
     private RowLimits limits() throws JobFileException {
@@ -176,6 +201,7 @@ public final class JobFile {
         Set<String> unknown = new TreeSet<>(props.stringPropertyNames());
         unknown.removeAll(KEYS);
         unknown.remove("smtp.password");
+        unknown.remove("bounces.password");
         if (unknown.isEmpty()) return;
         List<String> lines;
         try {
@@ -282,22 +308,22 @@ public final class JobFile {
         }
     }
 
-    private Path path(String key, boolean mustBeSet) throws JobFileException {
+    Path path(String key, boolean mustBeSet) throws JobFileException {
         return base.resolve(mustBeSet ? required(key) : optional(key, "")).normalize();
     }
 
-    private String required(String key) throws JobFileException {
+    String required(String key) throws JobFileException {
         String v = optional(key, null);
         if (v == null) throw new JobFileException(file + ": " + key + " is required");
         return v;
     }
 
-    private String optional(String key, String fallback) {
+    String optional(String key, String fallback) {
         String v = props.getProperty(key);
         return v == null || v.isBlank() ? fallback : v.strip();
     }
 
-    private int integer(String key, int fallback, int min, int max) throws JobFileException {
+    int integer(String key, int fallback, int min, int max) throws JobFileException {
         String v = optional(key, null);
         if (v == null) return fallback;
         try {
@@ -309,14 +335,14 @@ public final class JobFile {
         throw new JobFileException(file + ": " + key + ": \"" + v + "\" must be a whole number from " + min + " to " + max);
     }
 
-    private boolean bool(String key) throws JobFileException {
+    boolean bool(String key) throws JobFileException {
         String v = optional(key, "false");
         if (v.equalsIgnoreCase("true")) return true;
         if (v.equalsIgnoreCase("false")) return false;
         throw new JobFileException(file + ": " + key + ": \"" + v + "\" must be true or false");
     }
 
-    private Duration duration(String key) throws JobFileException {
+    Duration duration(String key) throws JobFileException {
         String v = optional(key, null);
         if (v == null) return null;
         Duration d = parseDuration(v);

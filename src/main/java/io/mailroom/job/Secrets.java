@@ -1,40 +1,57 @@
 package io.mailroom.job;
 
 import io.mailroom.smtp.Credentials;
+import io.mailroom.smtp.PasswordUnavailableException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
- * Resolves the password from the environment variable or file the job names; it is held only in memory, and
- * read only when a session is about to open (a run or resume with nothing to send never needs it).
+ * Resolves a password from the environment variable or file the job names (smtp.password.* for the SMTP
+ * server, bounces.password.* for the bounce mailbox); it is held only in memory, and read only when a
+ * connection is about to open (a run or resume with nothing to send never needs it).
  */
 final class Secrets {
     private Secrets() { }
 
     static Credentials credentials(SendSettings s, Function<String, String> env) {
         if (s.username() == null) return null;
-        return Credentials.readWhenNeeded(s.username(), () -> password(s, env));
+        return Credentials.readWhenNeeded(s.username(), () -> password("smtp", s.passwordEnv(), s.passwordFile(), env));
     }
 
-    private static String password(SendSettings s, Function<String, String> env) throws JobFileException, InputMissingException {
-        if (s.passwordEnv() != null) {
-            String v = env.apply(s.passwordEnv());
+    /** The bounce mailbox's password, read when asked; what stops it being read is thrown as a {@link PasswordUnavailableException}. */
+    static Supplier<String> bouncePassword(BounceSettings b, Function<String, String> env) {
+        return () -> {
+            try {
+                return password("bounces", b.passwordEnv(), b.passwordFile(), env);
+            } catch (JobFileException | InputMissingException e) {
+                throw new PasswordUnavailableException(e);
+            }
+        };
+    }
+
+    /** {@code keys} is the prefix of the job-file keys that name the source: smtp or bounces. */
+    private static String password(String keys, String variable, Path file, Function<String, String> env)
+            throws JobFileException, InputMissingException {
+        if (variable != null) {
+            String v = env.apply(variable);
             if (v == null || v.isEmpty()) {
-                throw new JobFileException("environment variable " + s.passwordEnv() + " (named by smtp.password.env) is not set");
+                throw new JobFileException("environment variable " + variable + " (named by " + keys + ".password.env) is not set");
             }
             return v;
         }
         try {
-            String v = Files.readString(s.passwordFile(), StandardCharsets.UTF_8).strip();
-            if (v.isEmpty()) throw new JobFileException(s.passwordFile() + " (smtp.password.file) is empty");
+            String v = Files.readString(file, StandardCharsets.UTF_8).strip();
+            if (v.isEmpty()) throw new JobFileException(file + " (" + keys + ".password.file) is empty");
             return v;
         } catch (NoSuchFileException e) {
-            throw new InputMissingException(s.passwordFile() + ": password file not found (smtp.password.file)", e);
+            throw new InputMissingException(file + ": password file not found (" + keys + ".password.file)", e);
         } catch (IOException e) {
-            throw new InputMissingException(s.passwordFile() + ": cannot read the password file: " + e.getMessage(), e);
+            throw new InputMissingException(file + ": cannot read the password file: " + e.getMessage(), e);
         }
     }
 }

@@ -30,22 +30,29 @@ import javax.security.auth.x500.X500Principal;
 /**
  * Builds the TLS context: the system's trusted CAs, plus the certificates of the job's {@code smtp.trust}
  * PEM file when given. Chain, validity and host-name checks always run; there is no switch to turn them off.
+ * The bounce mailbox's connections use it too, with their own keys ({@code bounces.trust}, {@code bounces.host}).
  */
-final class TrustStore {
+public final class TrustStore {
     private TrustStore() { }
 
     static SSLContext context(Path extraPem) throws IOException, GeneralSecurityException {
+        return context(extraPem, "smtp");
+    }
+
+    /** {@code keys} is the prefix of the job-file keys the refusals name: {@code smtp} or {@code bounces} (.trust, .host). */
+    public static SSLContext context(Path extraPem, String keys) throws IOException, GeneralSecurityException {
         List<X509ExtendedTrustManager> managers = new ArrayList<>();
         managers.add(managerFor(null));
         if (extraPem != null) managers.add(managerFor(load(extraPem)));
         SSLContext context = SSLContext.getInstance("TLS");
-        String vouchers = extraPem == null ? "the system's CAs do not vouch for it" : "neither the system's CAs nor smtp.trust (" + extraPem + ") vouch for it";
-        context.init(null, new TrustManager[] {new AnyOf(managers, vouchers)}, null);
+        String vouchers = extraPem == null ? "the system's CAs do not vouch for it"
+                : "neither the system's CAs nor " + keys + ".trust (" + extraPem + ") vouch for it";
+        context.init(null, new TrustManager[] {new AnyOf(managers, vouchers, keys)}, null);
         return context;
     }
 
     /** A server certificate refused, in words for the user that say why and what to do. */
-    static final class Refused extends CertificateException {
+    public static final class Refused extends CertificateException {
         Refused(String message, Throwable cause) {
             super(message, cause);
         }
@@ -88,10 +95,13 @@ final class TrustStore {
         private final List<X509ExtendedTrustManager> delegates;
         /** Who was asked to vouch for the chain, for the message when none does. */
         private final String vouchers;
+        /** The prefix of the job-file keys to name: smtp or bounces. */
+        private final String keys;
 
-        AnyOf(List<X509ExtendedTrustManager> delegates, String vouchers) {
+        AnyOf(List<X509ExtendedTrustManager> delegates, String vouchers, String keys) {
             this.delegates = delegates;
             this.vouchers = vouchers;
+            this.keys = keys;
         }
 
         private interface Check { void run(X509ExtendedTrustManager tm) throws CertificateException; }
@@ -126,7 +136,7 @@ final class TrustStore {
             return new Refused("the server's certificate is not trusted: it is for " + name(leaf.getSubjectX500Principal()) + ", issued by "
                     + name(leaf.getIssuerX500Principal()) + (selfSigned ? " (self-signed)" : "") + "; " + vouchers
                     + ". If you trust it, put its issuer's certificate (for a self-signed one, the certificate itself) in a PEM file"
-                    + " and name it in smtp.trust", e);
+                    + " and name it in " + keys + ".trust", e);
         }
 
         /** Null when {@code c} is within its validity period now. */
@@ -170,9 +180,9 @@ final class TrustStore {
             }
         }
 
-        private static CertificateException notForThisHost(X509Certificate[] chain, CertificateException e) {
+        private CertificateException notForThisHost(X509Certificate[] chain, CertificateException e) {
             return new Refused("the server's certificate is trusted but is not for this host: it names " + names(chain[0])
-                    + " (" + e.getMessage() + "); set smtp.host to a name it names", e);
+                    + " (" + e.getMessage() + "); set " + keys + ".host to a name it names", e);
         }
 
         /** The certificate's subject alternative names, else its subject. */

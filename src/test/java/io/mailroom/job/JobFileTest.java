@@ -1,14 +1,20 @@
 package io.mailroom.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mailroom.bounce.Mailbox;
+import io.mailroom.smtp.PasswordUnavailableException;
 import io.mailroom.smtp.Security;
 import io.mailroom.testing.JobDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -86,5 +92,110 @@ class JobFileTest {
     void usernameWithoutPasswordSourceIsRefused() throws Exception {
         Path file = job().set("smtp.username", "u@x.com").write();
         assertThrows(JobFileException.class, () -> JobFile.load(file));
+    }
+
+    private JobDir withBounces(String protocol, String security) throws Exception {
+        return job().set("bounces.protocol", protocol).set("bounces.security", security).set("bounces.host", "mail.example.com")
+                .set("bounces.username", "bounces@example.com").set("bounces.password.env", "BOUNCE_PW");
+    }
+
+    @Test
+    void bounceMailboxDefaultsToTlsOnItsProtocolsPortAndReadsTheInbox() throws Exception {
+        record Port(String protocol, String security, int port) { }
+        for (Port p : new Port[] {new Port("pop3", null, 995), new Port("pop3", "starttls", 110), new Port("pop3", "none", 110),
+                new Port("imap", null, 993), new Port("IMAP", "starttls", 143), new Port("imap", "none", 143)}) {
+            BounceSettings b = JobFile.load(withBounces(p.protocol(), p.security()).write()).send().bounces().orElseThrow();
+            assertEquals(p.port(), b.port(), p.toString());
+            assertEquals(p.security() == null ? Mailbox.Security.TLS : Mailbox.Security.valueOf(p.security().toUpperCase()), b.security());
+            assertEquals("INBOX", b.folder());
+            assertEquals(null, b.moveTo());
+            assertFalse(b.allowPlaintextAuth());
+            assertEquals(Duration.ofMinutes(1), b.timeout());
+        }
+        SendSettings plain = JobFile.load(job().write()).send();
+        assertEquals(Optional.empty(), plain.bounces(), "no bounce mailbox unless the job names one");
+        assertFalse(plain.verp());
+        assertFalse(plain.suppressBounced());
+    }
+
+    @Test
+    void badBounceKeysAreConfigurationErrorsNamingTheKey() throws Exception {
+        record Bad(String key, String value, String expected) { }
+        for (Bad b : new Bad[] {
+                new Bad("bounces.protocol", "smtp", "bounces.protocol: \"smtp\" must be pop3 or imap"),
+                new Bad("bounces.security", "ssl", "bounces.security: \"ssl\" must be tls, starttls or none"),
+                new Bad("bounces.port", "0", "bounces.port: \"0\" must be a whole number from 1 to 65535"),
+                new Bad("bounces.host", null, "bounces.host is required"),
+                new Bad("bounces.username", null, "bounces.username is required"),
+                new Bad("bounces.password.env", null, "bounces.protocol is set but no password source: add bounces.password.env or"
+                        + " bounces.password.file"),
+                new Bad("bounces.password", "hunter2", "bounces.password: a literal password is not accepted; name an environment variable with"
+                        + " bounces.password.env or a file with bounces.password.file"),
+                new Bad("bounces.password.env", "hunter2 is it", "bounces.password.env must name an environment variable (letters, digits and _,"
+                        + " e.g. MAILROOM_BOUNCES_PASSWORD)"),
+                new Bad("bounces.password.file", "pw.txt", "set bounces.password.env or bounces.password.file, not both"),
+                new Bad("bounces.folder", "Bounces", "bounces.folder: POP3 has no folders, only the inbox; set bounces.protocol=imap"),
+                new Bad("bounces.move-to", "Done", "bounces.move-to: POP3 has no folders, only the inbox"),
+                new Bad("bounces.allow-plaintext-auth", "yes", "bounces.allow-plaintext-auth: \"yes\" must be true or false"),
+                new Bad("bounces.timeout", "soon", "bounces.timeout: \"soon\" must be a duration"),
+                new Bad("bounces.protocl", "imap", "bounces.protocl (did you mean bounces.protocol?)"),
+                new Bad("envelope.verp", "maybe", "envelope.verp: \"maybe\" must be true or false"),
+                new Bad("recipients.suppress-bounced", "1", "recipients.suppress-bounced: \"1\" must be true or false")}) {
+            Path file = withBounces("pop3", null).set(b.key(), b.value()).write();
+            JobFileException e = assertThrows(JobFileException.class, () -> JobFile.load(file), b.key());
+            assertTrue(e.getMessage().contains(b.expected()) && e.getMessage().contains("job.job"), e.getMessage());
+            assertFalse(e.getMessage().contains("hunter2"), "the password is never repeated");
+        }
+        Path imap = withBounces("imap", null).set("bounces.move-to", "INBOX").write();
+        assertTrue(assertThrows(JobFileException.class, () -> JobFile.load(imap)).getMessage().contains("bounces.move-to: \"INBOX\" is the folder"
+                + " read (bounces.folder); name another folder, or leave it out to delete processed messages"));
+        Path noProtocol = job().set("bounces.host", "mail.example.com").write();
+        assertTrue(assertThrows(JobFileException.class, () -> JobFile.load(noProtocol)).getMessage().contains("bounces.host is set but"
+                + " bounces.protocol is not: set bounces.protocol=pop3 or imap"));
+    }
+
+    @Test
+    void bounceKeysVerpAndSuppressionAreInTheSettingsSnapshotButNotThePassword() throws Exception {
+        JobSpec spec = JobFile.load(withBounces("imap", "starttls").set("bounces.port", "1143").set("bounces.folder", "Bounces")
+                .set("bounces.move-to", "Bounces/Done").set("bounces.trust", "certs/ca.pem").set("bounces.allow-plaintext-auth", "true")
+                .set("bounces.timeout", "90s").set("envelope.verp", "true").set("recipients.suppress-bounced", "TRUE").write());
+        String snapshot = JobFile.snapshot(spec.send());
+
+        SendSettings stored = JobFile.fromSnapshot("test-job", snapshot);
+
+        assertEquals(spec.send(), stored);
+        assertEquals(new BounceSettings(Mailbox.Protocol.IMAP, "mail.example.com", 1143, Mailbox.Security.STARTTLS, "bounces@example.com",
+                "BOUNCE_PW", null, true, dir.resolve("certs/ca.pem").toAbsolutePath(), "Bounces", "Bounces/Done", Duration.ofSeconds(90)),
+                stored.bounces().orElseThrow());
+        assertTrue(stored.verp() && stored.suppressBounced());
+        Path pwFile = dir.resolve("pw.txt");
+        Files.writeString(pwFile, "s3cret-bounce\n");
+        SendSettings withFile = JobFile.load(withBounces("pop3", null).set("bounces.password.env", null).set("bounces.password.file", "pw.txt")
+                .write()).send();
+        String fileSnapshot = JobFile.snapshot(withFile);
+        assertEquals(withFile, JobFile.fromSnapshot("test-job", fileSnapshot));
+        assertFalse(fileSnapshot.contains("s3cret-bounce"));
+        assertEquals(Optional.empty(), JobFile.fromSnapshot("test-job", JobFile.snapshot(JobFile.load(job().write()).send())).bounces());
+    }
+
+    @Test
+    void theBounceMailboxPasswordIsReadOnlyWhenAConnectionAsksForIt() throws Exception {
+        BounceSettings b = JobFile.load(withBounces("pop3", null).write()).send().bounces().orElseThrow();
+        List<String> asked = new ArrayList<>();
+        Mailbox m = b.toMailbox(name -> {
+            asked.add(name);
+            return "s3cret-bounce";
+        });
+        assertEquals(List.of(), asked, "not read yet");
+        assertEquals(new Mailbox(Mailbox.Protocol.POP3, "mail.example.com", 995, Mailbox.Security.TLS, "bounces@example.com", m.password(), false,
+                null, "INBOX", null, Duration.ofMinutes(1)), m);
+
+        assertEquals("s3cret-bounce", m.password().get());
+        assertEquals(List.of("BOUNCE_PW"), asked);
+        assertFalse(m.toString().contains("s3cret"));
+
+        PasswordUnavailableException unset = assertThrows(PasswordUnavailableException.class, () -> b.toMailbox(name -> null).password().get());
+        assertEquals("environment variable BOUNCE_PW (named by bounces.password.env) is not set", unset.getMessage());
+        assertTrue(unset.getCause() instanceof JobFileException, "exits 78 as an unset SMTP password does");
     }
 }

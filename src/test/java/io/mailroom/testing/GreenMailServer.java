@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * An in-process GreenMail with AUTH required: plain SMTP and implicit-TLS SMTPS on loopback ports,
- * serving a generated certificate for localhost that jobs trust through smtp.trust.
+ * serving a generated certificate for localhost that jobs trust through smtp.trust. {@link #withMailboxes()}
+ * also serves the user's mailbox over POP3, IMAP and their implicit-TLS forms (the bounce mailbox's tests).
  */
 public final class GreenMailServer implements AutoCloseable {
     public static final String USER = "team@example.com";
@@ -23,16 +24,27 @@ public final class GreenMailServer implements AutoCloseable {
     private final TestCertificate certificate;
 
     public GreenMailServer() throws Exception {
+        this(List.of(ServerSetup.PROTOCOL_SMTP, ServerSetup.PROTOCOL_SMTPS));
+    }
+
+    private GreenMailServer(List<String> protocols) throws Exception {
         certificate = sharedCertificate();
-        ServerSetup smtp = new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP).dynamicPort();
-        ServerSetup smtps = new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTPS).dynamicPort();
-        // GreenMail gives a server 2 s to start by default, which a busy 2-core machine has missed
-        smtp.setServerStartupTimeout(30_000);
-        smtps.setServerStartupTimeout(30_000);
-        greenMail = new GreenMail(new ServerSetup[] {smtp, smtps});
+        ServerSetup[] setups = protocols.stream().map(p -> {
+            ServerSetup setup = new ServerSetup(0, "127.0.0.1", p).dynamicPort();
+            // GreenMail gives a server 2 s to start by default, which a busy 2-core machine has missed
+            setup.setServerStartupTimeout(30_000);
+            return setup;
+        }).toArray(ServerSetup[]::new);
+        greenMail = new GreenMail(setups);
         greenMail.withConfiguration(GreenMailConfiguration.aConfig().withUser(USER, USER, PASSWORD));
         io.mailroom.sandbox.SandboxServer.startQuietly(greenMail);
         greenMail.getUserManager().setAuthRequired(true);
+    }
+
+    /** SMTP and SMTPS, and the user's mailbox over POP3, IMAP, POP3S and IMAPS. */
+    public static GreenMailServer withMailboxes() throws Exception {
+        return new GreenMailServer(List.of(ServerSetup.PROTOCOL_SMTP, ServerSetup.PROTOCOL_SMTPS, ServerSetup.PROTOCOL_POP3,
+                ServerSetup.PROTOCOL_IMAP, ServerSetup.PROTOCOL_POP3S, ServerSetup.PROTOCOL_IMAPS));
     }
 
     private static synchronized TestCertificate sharedCertificate() throws Exception {
@@ -48,6 +60,17 @@ public final class GreenMailServer implements AutoCloseable {
     public int smtpPort() { return greenMail.getSmtp().getPort(); }
 
     public int smtpsPort() { return greenMail.getSmtps().getPort(); }
+
+    public int pop3Port() { return greenMail.getPop3().getPort(); }
+
+    public int imapPort() { return greenMail.getImap().getPort(); }
+
+    public int pop3sPort() { return greenMail.getPop3s().getPort(); }
+
+    public int imapsPort() { return greenMail.getImaps().getPort(); }
+
+    /** The server itself, for what a test arranges directly: mailboxes, folders, delivered messages. */
+    public GreenMail greenMail() { return greenMail; }
 
     public Path trustedPem() { return certificate.pem(); }
 
