@@ -86,6 +86,14 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler, Command
         if (e instanceof DatabaseFileException d) return d.kind() == DatabaseFileException.Kind.DAMAGED ? NO_INPUT : TEMPFAIL;
         // a journal of another database is an input that cannot be used; a failed write leaves the job to resume later
         if (e instanceof JournalException j) return j.kind() == JournalException.Kind.NOT_OURS ? NO_INPUT : TEMPFAIL;
+        if (e instanceof io.mailroom.bounce.MailboxException m) {
+            return switch (m.kind()) {
+                case AUTH_REJECTED -> NO_PERMISSION;
+                case POLICY -> CONFIG;
+                case HANDLER -> of(m.getCause());
+                default -> UNAVAILABLE;
+            };
+        }
         if (e instanceof SmtpSessionException s) {
             return switch (s.kind()) {
                 case AUTH_REJECTED -> NO_PERMISSION;

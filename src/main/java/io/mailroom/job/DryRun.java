@@ -65,7 +65,9 @@ final class DryRun {
         Plan plan;
         try (CsvSource csv = Planner.open(spec)) {
             String keyColumn = job == null ? spec.keyColumn() : job.keyColumn();
-            plan = new Planner(composer, keyColumn, err).plan(csv, job == null ? newJob(counts) : existing(store, job, counts));
+            java.util.function.Function<String, String> suppressed = store == null || !spec.send().suppressBounced() ? address -> null
+                    : store.bounces().bouncedAddresses()::get;
+            plan = new Planner(composer, keyColumn, err, suppressed).plan(csv, job == null ? newJob(counts) : existing(store, job, counts));
         }
         return new RunSummary(spec.name(), plan, 0, 0, counts, job == null ? null : store.nextDue(job.id()).orElse(null), true);
     }

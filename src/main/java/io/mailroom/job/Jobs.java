@@ -11,6 +11,7 @@ import io.mailroom.send.Pace;
 import io.mailroom.send.Pause;
 import io.mailroom.send.RateLimit;
 import io.mailroom.send.Stop;
+import io.mailroom.send.Verp;
 import io.mailroom.smtp.SmtpClient;
 import io.mailroom.smtp.SmtpSettings;
 import io.mailroom.smtp.Transcript;
@@ -248,7 +249,7 @@ public final class Jobs {
     /** Plans the rows of {@code csv} into the job, committing a batch at a time; the last commit ends the plan. */
     private Plan planRows(CsvSource csv, Store planStore, JobRecord job, Composer composer, String digest, Planning planning) throws Exception {
         try {
-            Plan plan = new Planner(composer, job.keyColumn(), err).plan(csv, new StoreSink(planStore, job, planning::committed));
+            Plan plan = new Planner(composer, job.keyColumn(), err, suppressed(planStore, job)).plan(csv, new StoreSink(planStore, job, planning::committed));
             planStore.planEnded(job.id(), digest);
             planStore.commit();
             Files.deleteIfExists(planStore.planCopyFile(job.name()));
@@ -257,6 +258,17 @@ public final class Jobs {
             planStore.rollback();
             throw e;
         }
+    }
+
+    /**
+     * Why an address is kept out of job {@code job}'s plan (it hard-bounced in any job), when the job says so
+     * (recipients.suppress-bounced, as its stored settings have it now); none otherwise.
+     */
+    static Function<String, String> suppressed(Store store, JobRecord job) throws Exception {
+        JobRecord now = store.job(job.name()).orElse(job);
+        if (!JobFile.fromSnapshot(now.name(), now.settings()).suppressBounced()) return address -> null;
+        Map<String, String> bounced = store.bounces().bouncedAddresses();
+        return address -> bounced.get(address.toLowerCase(java.util.Locale.ROOT));
     }
 
     /**
@@ -347,7 +359,8 @@ public final class Jobs {
                     new MessageBuilder(clock), send.envelopeFrom(), send.limits());
             r = engine().send(store, job.id(), job.name(), runId, messages(composer, job.header()), planning == null ? Arrivals.NONE : planning,
                     new SmtpClient(smtp), new Engine.Settings(send.connections(), send.maxMessagesPerSession(), send.idleProbe(), send.retry(),
-                            send.rate(), account(smtp), send.rateForJobOnly(), null), limit, deadline, claims);
+                            send.rate(), account(smtp), send.rateForJobOnly(), send.verp() ? new Verp(store.verpKey(job.id())) : null), limit, deadline,
+                    claims);
             Plan plan = planning == null ? null : planning.result();
             if (stop.requested()) err.println(job.name() + ": stopped on request after the messages in hand; run or resume to continue");
             if (r.ended() != null) err.println(job.name() + ": stopped: " + r.ended());
