@@ -54,6 +54,21 @@ public final class BounceLog {
         return out;
     }
 
+    /** The addresses of row {@code recipientId} (a VERP token names the row), in envelope order. */
+    public List<Candidate> addressesOfRow(long recipientId) throws SQLException {
+        List<Candidate> out = new ArrayList<>();
+        try (PreparedStatement ps = db.prepareStatement("SELECT a.recipient_id, a.seq, a.address, a.status, r.message_id FROM recipients r"
+                + " JOIN addresses a ON a.recipient_id = r.id WHERE r.id = ? ORDER BY a.seq")) {
+            Sql.bind(ps, recipientId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Candidate(rs.getLong(1), rs.getInt(2), rs.getString(3), RecipientStatus.of(rs.getString(4)), rs.getString(5)));
+                }
+            }
+        }
+        return out;
+    }
+
     /** Records that the message was read, what it was and how many addresses it was put on; returns its row's id. */
     public long read(long jobId, String messageKey, Instant now, String kind, int matched, String subject, String note) throws SQLException {
         try (PreparedStatement ps = db.prepareStatement("INSERT INTO bounce_messages (job_id, message_key, read_at, kind, matched, subject, note)"
