@@ -15,7 +15,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -31,7 +30,7 @@ public final class BounceReader {
     private static final Pattern OUT_OF_OFFICE = Pattern.compile(
             "(?i)out of (?:the )?office|\\bvacation\\b|automatic reply|auto[- ]?reply|auto[- ]?response|away from (?:the )?office|abwesenheit");
     private static final Pattern FIELD = Pattern.compile("[\\x21-\\x39\\x3b-\\x7e]+[ \\t]*:");
-    private static final Pattern ANY_ADDRESS = Pattern.compile("[^\\s<>()\\[\\]\",;:@]+@[^\\s<>()\\[\\]\",;:@]+");
+    private static final Pattern SEPARATORS = Pattern.compile("[\\s<>()\\[\\]\",;:]+");
 
     private BounceReader() { }
 
@@ -61,12 +60,13 @@ public final class BounceReader {
         DeliveryStatusReport report = parts.deliveryStatus() == null ? null : DeliveryStatusReport.parse(parts.deliveryStatus());
         boolean isReport = report != null && !report.recipients().isEmpty();
         List<Bounce.Recipient> recipients = isReport ? report.recipients() : PlainTextBounces.recipients(parts.text());
-        String returnedId = parts.returnedHeaders() != null ? BounceText.messageId(parts.returnedHeaders().getHeader("Message-ID", null))
-                : recipients.isEmpty() ? null : PlainTextBounces.quotedMessageId(parts.text());
-        Instant arrived = date(report == null ? null : report.arrivalDate());
-        if (arrived == null) arrived = date(message.getHeader("Date", null));
         boolean looksLikeBounce = parts.deliveryStatus() != null || PlainTextBounces.isNonDeliveryText(parts.text())
                 || message.getHeader("X-Failed-Recipients") != null;
+        // a message attached to anything but a bounce (a forward, a read receipt) was not returned: no id to match on
+        String returnedId = !looksLikeBounce ? null : parts.returnedHeaders() != null
+                ? BounceText.messageId(parts.returnedHeaders().getHeader("Message-ID", null)) : PlainTextBounces.quotedMessageId(parts.text());
+        Instant arrived = date(report == null ? null : report.arrivalDate());
+        if (arrived == null) arrived = date(message.getHeader("Date", null));
         return new Bounce(kind(message, recipients, looksLikeBounce), report == null ? null : report.reportingMta(), report == null ? null : report.envelopeId(),
                 returnedId, arrived, recipients, deliveredTo(message), subject(message));
     }
@@ -109,8 +109,9 @@ public final class BounceReader {
                 if (bare != null && bare.indexOf('@') > 0) out.add(bare);
             }
         } catch (AddressException e) {
-            Matcher m = ANY_ADDRESS.matcher(value); // a mangled header still names its addresses
-            while (m.find()) out.add(BounceText.bareAddress(m.group()));
+            for (String token : SEPARATORS.split(value)) { // a mangled header still names its addresses
+                if (token.indexOf('@') > 0) out.add(BounceText.bareAddress(token));
+            }
         }
         return List.copyOf(out);
     }

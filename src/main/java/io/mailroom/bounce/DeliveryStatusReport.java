@@ -24,7 +24,8 @@ import org.eclipse.angus.mail.dsn.DeliveryStatus;
 record DeliveryStatusReport(String reportingMta, String envelopeId, String arrivalDate, List<Bounce.Recipient> recipients) {
 
     static DeliveryStatusReport parse(byte[] part) {
-        List<Map<String, String>> groups = byAngus(part);
+        // Angus reads field bytes as ISO-8859-1: a report with UTF-8 in it (RFC 6533) is read by hand, as UTF-8
+        List<Map<String, String>> groups = isAscii(part) ? byAngus(part) : List.of();
         if (groups.stream().noneMatch(DeliveryStatusReport::isRecipientGroup)) groups = byHand(part);
         String mta = null, envid = null, arrival = null;
         List<Bounce.Recipient> recipients = new ArrayList<>();
@@ -38,6 +39,11 @@ record DeliveryStatusReport(String reportingMta, String envelopeId, String arriv
             }
         }
         return new DeliveryStatusReport(mta, envid, arrival, recipients);
+    }
+
+    private static boolean isAscii(byte[] bytes) {
+        for (byte b : bytes) if (b < 0) return false;
+        return true;
     }
 
     private static boolean isRecipientGroup(Map<String, String> g) {

@@ -26,10 +26,10 @@ final class PlainTextBounces {
     private static final Pattern POSTFIX = Pattern.compile("(?i)This is the (?:Postfix program|mail system) at host");
     private static final Pattern POSTFIX_WARNING = Pattern.compile("(?i)THIS IS A WARNING ONLY");
     private static final Pattern GMAIL = Pattern.compile(
-            "(?i)(?:wasn't|was not) delivered to <?(" + ADDRESS + ")>?|(temporary )?problem delivering your message to <?(" + ADDRESS + ")>?");
+            "(?i)(?:wasn['’]t|was not) delivered to\\s+<?(" + ADDRESS + ")>?|(temporary )?problem delivering your message to\\s+<?(" + ADDRESS + ")>?");
     private static final Pattern GMAIL_HEADING = Pattern.compile("\\*\\* (?:Address not found|Message not delivered|Delivery incomplete) \\*\\*");
     private static final Pattern GMAIL_RESPONSE = Pattern.compile("(?i)The response (?:from the remote server )?was:\\s*\\r?\\n?(.+(?:\\r?\\n\\S.*)*)");
-    private static final Pattern MICROSOFT = Pattern.compile("(?i)Your message to <?(" + ADDRESS + ")>? couldn'?t be delivered");
+    private static final Pattern MICROSOFT = Pattern.compile("(?i)Your message to\\s+<?(" + ADDRESS + ")>?\\s+couldn['’]?t\\s+be\\s+delivered");
     /** An address alone on an indented line: how Exim lists them. */
     private static final Pattern INDENTED_ADDRESS = Pattern.compile("^ {1,3}<?(" + ADDRESS + ")>?\\s*$");
     /** Sendmail: an address at the start of an unindented line. */

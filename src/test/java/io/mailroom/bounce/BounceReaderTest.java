@@ -115,7 +115,31 @@ class BounceReaderTest {
         assertEquals(Instant.parse("2026-03-15T10:00:00Z"), b.arrivedAt()); // no Arrival-Date: the bounce's own Date
     }
 
+    @Test
+    void utf8ReportNamesItsInternationalAddressIntact() throws Exception {
+        String global = fixture("cc-bounce").replace("Content-Type: message/delivery-status", "Content-Type: message/global-delivery-status")
+                .replace("Final-Recipient: rfc822; old-manager@example.net", "Final-Recipient: utf-8; 王伟@例子.中国");
+        Bounce b = BounceReader.read(global.getBytes(StandardCharsets.UTF_8), LIMIT);
+        assertEquals("王伟@例子.中国", b.recipients().get(0).finalRecipient());
+        assertEquals("mx.example.net", b.reportingMta());
+    }
+
     // --- plain-text bounces
+
+    @Test
+    void microsoft365NotificationWithoutItsReportIsReadFromItsHtmlText() throws Exception {
+        String raw = fixture("microsoft365");
+        int text = raw.indexOf("Content-Type: text/plain");
+        int html = raw.indexOf("--a1b2c3d4-5555-6666-7777-888899990000\r\nContent-Type: text/html");
+        int report = raw.indexOf("--dc3f1b2a-1111-2222-3333-444455556666\r\nContent-Type: message/delivery-status");
+        int returned = raw.indexOf("--dc3f1b2a-1111-2222-3333-444455556666\r\nContent-Type: message/rfc822");
+        String htmlOnly = raw.substring(0, text) + raw.substring(html + 40, report) + raw.substring(returned);
+        Bounce b = BounceReader.read(htmlOnly.getBytes(StandardCharsets.UTF_8), LIMIT);
+        assertEquals(Kind.FAILED, b.kind());
+        assertEquals(new Recipient("nobody@contoso.example", null, "failed", null, null), b.recipients().get(0));
+        assertNull(b.reportingMta());
+        assertEquals("<ms-returned-3@mailroom.example.com>", b.returnedMessageId());
+    }
 
     @Test
     void gmailAddressNotFoundInBase64TextIsAFailureWithTheQuotedMessageId() throws Exception {
@@ -221,6 +245,16 @@ class BounceReaderTest {
         Bounce b = read("human");
         assertEquals(Kind.OTHER, b.kind());
         assertEquals(List.of(), b.recipients());
+        assertNull(b.returnedMessageId());
+    }
+
+    @Test
+    void forwardedMessageIsOtherAndItsAttachedMessageIdIsNotOffered() throws Exception {
+        String forward = "From: Alice <alice@example.org>\nTo: team@mailroom.example.com\nSubject: Fwd: Welcome aboard\nMIME-Version: 1.0\n"
+                + "Content-Type: multipart/mixed; boundary=f\n\n--f\nContent-Type: text/plain\n\nSee below.\n--f\n"
+                + "Content-Type: message/rfc822\n\nFrom: Team <team@mailroom.example.com>\nMessage-ID: <fwd-11@mailroom.example.com>\n\nHello!\n--f--\n";
+        Bounce b = BounceReader.read(forward.getBytes(StandardCharsets.US_ASCII), LIMIT);
+        assertEquals(Kind.OTHER, b.kind());
         assertNull(b.returnedMessageId());
     }
 
