@@ -61,7 +61,8 @@ public final class Main implements Runnable {
                 .addSubcommand(new ReportCommand(ctx))
                 .addSubcommand(new PreviewCommand(ctx))
                 .addSubcommand(new InitCommand(ctx))
-                .addSubcommand(new CancelCommand(ctx));
+                .addSubcommand(new CancelCommand(ctx))
+                .addSubcommand(new BouncesCommand(ctx));
         // ANSI styles would show as escapes: help and usage are plain text
         cl.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
         exitCodesInHelp(cl);
@@ -80,6 +81,6 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: run, resume, status, report, cancel, preview or init");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: run, resume, status, report, cancel, bounces, preview or init");
     }
 }

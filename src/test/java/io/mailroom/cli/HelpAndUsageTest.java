@@ -63,6 +63,6 @@ class HelpAndUsageTest {
 
         Cli.Result noCommand = Cli.run();
         assertEquals(64, noCommand.exit());
-        assertEquals("mailroom: a command is required: run, resume, status, report, cancel, preview or init\ntry 'mailroom --help'\n", noCommand.err());
+        assertEquals("mailroom: a command is required: run, resume, status, report, cancel, bounces, preview or init\ntry 'mailroom --help'\n", noCommand.err());
     }
 }
