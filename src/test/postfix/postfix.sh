@@ -7,7 +7,10 @@
 #   postfix.sh stop DIR
 #
 # Recipients (any domain in virtual_mailbox_domains):
-#   reject-*@  → 550 5.1.1   busy-*@ → 450 4.2.0   later-*@ → 451 4.3.0   anything else → delivered to
+#   reject-*@  → 550 5.1.1   busy-*@ → 450 4.2.0   later-*@ → 451 4.3.0
+#   dsn-*@     → accepted, then bounced by Postfix itself (a pipe that exits EX_NOUSER: 5.1.1): its delivery
+#                status notification goes to the envelope sender, delivered like any other mail
+#   anything else → delivered to
 #   the maildir DIR/mail/all/new, one file per recipient with a Delivered-To: header (virtual(8) refuses
 #   regexp substitution, so there is one mailbox for all)
 set -euo pipefail
@@ -36,6 +39,10 @@ cat > "$etc/recipient_access" <<'MAP'
 /^reject-.*@/  550 5.1.1 User unknown
 /^busy-.*@/    450 4.2.0 Mailbox busy
 /^later-.*@/   451 4.3.0 Try again later
+MAP
+
+cat > "$etc/transport" <<'MAP'
+/^dsn-.*@/     nouser:
 MAP
 
 uid=$(id -u postfix)
@@ -70,6 +77,7 @@ virtual_mailbox_maps = static:all/
 virtual_uid_maps = static:$uid
 virtual_gid_maps = static:$gid
 smtpd_recipient_restrictions = check_recipient_access regexp:$etc/recipient_access, permit_mynetworks, reject_unauth_destination
+transport_maps = regexp:$etc/transport
 smtpd_tls_cert_file = $etc/cert.pem
 smtpd_tls_key_file = $etc/key.pem
 smtpd_tls_security_level = may
@@ -89,6 +97,8 @@ cp -r /etc/postfix/postfix-files.d "$etc/" 2>/dev/null || true
 postconf -c "$etc" -M# smtp/inet submission/inet smtps/inet
 postconf -c "$etc" -Me "127.0.0.1:$port/inet = 127.0.0.1:$port inet n - n - - smtpd"
 postconf -c "$etc" -Me "127.0.0.1:$((port + 1))/inet = 127.0.0.1:$((port + 1)) inet n - n - - smtpd -o smtpd_client_message_rate_limit=3 -o smtpd_client_event_limit_exceptions="
+printf '#!/bin/sh\nexit 67\n' > "$etc/nouser.sh" && chmod 755 "$etc/nouser.sh"
+postconf -c "$etc" -Me "nouser/unix = nouser unix - n n - - pipe flags= user=nobody argv=$etc/nouser.sh"
 postconf -c "$etc" -F '*/*/chroot = n'
 
 postfix -c "$etc" check

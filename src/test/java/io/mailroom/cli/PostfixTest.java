@@ -199,6 +199,35 @@ class PostfixTest {
         assertTrue(json.contains("\"meaning\": \"the server limits how fast this sender may send\""), json);
     }
 
+    @Test
+    void theBounceReportPostfixWritesForAnAddressItAcceptedMakesThatAddressBounced() throws Exception {
+        try (io.mailroom.testing.GreenMailServer mailbox = io.mailroom.testing.GreenMailServer.withMailboxes()) {
+            int before = postfix.delivered().size();
+            Path job = job("dsn", postfix.port(), "dsn-ann", "bob").set("envelope.verp", "true")
+                    .set("bounces.protocol", "pop3").set("bounces.host", "127.0.0.1").set("bounces.port", String.valueOf(mailbox.pop3Port()))
+                    .set("bounces.security", "none").set("bounces.allow-plaintext-auth", "true")
+                    .set("bounces.username", io.mailroom.testing.GreenMailServer.USER).set("bounces.password.env", "BOUNCE_PW").write();
+            Map<String, String> env = Map.of("BOUNCE_PW", io.mailroom.testing.GreenMailServer.PASSWORD);
+            Cli.Result run = Cli.run(env, Cli.withDb(db, "run", job.toString()));
+            assertEquals(0, run.exit(), "Postfix accepted both: " + run.all());
+
+            // bob's copy, and the report Postfix itself wrote for dsn-ann, sent back to the VERP return path
+            java.util.Optional<PostfixServer.Delivered> found = postfix.awaitDelivered(before + 2).stream().skip(before)
+                    .filter(d -> d.to().startsWith("team+")).findFirst();
+            assertTrue(found.isPresent(), "no bounce from Postfix: " + postfix.log());
+            PostfixServer.Delivered report = found.get();
+            assertTrue(report.message().contains("multipart/report"), report.message());
+            mailbox.greenMail().getUserManager().getUser(io.mailroom.testing.GreenMailServer.USER).deliver(new jakarta.mail.internet.MimeMessage(null,
+                    new java.io.ByteArrayInputStream(report.message().replace("\n", "\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+
+            Cli.Result read = Cli.run(env, Cli.withDb(db, "bounces", "dsn"));
+
+            assertEquals(1, read.exit(), read.all());
+            assertTrue(read.out().contains("dsn: dsn-ann@example.com bounced: 5.1.1"), read.out());
+            assertTrue(read.out().contains("sent 1, failed 0, unknown 0, skipped 0, partial 0, bounced 1"), read.out());
+        }
+    }
+
     private List<String> query(String sql) throws Exception {
         try (Connection c = DriverManager.getConnection(db, "", ""); ResultSet rs = c.createStatement().executeQuery(sql)) {
             List<String> rows = new java.util.ArrayList<>();
