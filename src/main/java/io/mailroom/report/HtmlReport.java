@@ -58,7 +58,9 @@ final class HtmlReport {
             int n = r.counts().get(s);
             out.print("<div class=\"count s-" + s.label() + (n == 0 ? " zero" : "") + "\"><b>" + n + "</b> " + s.label() + "</div>");
         }
-        out.println("</section>\n<section class=\"charts\">");
+        out.println("</section>");
+        r.bounceRate().ifPresent(rate -> out.println("<p class=\"times\">" + esc(rate) + "</p>"));
+        out.println("<section class=\"charts\">");
         figure(out, "Recipient rows by status", HtmlCharts.statuses(r));
         figure(out, "Replies (addresses)", HtmlCharts.replies(b));
         figure(out, "Sent over time (addresses)", HtmlCharts.sendsOverTime(b));

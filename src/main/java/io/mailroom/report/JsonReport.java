@@ -64,7 +64,9 @@ final class JsonReport {
         String sep = "\n    ";
         for (Address a : m.addresses()) {
             out.print(sep + "{\"address\": " + str(a.address()) + ", \"kind\": " + str(a.kind()) + ", \"status\": " + str(a.status().label())
-                    + ", \"attempts\": " + a.attempts() + ", \"reply\": " + reply(a.reply()) + "}");
+                    + ", \"attempts\": " + a.attempts() + ", \"reply\": " + reply(a.reply())
+                    // the relay's reply stays the reply; what the bounce said comes beside it
+                    + (a.status() == RecipientStatus.BOUNCED ? ", \"bounce\": " + str(a.failure()) : "") + "}");
             sep = ",\n    ";
         }
         out.print("]}");

@@ -35,6 +35,23 @@ public record Report(String job, Map<RecipientStatus, Integer> counts, List<Reci
                 store.throttles(id)));
     }
 
+    /**
+     * Of the addresses a relay accepted (sent, or bounced since), how many bounced, as text and HTML reports say it;
+     * empty for a job without bounces.
+     */
+    public Optional<String> bounceRate() {
+        long bounced = 0, accepted = 0;
+        for (Recipient m : messages) {
+            for (var a : m.addresses()) {
+                if (a.status() == RecipientStatus.BOUNCED) bounced++;
+                if (a.status() == RecipientStatus.BOUNCED || a.status() == RecipientStatus.SENT) accepted++;
+            }
+        }
+        if (bounced == 0) return Optional.empty();
+        return Optional.of("bounce rate: " + bounced + " of " + accepted + " address(es) the relay accepted bounced ("
+                + String.format(java.util.Locale.ROOT, "%.1f", 100.0 * bounced / accepted) + "%)");
+    }
+
     /** A job whose plan a killed run left unfinished is unfinished, whatever its planned rows say: resume plans the rest. */
     public Verdict verdict() { return planComplete ? Verdict.of(counts) : Verdict.UNFINISHED; }
 

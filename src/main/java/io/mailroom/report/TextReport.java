@@ -29,6 +29,7 @@ final class TextReport {
         Breakdown b = Breakdown.of(r);
         out.println("job " + Display.escape(r.job()) + " (" + r.verdict().words() + ")");
         out.println("  " + RecipientStatus.counts(r.counts()));
+        r.bounceRate().ifPresent(rate -> out.println("  " + rate));
         out.println("  first attempt " + when(b.firstAttempt()) + ", last attempt " + when(b.lastAttempt()) + ", next try " + when(b.nextTry()));
         for (var w : r.workers()) {
             out.println("  worker " + Display.escape(w.id()) + " on " + Display.escape(w.host()) + ": " + w.state(r.at()) + ", started "

@@ -145,7 +145,27 @@ class BouncesTest {
             assertTrue(again.out().contains("test-job: 2 message(s) read: 0 address(es) bounced, 0 delayed, 2 put on no address"), again.out());
             String json = mailroom("report", "test-job", "--format", "json").out();
             assertTrue(json.contains("{\"address\": \"user2@example.com\", \"kind\": \"to\", \"status\": \"bounced\""), json);
+            assertTrue(json.contains("\"bounce\": \"bounced: 5.1.1 550 5.1.1 no such user (reported by mx.example.net)\""), json);
             assertTrue(json.contains("\"bounced\": 1"), json);
+            String text = mailroom("report", "test-job").out();
+            assertTrue(text.contains("  bounce rate: 1 of 3 address(es) the relay accepted bounced (33.3%)"), text);
+        }
+    }
+
+    @Test
+    void aMessageThatCannotBeReadIsSaidAndLeftInTheMailboxNeverACrash() throws Exception {
+        try (ScriptedSmtpServer smtp = new ScriptedSmtpServer()) {
+            Path job = job("pop3", mailbox.pop3Port(), smtp).write();
+            assertEquals(0, mailroom("run", job.toString()).exit());
+            deliver("From: MAILER-DAEMON@mx.example.net\nTo: team@example.com\nSubject: broken\nMIME-Version: 1.0\n"
+                    + "Content-Type: multipart/report; report-type=delivery-status\n\nno boundary at all\n");
+
+            Cli.Result read = mailroom("bounces", "test-job");
+
+            assertEquals(0, read.exit(), read.all());
+            assertTrue(read.out().contains("test-job: a message in the bounce mailbox could not be read ("), read.out());
+            assertTrue(read.out().contains("1 message(s) read: 0 address(es) bounced, 0 delayed, 1 put on no address"), read.out());
+            assertEquals(List.of("broken"), subjectsInInbox());
         }
     }
 
