@@ -170,6 +170,46 @@ class BouncesTest {
     }
 
     @Test
+    void killedWhileReadingTheMailboxItLosesNoBounceAndAppliesNoneTwice() throws Exception {
+        int rows = 60;
+        try (ScriptedSmtpServer smtp = new ScriptedSmtpServer()) {
+            Path job = new JobDir(dir.resolve("job")).numberedRecipients(rows).smtp("127.0.0.1", smtp.port(), "none")
+                    .set("bounces.protocol", "pop3").set("bounces.host", "127.0.0.1").set("bounces.port", String.valueOf(mailbox.pop3Port()))
+                    .set("bounces.security", "none").set("bounces.allow-plaintext-auth", "true").set("bounces.username", GreenMailServer.USER)
+                    .set("bounces.password.env", "BOUNCE_PW").write();
+            assertEquals(0, mailroom("run", job.toString()).exit());
+            String json = mailroom("report", "test-job", "--format", "json").out();
+            for (int i = 1; i <= rows; i++) {
+                Matcher m = Pattern.compile("\"key\": \"user" + i + "@example.com\".*?\"messageId\": \"([^\"]+)\"").matcher(json);
+                assertTrue(m.find());
+                deliver(dsn("team@example.com", "user" + i + "@example.com", "failed", "5.1.1", m.group(1)));
+            }
+            for (int kill = 0; kill < 2; kill++) {
+                Path log = dir.resolve("kill" + kill + ".log");
+                Process p = io.mailroom.testing.Child.start(log, ENV, "bounces", "test-job", "--db", db);
+                // killed once it has applied a bounce: in the middle of its reading
+                long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+                while (p.isAlive() && !io.mailroom.testing.Child.output(log).contains(" bounced: ") && System.nanoTime() < deadline) Thread.sleep(5);
+                p.destroyForcibly().waitFor();
+                String said = io.mailroom.testing.Child.output(log);
+                assertTrue(said.contains(" bounced: "), "it had begun: " + said);
+                assertTrue(!said.contains("message(s) read:"), "and was killed before its end: " + said);
+            }
+            Cli.Result last = mailroom("bounces", "test-job");
+
+            assertEquals(1, last.exit(), last.all());
+            assertTrue(last.out().contains("sent 0, failed 0, unknown 0, skipped 0, partial 0, bounced " + rows), "none lost: " + last.out());
+            assertEquals(List.of(), subjectsInInbox(), "every applied bounce left the mailbox in the end");
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(db, "", "");
+                 java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*), COUNT(DISTINCT recipient_id) FROM bounce_events")) {
+                rs.next();
+                assertEquals(rows, rs.getInt(1), "no bounce applied twice");
+                assertEquals(rows, rs.getInt(2));
+            }
+        }
+    }
+
+    @Test
     void aDryRunChangesNothingAndKeepLeavesTheMailboxAsItWas() throws Exception {
         try (ScriptedSmtpServer smtp = new ScriptedSmtpServer()) {
             Path job = job("imap", mailbox.imapPort(), smtp).write();
