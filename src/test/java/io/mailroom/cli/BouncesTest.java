@@ -141,7 +141,8 @@ class BouncesTest {
             assertTrue(read.out().contains("sent 2, failed 0, unknown 0, skipped 0, partial 0, bounced 1 (finished with problems)"), read.out());
             assertEquals(List.of("Undelivered Mail Returned to Sender", "Out of Office: Hello"), subjectsInInbox(), "what matched nothing stays");
 
-            Cli.Result again = mailroom("bounces", "test-job");
+            Cli.Result again = mailroom("bounces");
+            assertEquals(0, again.exit(), "without a job name: every job that names a mailbox, exit 0 unless it fails: " + again.all());
             assertTrue(again.out().contains("test-job: 2 message(s) read: 0 address(es) bounced, 0 delayed, 2 put on no address"), again.out());
             String json = mailroom("report", "test-job", "--format", "json").out();
             assertTrue(json.contains("{\"address\": \"user2@example.com\", \"kind\": \"to\", \"status\": \"bounced\""), json);
