@@ -84,7 +84,7 @@ final class Planner {
 
     static CsvSource open(JobSpec spec) throws DataException, InputMissingException {
         try {
-            CsvSource csv = CsvSource.open(spec.recipients(), spec.encoding(), spec.send().limits().rowChars());
+            CsvSource csv = CsvSource.open(regularFile(spec), spec.encoding(), spec.send().limits().rowChars());
             if (spec.keyColumn() != null && !csv.header().contains(spec.keyColumn())) {
                 csv.close();
                 throw new DataException(spec.recipients() + ", row 1 (header): no column \"" + spec.keyColumn() + "\", which recipients.key names;"
@@ -153,6 +153,19 @@ final class Planner {
         return bestDistance <= Math.max(2, name.length() / 4) ? java.util.Optional.of(best) : java.util.Optional.empty();
     }
 
+    /**
+     * The recipients file, which must be a file: a run reads it more than once (its digest, a check, the plan), and a
+     * device or pipe (/dev/zero, /dev/stdin) would be read once, or forever.
+     */
+    private static java.nio.file.Path regularFile(JobSpec spec) throws InputMissingException {
+        java.nio.file.Path p = spec.recipients();
+        if (java.nio.file.Files.exists(p) && !java.nio.file.Files.isRegularFile(p)) {
+            throw new InputMissingException(p + ": not a regular file (recipients= in " + spec.file() + "); mailroom reads the CSV more than once,"
+                    + " so give it a file, not a device or a pipe", null);
+        }
+        return p;
+    }
+
     private static InputMissingException unreadable(JobSpec spec, IOException e) {
         if (e instanceof NoSuchFileException) {
             return new InputMissingException(spec.recipients() + ": recipients file not found (recipients= in " + spec.file() + ")", e);
@@ -168,7 +181,7 @@ final class Planner {
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        try (java.io.InputStream in = new java.security.DigestInputStream(java.nio.file.Files.newInputStream(spec.recipients()), sha)) {
+        try (java.io.InputStream in = new java.security.DigestInputStream(java.nio.file.Files.newInputStream(regularFile(spec)), sha)) {
             in.transferTo(java.io.OutputStream.nullOutputStream());
         } catch (IOException e) {
             throw unreadable(spec, e);

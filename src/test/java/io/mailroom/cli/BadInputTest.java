@@ -8,6 +8,7 @@ import io.mailroom.testing.JobDir;
 import io.mailroom.testing.ScriptedSmtpServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,6 +39,19 @@ class BadInputTest {
 
     private Cli.Result mailroom(String... args) {
         return Cli.run(Cli.withDb(db, args));
+    }
+
+    @Test
+    void aRecipientsDeviceOrPipeIsRefusedAtOnceNotReadForever() throws Exception {
+        for (String args : new String[] {"run", "run --dry-run", "preview"}) {
+            Path job = job().set("recipients", "/dev/zero").write();
+            List<String> command = new java.util.ArrayList<>(List.of(args.split(" ")));
+            command.add(job.toString());
+            Cli.Result r = args.equals("preview") ? Cli.run(command.toArray(String[]::new)) : mailroom(command.toArray(String[]::new));
+            assertEquals(66, r.exit(), args + ": " + r.all());
+            assertTrue(r.err().contains("/dev/zero: not a regular file (recipients= in " + job + "); mailroom reads the CSV more than once,"
+                    + " so give it a file, not a device or a pipe"), args + ": " + r.err());
+        }
     }
 
     @Test
