@@ -37,9 +37,12 @@ final class Throttling {
 
     private Throttling() { }
 
+    /** A limit on one session ("too many messages for this connection"): a new session is the answer, not a slower pace. */
+    private static final Pattern SESSION_LIMIT = Pattern.compile("(?i)(for|per|in|on) (this|a|one) (connection|session)|per (connection|session)");
+
     /** What {@code r} says about the sender's pace, when it asks the sender to slow down. */
     static Optional<String> meaning(SmtpReply r) {
-        if (!r.isTransient()) return Optional.empty();
+        if (!r.isTransient() || SESSION_LIMIT.matcher(r.text()).find()) return Optional.empty();
         return RULES.stream().filter(rule -> rule.matches(r)).findFirst().map(Rule::meaning);
     }
 }
