@@ -37,12 +37,15 @@ final class Throttling {
 
     private Throttling() { }
 
-    /** A limit on one session ("too many messages for this connection"): a new session is the answer, not a slower pace. */
-    private static final Pattern SESSION_LIMIT = Pattern.compile("(?i)(for|per|in|on) (this|a|one) (connection|session)|per (connection|session)");
+    /**
+     * Not about the sender's pace: a limit on one session ("too many messages for this connection": a new session is
+     * the answer) or greylisting ("451 4.7.1 Greylisted, please try again later": the same message later is).
+     */
+    private static final Pattern NOT_PACE = Pattern.compile("(?i)(for|per|in|on) (this|a|one) (connection|session)|per (connection|session)|gr[ea]ylist");
 
     /** What {@code r} says about the sender's pace, when it asks the sender to slow down. */
     static Optional<String> meaning(SmtpReply r) {
-        if (!r.isTransient() || SESSION_LIMIT.matcher(r.text()).find()) return Optional.empty();
+        if (!r.isTransient() || NOT_PACE.matcher(r.text()).find()) return Optional.empty();
         return RULES.stream().filter(rule -> rule.matches(r)).findFirst().map(Rule::meaning);
     }
 }

@@ -26,6 +26,7 @@ class ThrottlingTest {
 
         assertEquals(Optional.empty(), meaning(451, "4.3.0", "Temporary local problem - please try later"), "a server's own trouble");
         assertEquals(Optional.empty(), meaning(421, "4.7.0", "Too many messages for this connection, closing"), "a new session is the answer");
+        assertEquals(Optional.empty(), meaning(451, "4.7.1", "Greylisting in action, please try again later"), "the same message later is the answer");
         assertEquals(Optional.empty(), meaning(450, "4.2.1", "Mailbox busy, try again later"), "one mailbox, not the sender");
         assertEquals(Optional.empty(), meaning(550, "5.7.1", "Too many messages: rejected"), "a verdict, not a request to slow down");
         assertEquals(Optional.empty(), meaning(250, "2.0.0", "Ok: queued, not too fast"));
