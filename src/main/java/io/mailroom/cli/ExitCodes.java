@@ -133,7 +133,11 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler, Command
         String command = e.getCommandLine().getCommandSpec().qualifiedName();
         // a command that built a CommandLine of its own for the error (init) is still mailroom's
         if (!command.startsWith("mailroom")) command = "mailroom " + command;
-        err.println("mailroom: " + e.getMessage());
+        // picocli's "Unmatched argument at index 0: 'frobnicate'" for a command that does not exist
+        boolean noSuchCommand = e instanceof CommandLine.UnmatchedArgumentException u && command.equals("mailroom") && !u.getUnmatched().isEmpty()
+                && !u.getUnmatched().get(0).startsWith("-");
+        err.println("mailroom: " + (noSuchCommand ? "no command \"" + ((CommandLine.UnmatchedArgumentException) e).getUnmatched().get(0)
+                + "\"; the commands are run, resume, status, report, cancel, bounces, preview and init" : e.getMessage()));
         err.println("try '" + command + " --help'");
         return USAGE;
     }

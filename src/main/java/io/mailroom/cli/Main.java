@@ -24,15 +24,17 @@ public final class Main implements Runnable {
      */
     public static void main(String[] args) {
         Stop stop = new Stop();
+        StatusLine line = StatusLine.on(System.err, System::getenv);
+        // said below a progress line, not into it
+        java.io.PrintStream notices = new java.io.PrintStream(line.guard(System.err), true);
         SignalHandler onSignal = signal -> {
             if (stop.requested()) Runtime.getRuntime().halt(128 + signal.getNumber());
             stop.request();
-            System.err.println("mailroom: stopping after the messages in hand (" + signal.getName() + " again stops at once)");
+            notices.println("mailroom: stopping after the messages in hand (" + signal.getName() + " again stops at once)");
         };
         Signal.handle(new Signal("INT"), onSignal);
         Signal.handle(new Signal("TERM"), onSignal);
-        System.exit(execute(new Context(System.out, System.err, System::getenv, Clock.systemUTC(), Pause.REAL, stop,
-                StatusLine.on(System.err, System::getenv)), args));
+        System.exit(execute(new Context(System.out, System.err, System::getenv, Clock.systemUTC(), Pause.REAL, stop, line), args));
     }
 
     /**

@@ -68,7 +68,9 @@ final class Summaries {
             return;
         }
         String next = s.nextDue() == null ? "" : "; the next deferred address is due at " + s.nextDue().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
-        out.println(s.job() + ": " + (s.tried() == 0 ? "nothing due: sent nothing" + next : s.tried() + " message(s) tried over " + s.sessions() + " SMTP session(s)"));
+        // with rows pending, the run was stopped before it could send (a limit, its time bound, a request): said above
+        String nothing = s.counts().get(RecipientStatus.PENDING) > 0 ? "sent nothing" : "nothing due: sent nothing";
+        out.println(s.job() + ": " + (s.tried() == 0 ? nothing + next : s.tried() + " message(s) tried over " + s.sessions() + " SMTP session(s)"));
         Verdict v = s.verdict();
         out.println(s.job() + ": " + RecipientStatus.counts(s.counts()) + " (" + v.words() + (v == Verdict.PROBLEMS ? ": see mailroom report " + s.job() : "") + ")");
     }

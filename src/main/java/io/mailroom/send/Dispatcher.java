@@ -153,7 +153,7 @@ final class Dispatcher implements AutoCloseable {
                         return false;
                     }
                     if (deadline != null && resume.isAfter(deadline)) {
-                        ended = "the run's time bound (" + deadline.truncatedTo(ChronoUnit.SECONDS) + ") comes before the " + limits
+                        ended = "the run's time bound (" + deadline.truncatedTo(ChronoUnit.SECONDS) + ") comes before " + limits
                                 + " lets the next message go; run or resume again to go on";
                         notifyAll();
                         return false;
@@ -241,7 +241,7 @@ final class Dispatcher implements AutoCloseable {
         if (rate.limits().isEmpty() || pace.waitAt(now).compareTo(rate.waitAt(now, due(queue.peek(), now).size())) > 0) {
             return "the pace the server asked for (" + Pace.describe(pace.perSecond(now)) + ")";
         }
-        return "rate limit (" + String.join(", ", rate.limits().stream().map(RateLimit.Limit::describe).toList()) + ")";
+        return "the rate limit (" + String.join(", ", rate.limits().stream().map(RateLimit.Limit::describe).toList()) + ")";
     }
 
     /** An earlier run through the account was asked to slow down: this one goes on from where that left the pace. */

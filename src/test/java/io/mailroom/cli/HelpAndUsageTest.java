@@ -61,6 +61,11 @@ class HelpAndUsageTest {
         assertEquals(64, badFormat.exit());
         assertEquals("mailroom: --format must be text, csv, json or html, not \"pdf\"\ntry 'mailroom report --help'\n", badFormat.err());
 
+        Cli.Result unknown = Cli.run("frobnicate");
+        assertEquals(64, unknown.exit());
+        assertEquals("mailroom: no command \"frobnicate\"; the commands are run, resume, status, report, cancel, bounces, preview and init\n"
+                + "try 'mailroom --help'\n", unknown.err());
+
         Cli.Result noCommand = Cli.run();
         assertEquals(64, noCommand.exit());
         assertEquals("mailroom: a command is required: run, resume, status, report, cancel, bounces, preview or init\ntry 'mailroom --help'\n", noCommand.err());

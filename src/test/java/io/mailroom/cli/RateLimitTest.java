@@ -198,6 +198,8 @@ class RateLimitTest {
         Cli.Result evening = mailroom("run", job.toString());
         assertEquals(75, evening.exit(), evening.all());
         assertEquals(3, server.received().size(), "the evening run sends nothing: the quota is used");
+        assertTrue(evening.out().contains("test-job: sent nothing\n"), "not 'nothing due': two are due, held back by the quota: " + evening.out());
+        assertTrue(evening.err().contains("stopped: the rate limit (3/day) reached"), evening.err());
 
         clock.advance(Duration.ofHours(16).plusSeconds(1));
         Cli.Result nextDay = mailroom("resume", "test-job");
