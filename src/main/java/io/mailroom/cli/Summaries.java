@@ -35,6 +35,9 @@ final class Summaries {
 
     /** What a plan did: rows read, new, already in the job, left out, skipped. */
     static String planLine(String job, Plan p) {
+        if (p.stopped()) {
+            return job + ": planning stopped on request after " + p.rows() + " row(s), " + p.added() + " new; resume or the next run plans the rest";
+        }
         return job + ": " + p.rows() + " row(s) read, " + p.added() + " new" + (p.known() > 0 ? ", " + p.known() + " already in the job" : "")
                 + (p.duplicates() > 0 ? ", " + p.duplicates() + " duplicate key(s) left out" : "")
                 + (p.skipped() > 0 ? ", " + p.skipped() + " skipped (see above)" : "");

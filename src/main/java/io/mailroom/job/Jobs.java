@@ -249,7 +249,13 @@ public final class Jobs {
     /** Plans the rows of {@code csv} into the job, committing a batch at a time; the last commit ends the plan. */
     private Plan planRows(CsvSource csv, Store planStore, JobRecord job, Composer composer, String digest, Planning planning) throws Exception {
         try {
-            Plan plan = new Planner(composer, job.keyColumn(), err, suppressed(planStore, job)).plan(csv, new StoreSink(planStore, job, planning::committed));
+            Plan plan = new Planner(composer, job.keyColumn(), err, suppressed(planStore, job), stop::requested)
+                    .plan(csv, new StoreSink(planStore, job, planning::committed));
+            if (plan.stopped()) {
+                // what is planned stays; the job keeps its CSV, and resume or the next run plans the rest
+                planStore.commit();
+                return plan;
+            }
             planStore.planEnded(job.id(), digest);
             planStore.commit();
             Files.deleteIfExists(planStore.planCopyFile(job.name()));

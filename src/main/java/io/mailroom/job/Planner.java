@@ -70,16 +70,24 @@ final class Planner {
     private final PrintStream err;
     /** Why an address is kept out (it hard-bounced, recipients.suppress-bounced), or null when it is not. */
     private final java.util.function.Function<String, String> suppressed;
+    private final java.util.function.BooleanSupplier stopped;
 
     Planner(Composer composer, String keyColumn, PrintStream err) {
         this(composer, keyColumn, err, address -> null);
     }
 
     Planner(Composer composer, String keyColumn, PrintStream err, java.util.function.Function<String, String> suppressed) {
+        this(composer, keyColumn, err, suppressed, () -> false);
+    }
+
+    /** {@code stopped}: asked before each row; once true, the plan ends there, {@link Plan#stopped()}. */
+    Planner(Composer composer, String keyColumn, PrintStream err, java.util.function.Function<String, String> suppressed,
+            java.util.function.BooleanSupplier stopped) {
         this.composer = composer;
         this.keyColumn = keyColumn;
         this.err = err;
         this.suppressed = suppressed;
+        this.stopped = stopped;
     }
 
     static CsvSource open(JobSpec spec) throws DataException, InputMissingException {
@@ -194,6 +202,7 @@ final class Planner {
         Set<String> seen = new HashSet<>();
         CsvRow row;
         while ((row = next(csv)) != null) {
+            if (stopped.getAsBoolean()) return new Plan(rows, added, known, duplicates, skipped, true);
             rows++;
             String cheapKey = keyColumn == null ? null : Composer.normalKey(row.fields().getOrDefault(keyColumn, ""));
             if (cheapKey != null && !cheapKey.isEmpty() && !seen.contains(cheapKey) && sink.isSettled(cheapKey)) {

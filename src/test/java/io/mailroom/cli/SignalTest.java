@@ -52,6 +52,35 @@ class SignalTest {
         }
     }
 
+    @Test
+    void sigtermWhilePlanningAStopsThePlanAtOnceAndResumePlansTheRest() throws Exception {
+        int rows = 100_000;
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer().holdGreetings()) {
+            Path job = new JobDir(dir.resolve("job")).numberedRecipients(rows).smtp("127.0.0.1", server.port(), "none").write();
+            String db = "jdbc:h2:" + dir.resolve("db").toAbsolutePath();
+            Path log = dir.resolve("run.log");
+
+            Process run = Child.start(log, Map.of(), "run", job.toString(), "--db", db, "--progress-every", "1s");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!Child.output(log).contains("(still reading the CSV)") && run.isAlive() && System.nanoTime() < deadline) Thread.sleep(5);
+            assertTrue(Child.output(log).contains("(still reading the CSV)"), "planning when the signal comes: " + Child.output(log));
+            run.destroy();
+            server.releaseGreetings();
+            assertTrue(run.waitFor(60, TimeUnit.SECONDS));
+            String said = Child.output(log);
+            assertEquals(75, run.exitValue(), said);
+            assertTrue(said.matches("(?s).*test-job: planning stopped on request after \\d+ row\\(s\\), \\d+ new; resume or the next run plans the rest.*"), said);
+            int planned = counts(db).values().stream().mapToInt(Integer::intValue).sum();
+            assertTrue(planned > 0 && planned < rows, "stopped in the middle of the plan: " + planned);
+
+            Process resume = Child.start(dir.resolve("resume.log"), Map.of(), "resume", "test-job", "--db", db, "--max-duration", "1s");
+            assertTrue(resume.waitFor(120, TimeUnit.SECONDS));
+            String resumed = Child.output(dir.resolve("resume.log"));
+            assertTrue(resumed.contains("the rest of its rows are planned now"), resumed);
+            assertEquals(rows, counts(db).values().stream().mapToInt(Integer::intValue).sum(), "every row planned once: " + resumed);
+        }
+    }
+
     private static Map<String, Integer> counts(String db) throws Exception {
         Map<String, Integer> out = new HashMap<>();
         try (Connection c = DriverManager.getConnection(db, "", "");
