@@ -114,6 +114,10 @@ final class Planner {
      * null: none is rendered). Returns its rows.
      */
     static int requireReadable(JobSpec spec, MessageTemplate template) throws DataException, InputMissingException, IOException {
+        if (template != null && template.neverWrites("From")) {
+            throw new DataException(template.name() + ": the header block has no From: line, and every message needs one (e.g. From: Team"
+                    + " <team@example.com>); every row would be skipped for it: fix the template; nothing was planned or sent", null);
+        }
         int rows = 0;
         int rendered = 0;
         boolean usable = false;

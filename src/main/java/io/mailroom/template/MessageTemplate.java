@@ -44,7 +44,11 @@ public final class MessageTemplate {
     private final int bodyLine;
     private final Deadline deadline = new Deadline();
 
-    private MessageTemplate(String name, Template text, Template html, RenderLimits limits, int bodyLine) {
+    /** The header block as written: what {@link #neverWrites} reads. */
+    private final String headerBlock;
+
+    private MessageTemplate(String name, Template text, Template html, RenderLimits limits, int bodyLine, String headerBlock) {
+        this.headerBlock = headerBlock;
         this.name = name;
         this.text = text;
         this.html = html;
@@ -77,7 +81,22 @@ public final class MessageTemplate {
                     + " a ${...}, a string or a directive's tag; close it before that line (" + marked.getMessage() + ")", marked);
         }
         Template html = htmlSource == null ? null : parse(htmlName, htmlSource, true);
-        return new MessageTemplate(name, text, html, limits, blank + 1);
+        return new MessageTemplate(name, text, html, limits, blank + 1, String.join("\n", normalized.lines().limit(blank).toList()));
+    }
+
+    /**
+     * Whether the header block can never write header {@code header}: no line of it starts with that name, nor with
+     * anything that could make one (an interpolation or a directive). Then every row lacks it: the template's fault.
+     */
+    public boolean neverWrites(String header) {
+        String prefix = header.toLowerCase(java.util.Locale.ROOT) + ":";
+        return headerBlock.lines().map(l -> l.strip().toLowerCase(java.util.Locale.ROOT))
+                .noneMatch(l -> l.startsWith(prefix) || l.startsWith("${") || l.startsWith("<#") || l.startsWith("<@") || l.startsWith("[#"));
+    }
+
+    /** The template file's name, as messages name it. */
+    public String name() {
+        return name;
     }
 
     public RenderedMessage render(Map<String, String> fields) throws RowRenderException {

@@ -132,6 +132,9 @@ class TemplateErrorsTest {
 
         String date = refused(mailroom("run", job("From: Team <team@example.com>\nTo: ${email}\nDate: ${n}\n\nbody\n").write().toString()));
         assertTrue(date.contains("message.ftl: header Date is written by mailroom; remove it from the template; every row would be skipped"), date);
+        String noFrom = refused(mailroom("run", job("To: ${email}\nSubject: Hello\n\nbody\n").write().toString()));
+        assertTrue(noFrom.contains("message.ftl: the header block has no From: line, and every message needs one (e.g. From: Team <team@example.com>);"
+                + " every row would be skipped for it"), noFrom);
     }
 
     @Test
