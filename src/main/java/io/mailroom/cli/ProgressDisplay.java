@@ -36,6 +36,7 @@ final class ProgressDisplay implements RunProgress, AutoCloseable {
     private volatile Instant started;
     private volatile boolean planning = true;
     private volatile boolean planShown;
+    private volatile String waiting;
     private Instant lastLine;
     private boolean closed;
 
@@ -81,6 +82,11 @@ final class ProgressDisplay implements RunProgress, AutoCloseable {
             if (status == RecipientStatus.DEFERRED) deferredHere.add(recipientId);
         }
         settled.get(status).incrementAndGet();
+    }
+
+    @Override
+    public void waiting(String why) {
+        this.waiting = why;
     }
 
     @Override
@@ -135,6 +141,7 @@ final class ProgressDisplay implements RunProgress, AutoCloseable {
             if (!over && done < total) s.append("; about ").append(span(Duration.ofSeconds((long) Math.ceil((total - done) / perSecond)))).append(" left");
         }
         if (over) s.append("; took ").append(span(elapsed));
+        else if (waiting != null) s.append("; waiting ").append(waiting);
         else if (planning && !planShown) s.append(" (still reading the CSV)");
         return s.toString();
     }

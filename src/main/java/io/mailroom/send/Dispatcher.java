@@ -45,6 +45,7 @@ final class Dispatcher implements AutoCloseable {
     private final Pause pause;
     private final Stop stop;
     private final RateLimit rate;
+    private final Progress progress;
     /** Each attempt's return path (envelope.verp), or null. */
     private final Verp verp;
     /** The run's pace once a server asked it to slow down. */
@@ -78,8 +79,9 @@ final class Dispatcher implements AutoCloseable {
     private String ended;
 
     Dispatcher(Attempts store, long jobId, Messages messages, Arrivals arrivals, Recorder recorder, Clock clock, Pause pause, Stop stop,
-               RateLimit rate, Instant deadline, int limit, int lanes, Claims claims, Settle settleGone, Verp verp) {
+               RateLimit rate, Instant deadline, int limit, int lanes, Claims claims, Settle settleGone, Verp verp, Progress progress) {
         this.verp = verp;
+        this.progress = progress;
         this.claims = claims;
         this.settleGone = settleGone;
         this.claimSize = Math.max(PAGE_CLAIMED, 2 * IN_HAND_PER_SESSION * lanes);
@@ -159,6 +161,7 @@ final class Dispatcher implements AutoCloseable {
                         return false;
                     }
                     pausing = true;
+                    progress.waiting("for " + limits + " until " + resume.truncatedTo(ChronoUnit.SECONDS));
                 }
             }
             if (sleep == null) {
@@ -170,6 +173,7 @@ final class Dispatcher implements AutoCloseable {
             try {
                 pause.sleep(sleep);
             } finally {
+                progress.waiting(null);
                 synchronized (this) {
                     pausing = false;
                     notifyAll();

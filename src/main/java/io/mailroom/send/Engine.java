@@ -105,7 +105,7 @@ public final class Engine {
                 }
             };
             dispatcher = new Dispatcher(reader.attempts(), jobId, messages, arrivals, recorder, clock, pause, stop, rate, deadline, limit, s.connections(),
-                    claims, settleGone, s.verp());
+                    claims, settleGone, s.verp(), progress);
             // a provider's request to slow down holds for the account, whichever run or job comes next
             Optional<io.mailroom.store.Throttle> lastThrottle = attempts.lastThrottle(s.account());
             if (lastThrottle.isPresent()) dispatcher.resumePace(lastThrottle.get());

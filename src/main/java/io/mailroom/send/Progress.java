@@ -14,4 +14,7 @@ public interface Progress {
      * {@code status}; a row deferred earlier in the run may come again.
      */
     default void settled(long recipientId, RecipientStatus status) { }
+
+    /** The run waits, and why, e.g. "for the rate limit (20/minute) until 10:01:05Z"; null when it goes on. */
+    default void waiting(String why) { }
 }

@@ -85,6 +85,19 @@ class ProgressTest {
     }
 
     @Test
+    void aRunThatWaitsSaysWhatForAndUntilWhen() {
+        ProgressDisplay progress = new ProgressDisplay(StatusLine.NONE, out, err, clock, Duration.ZERO, Integer.MAX_VALUE, false);
+        progress.due(5);
+        progress.started("news", false);
+        progress.settled(1, RecipientStatus.SENT);
+        progress.waiting("for the rate limit (2/minute) until 2026-12-02T10:01:00Z");
+        assertTrue(progress.describe(clock.instant(), false).endsWith("; waiting for the rate limit (2/minute) until 2026-12-02T10:01:00Z"),
+                progress.describe(clock.instant(), false));
+        progress.waiting(null);
+        assertTrue(!progress.describe(clock.instant(), false).contains("waiting"));
+    }
+
+    @Test
     void onATerminalTheLineIsRedrawnInPlaceAndWipedBeforeOtherText() throws Exception {
         ByteArrayOutputStream screen = new ByteArrayOutputStream();
         StatusLine line = StatusLine.terminal(new PrintStream(screen, true, StandardCharsets.UTF_8), 40);
