@@ -254,6 +254,24 @@ class BouncesTest {
     }
 
     @Test
+    void aBounceForACcAddressMakesThatAddressBouncedAndLeavesTheToSent() throws Exception {
+        try (ScriptedSmtpServer smtp = new ScriptedSmtpServer()) {
+            Path job = job("imap", mailbox.imapPort(), smtp).file("message.ftl",
+                    "From: Team <team@example.com>\nTo: ${email}\nCc: copy-${n}@example.org\nSubject: Hello\n\nHello ${first_name}\n").write();
+            assertEquals(0, mailroom("run", job.toString()).exit());
+            deliver(dsn("team@example.com", "copy-2@example.org", "failed", "5.1.1", messageIdOf("user2@example.com")));
+
+            Cli.Result read = mailroom("bounces", "test-job");
+
+            assertEquals(1, read.exit(), read.all());
+            assertTrue(read.out().contains("test-job: copy-2@example.org bounced: 5.1.1"), read.out());
+            String json = mailroom("report", "test-job", "--format", "json").out();
+            assertTrue(json.contains("{\"address\": \"user2@example.com\", \"kind\": \"to\", \"status\": \"sent\""), json);
+            assertTrue(json.contains("{\"address\": \"copy-2@example.org\", \"kind\": \"cc\", \"status\": \"bounced\""), json);
+        }
+    }
+
+    @Test
     void aJobThatOptsInKeepsAnAddressThatHardBouncedOut() throws Exception {
         try (ScriptedSmtpServer smtp = new ScriptedSmtpServer()) {
             Path job = job("pop3", mailbox.pop3Port(), smtp).write();
