@@ -1,7 +1,6 @@
 package io.mailroom.cli;
 
 import io.mailroom.job.Bounces;
-import io.mailroom.store.RecipientStatus;
 import io.mailroom.store.Verdict;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -43,9 +42,8 @@ final class BouncesCommand implements Callable<Integer> {
             Bounces.Result r = bounces.collect(n, url, dryRun, keep);
             ctx.out().println(n + ": " + r.read() + " message(s) read: " + r.bounced() + " address(es) bounced, " + r.delayed() + " delayed, "
                     + r.unmatched() + " put on no address (left in the mailbox)" + (dryRun ? "; dry run: nothing was changed" : ""));
-            Verdict v = Verdict.of(r.counts());
-            ctx.out().println(n + ": " + RecipientStatus.counts(r.counts()) + " (" + v.words() + ")");
-            exit = v.exitCode();
+            ctx.out().println(Summaries.countsLine(n, r.counts()));
+            exit = Verdict.of(r.counts()).exitCode();
         }
         return name != null ? exit : ExitCodes.OK;
     }

@@ -40,8 +40,7 @@ final class CancelCommand implements Callable<Integer> {
             ctx.out().println(name + ": " + k.key() + (k.cancelled() ? ": cancelled (was " + k.was().label() + ")"
                     : k.was() == RecipientStatus.SENT ? ": already sent; left as it is" : ": already cancelled"));
         }
-        Verdict v = Verdict.of(c.counts());
-        ctx.out().println(name + ": " + RecipientStatus.counts(c.counts()) + " (" + v.words() + ")");
-        return v.exitCode();
+        ctx.out().println(Summaries.countsLine(name, c.counts()));
+        return Verdict.of(c.counts()).exitCode();
     }
 }

@@ -33,6 +33,11 @@ final class Summaries {
         }
     }
 
+    /** A job's counts and what they add up to, as status, cancel and bounces print them. */
+    static String countsLine(String job, java.util.Map<RecipientStatus, Integer> counts) {
+        return job + ": " + RecipientStatus.counts(counts) + " (" + Verdict.of(counts).words() + ")";
+    }
+
     /** What a plan did: rows read, new, already in the job, left out, skipped. */
     static String planLine(String job, Plan p) {
         if (p.stopped()) {

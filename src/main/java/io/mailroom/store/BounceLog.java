@@ -41,30 +41,27 @@ public final class BounceLog {
 
     /** The job's addresses that are {@code address} (compared as stored: lower case), in row order. */
     public List<Candidate> addresses(long jobId, String address) throws SQLException {
-        List<Candidate> out = new ArrayList<>();
         try (PreparedStatement ps = db.prepareStatement("SELECT a.recipient_id, a.seq, a.address, a.status, r.message_id FROM recipients r"
                 + " JOIN addresses a ON a.recipient_id = r.id WHERE r.job_id = ? AND LOWER(a.address) = ? ORDER BY r.row_no, a.seq")) {
             Sql.bind(ps, jobId, address.toLowerCase(java.util.Locale.ROOT));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new Candidate(rs.getLong(1), rs.getInt(2), rs.getString(3), RecipientStatus.of(rs.getString(4)), rs.getString(5)));
-                }
-            }
+            return candidates(ps);
         }
-        return out;
     }
 
     /** The addresses of row {@code recipientId} (a VERP token names the row), in envelope order. */
     public List<Candidate> addressesOfRow(long recipientId) throws SQLException {
-        List<Candidate> out = new ArrayList<>();
         try (PreparedStatement ps = db.prepareStatement("SELECT a.recipient_id, a.seq, a.address, a.status, r.message_id FROM recipients r"
                 + " JOIN addresses a ON a.recipient_id = r.id WHERE r.id = ? ORDER BY a.seq")) {
             Sql.bind(ps, recipientId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new Candidate(rs.getLong(1), rs.getInt(2), rs.getString(3), RecipientStatus.of(rs.getString(4)), rs.getString(5)));
-                }
-            }
+            return candidates(ps);
+        }
+    }
+
+    /** The rows of recipient_id, seq, address, status, message_id. */
+    private static List<Candidate> candidates(PreparedStatement ps) throws SQLException {
+        List<Candidate> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) out.add(new Candidate(rs.getLong(1), rs.getInt(2), rs.getString(3), RecipientStatus.of(rs.getString(4)), rs.getString(5)));
         }
         return out;
     }
