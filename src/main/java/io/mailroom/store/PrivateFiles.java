@@ -103,11 +103,12 @@ public final class PrivateFiles {
     /**
      * For an H2 file database: its folder made private when it is the database's own (it holds nothing
      * but the database's files: ./.mailroom/), its file created private before H2 opens it, and its other
-     * files (trace, lock) tightened. Other kinds of database are left to their server.
+     * files (trace, lock) tightened. Other kinds of database are left to their server. True when its file was
+     * made here: the database is new.
      */
-    static void database(String url, Consumer<String> notes) throws IOException {
+    static boolean database(String url, Consumer<String> notes) throws IOException {
         Path base = h2File(url);
-        if (base == null) return;
+        if (base == null) return false;
         Path dir = base.getParent();
         String name = base.getFileName().toString();
         if (!Files.isDirectory(dir)) {
@@ -116,7 +117,8 @@ public final class PrivateFiles {
             tighten(dir, FOLDER, notes);
         }
         Path data = dir.resolve(name + ".mv.db");
-        if (!Files.exists(data, LinkOption.NOFOLLOW_LINKS)) {
+        boolean made = !Files.exists(data, LinkOption.NOFOLLOW_LINKS);
+        if (made) {
             try {
                 create(data, notes).close();
             } catch (java.nio.file.FileSystemException e) {
@@ -124,6 +126,7 @@ public final class PrivateFiles {
             }
         }
         tightenDatabaseFiles(url, notes);
+        return made;
     }
 
     /** The database's files tightened; after H2 has had it open, this catches a trace file it made meanwhile. */

@@ -254,7 +254,11 @@ public final class Store implements AutoCloseable {
         Database database = Database.at(url, env);
         DatabaseFile.checkNewestState(url);
         // after the check, which refuses an empty file: this one is made empty for H2 to fill, with the mode it keeps
-        PrivateFiles.database(url, notes);
+        if (PrivateFiles.database(url, notes)) {
+            // a run in another folder (cron in $HOME) or a mistyped --db would otherwise start a job over unseen
+            notes.accept("note: created a new database at " + DatabaseFile.path(url) + " (a job is kept in the database it was run with;"
+                    + " --db or MAILROOM_DB chooses another)");
+        }
         Path file = sharesByAutoServer(url) ? null : PrivateFiles.h2File(url);
         Connection c;
         try {
