@@ -39,4 +39,11 @@ class MessagesSayWhatIsWrongTest {
                 + " letters, digits, '.', '_' or '-', starting with a letter or digit (it names the job in commands): add a line such as"
                 + " name=my-job\n", r.err());
     }
+
+    @Test
+    void aMaxDurationOfZeroSaysItMustBeMoreThanZero() throws Exception {
+        Cli.Result r = Cli.run("run", job().write().toString(), "--max-duration", "0s", "--sandbox", dir.resolve("out").toString(), "--db", db());
+        assertEquals(64, r.exit(), r.all());
+        assertTrue(r.err().startsWith("mailroom: --max-duration: \"0s\" must be more than zero, e.g. 30m; leave the option out for no limit\n"), r.err());
+    }
 }
