@@ -46,4 +46,19 @@ class MessagesSayWhatIsWrongTest {
         assertEquals(64, r.exit(), r.all());
         assertTrue(r.err().startsWith("mailroom: --max-duration: \"0s\" must be more than zero, e.g. 30m; leave the option out for no limit\n"), r.err());
     }
+
+    @Test
+    void aReportIntoAFileOrIntoProcSaysWhyOnce() throws Exception {
+        assertEquals(0, Cli.run("run", job().write().toString(), "--sandbox", dir.resolve("out").toString(), "--db", db()).exit());
+        Path file = Files.writeString(dir.resolve("mix.csv"), "a,b\n");
+
+        Cli.Result through = Cli.run("report", "test-job", "--db", db(), "--output", file.resolve("x.txt").toString());
+        assertEquals(64, through.exit(), through.all());
+        assertTrue(through.err().startsWith("mailroom: --output: " + file + " is a file, not a folder; write the report somewhere else\n"), through.err());
+
+        Cli.Result proc = Cli.run("report", "test-job", "--db", db(), "--output", "/proc/r.txt");
+        assertEquals(64, proc.exit(), proc.all());
+        assertTrue(proc.err().startsWith("mailroom: --output: cannot write /proc/r.txt: /proc takes no new files (a system folder such as /proc"
+                + " or /sys); write the report somewhere else\n"), proc.err());
+    }
 }
