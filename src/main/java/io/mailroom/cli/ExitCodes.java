@@ -14,6 +14,7 @@ import io.mailroom.store.DatabaseUrlException;
 import io.mailroom.store.JobBusyException;
 import io.mailroom.smtp.PasswordUnavailableException;
 import io.mailroom.store.NoDatabaseException;
+import io.mailroom.store.PathException;
 import io.mailroom.store.Verdict;
 import java.io.PrintStream;
 import java.util.Collections;
@@ -82,6 +83,8 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler, Command
         // a worker cut off from the database for longer than its lease: what it held is the others' now
         if (e instanceof LeaseLostException) return TEMPFAIL;
         if (e instanceof DatabaseUrlException) return USAGE;
+        // --sandbox, --output or --db names a place that cannot be written: the command line is wrong
+        if (e instanceof PathException) return USAGE;
         // a damaged database is an unreadable input; a failed write (a full disk) leaves the job to resume later
         if (e instanceof DatabaseFileException d) return d.kind() == DatabaseFileException.Kind.DAMAGED ? NO_INPUT : TEMPFAIL;
         // a journal of another database is an input that cannot be used; a failed write leaves the job to resume later

@@ -25,11 +25,33 @@ final class InitCommand implements Callable<Integer> {
         this.ctx = ctx;
     }
 
-    /** The folder's name as a job name (letters, digits, '.', '_', '-'), or "starter" when nothing of it is left. */
+    /**
+     * The folder's name as a job name (letters, digits, '.', '_', '-'). A name that loses letters on the way (日本語,
+     * "news 中文") ends in 6 hex digits of the folder's path, so two such folders are two jobs; "starter-" and those
+     * digits when nothing of it is left.
+     */
     private String jobName() {
-        Path folder = dir.toAbsolutePath().normalize().getFileName();
-        String name = folder == null ? "" : folder.toString().replaceAll("[^A-Za-z0-9._-]+", "-").replaceAll("^[^A-Za-z0-9]+", "");
-        return name.isEmpty() ? "starter" : name.substring(0, Math.min(name.length(), 200));
+        Path absolute = dir.toAbsolutePath().normalize();
+        String folder = absolute.getFileName() == null ? "" : absolute.getFileName().toString();
+        String name = folder.replaceAll("[^A-Za-z0-9._-]+", "-").replaceAll("^[^A-Za-z0-9]+", "").replaceAll("-+$", "");
+        name = name.substring(0, Math.min(name.length(), 180));
+        if (folder.matches("[A-Za-z0-9._ -]*") && !name.isEmpty()) return name;
+        return (name.isEmpty() ? "starter" : name) + "-" + pathHash(absolute);
+    }
+
+    private static String pathHash(Path folder) {
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(folder.toString().getBytes(StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(hash, 0, 3);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A path as a shell reads it back: single-quoted when it holds spaces or characters a shell would act on. */
+    static String shellWord(Path p) {
+        String s = p.toString();
+        return s.matches("[^\\s!\"#$&'()*;<>?\\[\\]\\\\^`{|}~]+") ? s : "'" + s.replace("'", "'\\''") + "'";
     }
 
     @Override
@@ -50,7 +72,7 @@ final class InitCommand implements Callable<Integer> {
             }
         }
         ctx.out().println("wrote " + String.join(", ", FILES) + " to " + dir);
-        ctx.out().println("try: mailroom run " + dir.resolve("starter.job") + " --sandbox " + dir.resolve("outbox"));
+        ctx.out().println("try: mailroom run " + shellWord(dir.resolve("starter.job")) + " --sandbox " + shellWord(dir.resolve("outbox")));
         return ExitCodes.OK;
     }
 }

@@ -10,7 +10,6 @@ import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,6 +99,11 @@ final class ReportCommand implements Callable<Integer> {
         if (output == null) return;
         Path folder = output.toAbsolutePath().getParent();
         if (folder != null && !Files.isDirectory(folder)) {
+            Path file = folder;
+            while (file != null && !Files.exists(file)) file = file.getParent();
+            if (file != null && !Files.isDirectory(file)) {
+                throw new ParameterException(spec.commandLine(), "--output: " + file + " is a file, not a folder; write the report somewhere else");
+            }
             throw new ParameterException(spec.commandLine(), "--output: the folder " + folder
                     + " does not exist; create it first, or write the report somewhere else");
         }
@@ -113,8 +117,8 @@ final class ReportCommand implements Callable<Integer> {
         try {
             return PrivateFiles.create(output, ctx::note);
         } catch (FileSystemException e) {
-            String why = e instanceof AccessDeniedException ? "permission denied" : e.getReason() != null ? e.getReason() : e.getMessage();
-            throw new ParameterException(spec.commandLine(), "--output: cannot write " + output + " (" + why + "); write the report somewhere else");
+            throw new ParameterException(spec.commandLine(), "--output: cannot write " + output + ": " + PrivateFiles.why(e)
+                    + "; write the report somewhere else");
         }
     }
 }

@@ -45,6 +45,10 @@ final class SendOptions {
         Instant deadline = null;
         if (maxDuration != null) {
             Duration d = JobFile.parseDuration(maxDuration);
+            if (d == null && maxDuration.strip().matches("(?i)0+(ms|s|m|h|d)")) {
+                throw new ParameterException(cmd, "--max-duration: \"" + maxDuration + "\" must be more than zero, e.g. 30m; leave the option out"
+                        + " for no limit");
+            }
             if (d == null) throw new ParameterException(cmd, "--max-duration: \"" + maxDuration + "\" must be a duration like 30m, 2h or 1d");
             deadline = now.plus(d);
         }

@@ -60,6 +60,23 @@ public final class JobFile {
         this.base = base;
     }
 
+    /** A job's name is typed in commands and kept in file names: at most this long. */
+    static final int NAME_MAX = 200;
+
+    /** Refuses a name commands could not take, saying why; one from the file's own name ({@code fromFile}) says where it came from. */
+    private static void checkName(Path path, String name, boolean fromFile) throws JobFileException {
+        boolean tooLong = name.length() > NAME_MAX;
+        if (!tooLong && name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) return;
+        String shown = "\"" + (tooLong ? name.substring(0, 40) + "…\" (" + name.length() + " characters)" : name + "\"");
+        String rule = tooLong ? "is too long: at most " + NAME_MAX + " characters" : "must be letters, digits, '.', '_' or '-', starting with a letter"
+                + " or digit (it names the job in commands)";
+        if (!fromFile) throw new JobFileException(path + ": name: " + shown + " " + rule);
+        String suggested = name.replaceAll("[^A-Za-z0-9._-]+", "-").replaceAll("^[^A-Za-z0-9]+", "").replaceAll("-+$", "");
+        suggested = suggested.isEmpty() ? "my-job" : suggested.substring(0, Math.min(suggested.length(), 40));
+        throw new JobFileException(path + ": the job's name comes from the file's name when there is no name= line, and " + shown + " " + rule
+                + ": add a line such as name=" + suggested);
+    }
+
     public static JobSpec load(Path path) throws JobFileException, InputMissingException {
         Properties props = new Properties();
         try (Reader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
@@ -75,9 +92,7 @@ public final class JobFile {
         f.refuseUnknownKeys(path);
         String defaultName = path.getFileName().toString().replaceFirst("\\.[^.]*$", "");
         String name = f.optional("name", defaultName);
-        if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,199}")) {
-            throw new JobFileException(path + ": name: \"" + name + "\" must be letters, digits, '.', '_' or '-' (it names the job in commands)");
-        }
+        checkName(path, name, props.getProperty("name") == null);
         String html = f.optional("template.html", null);
         return new JobSpec(name, path, f.path("recipients", true), f.charset(), f.optional("recipients.key", null),
                 f.path("template", true), html == null ? null : f.path("template.html", true), f.send());

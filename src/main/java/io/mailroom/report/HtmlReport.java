@@ -20,8 +20,8 @@ import java.util.Map;
  * A self-contained HTML page, to open or forward: the verdict in the command line's words ({@link
  * io.mailroom.store.Verdict}), when it was generated, the job's first and last attempt and next try, the counts
  * coloured by status, charts as inline SVG ({@link HtmlCharts}), the workers of a shared job, and a table of
- * recipients, problems first, each row followed by a table of its envelope addresses in order (kind, address,
- * status, attempts, the server's words, first and last attempt, next try; times ISO-8601 UTC).
+ * recipients, problems first, each row but a wholly sent one followed by a table of its envelope addresses in order
+ * (kind, address, status, attempts, the server's words, first and last attempt, next try; times ISO-8601 UTC).
  *
  * <p>Nothing is fetched, ever: no external style, script, font, image or link, and a Content-Security-Policy
  * (default-src 'none') that lets in only this page's one style and one script, by their hashes. The script
@@ -114,14 +114,23 @@ final class HtmlReport {
                     + esc(String.join(", ", m.to())) + "</td>" + status(m.status(), true) + "<td class=\"n\">" + m.attempts() + "</td><td>"
                     + esc(TextReport.detail(m)) + meaning(m.reply()) + "</td>" + time(m.firstAttemptAt()) + time(Breakdown.lastAttempt(m))
                     + time(Breakdown.nextTry(m)) + "<td class=\"id\">" + esc(m.messageId()) + "</td></tr>");
-            if (!m.addresses().isEmpty()) addresses(m, out);
+            if (!whollySent(m)) addresses(m, out);
             out.println("</tbody>");
         }
         out.println("</table>");
     }
 
+    /**
+     * A sent row whose every address is sent needs no table of them: its line says it all, and on a large job
+     * those tables were most of the page (400,000 rows made 292 MB).
+     */
+    private static boolean whollySent(Recipient m) {
+        return m.status() == RecipientStatus.SENT && m.addresses().stream().allMatch(a -> a.status() == RecipientStatus.SENT);
+    }
+
     /** The row's addresses, as a table in a cell under its key. */
     private static void addresses(Recipient m, PrintWriter out) {
+        if (m.addresses().isEmpty()) return;
         out.println("<tr class=\"addresses\"><td></td><td colspan=\"9\"><table><tr><th>kind</th><th>address</th><th>status</th><th>attempts</th>"
                 + "<th>reply / failure</th><th>first attempt</th><th>last attempt</th><th>next try</th></tr>");
         for (Address a : m.addresses()) {

@@ -38,8 +38,15 @@ public final class PrivateFiles {
 
     private PrivateFiles() { }
 
-    /** Creates the folder (and any missing parent) private; an existing one is kept, with a warning if others can read it. */
+    /**
+     * Creates the folder (and any missing parent) private; an existing one is kept, with a warning if others can read it.
+     * A file on its path, or a folder the system will not make, is a {@link PathException} naming it.
+     */
     public static Path folder(Path dir, Consumer<String> notes) throws IOException {
+        return folder(dir, dir, notes);
+    }
+
+    private static Path folder(Path dir, Path wanted, Consumer<String> notes) throws IOException {
         if (Files.isDirectory(dir)) {
             PosixFileAttributes a = attributes(dir);
             if (a != null && !FOLDER.containsAll(a.permissions())) {
@@ -49,12 +56,30 @@ public final class PrivateFiles {
             return dir;
         }
         Path parent = dir.toAbsolutePath().getParent();
-        if (parent != null && !Files.isDirectory(parent)) folder(parent, notes);
+        if (parent != null && !Files.isDirectory(parent)) folder(parent, wanted, notes);
         try {
             return posix(parent) ? Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(FOLDER)) : Files.createDirectory(dir);
         } catch (FileAlreadyExistsException e) {
-            return folder(dir, notes);
+            // made by another process meanwhile; anything else in its place is no folder, however often we look
+            if (Files.isDirectory(dir)) return folder(dir, wanted, notes);
+            String what = dir + (Files.isRegularFile(dir) ? " is a file, not a folder" : " is there and is not a folder");
+            throw new PathException(dir.equals(wanted) ? what : "cannot make the folder " + wanted + ": " + what, e);
+        } catch (java.nio.file.FileSystemException e) {
+            throw new PathException("cannot make the folder " + wanted + ": " + why(e), e);
         }
+    }
+
+    /**
+     * What the system said when a file or folder could not be made, in words: not the bare path that
+     * {@link java.nio.file.NoSuchFileException} carries as its message.
+     */
+    public static String why(java.nio.file.FileSystemException e) {
+        if (e instanceof java.nio.file.AccessDeniedException) return "permission denied";
+        Path p = e.getFile() == null ? null : Path.of(e.getFile()).toAbsolutePath().getParent();
+        if (e instanceof java.nio.file.NoSuchFileException && p != null && Files.isDirectory(p)) {
+            return p + " takes no new files (a system folder such as /proc or /sys)";
+        }
+        return e.getReason() != null ? e.getReason().toLowerCase(Locale.ROOT) : e.getClass().getSimpleName();
     }
 
     /** Opens {@code file} for writing from its start: a new file is created 0600, an existing regular file of the user's tightened. */
@@ -78,11 +103,12 @@ public final class PrivateFiles {
     /**
      * For an H2 file database: its folder made private when it is the database's own (it holds nothing
      * but the database's files: ./.mailroom/), its file created private before H2 opens it, and its other
-     * files (trace, lock) tightened. Other kinds of database are left to their server.
+     * files (trace, lock) tightened. Other kinds of database are left to their server. True when its file was
+     * made here: the database is new.
      */
-    static void database(String url, Consumer<String> notes) throws IOException {
+    static boolean database(String url, Consumer<String> notes) throws IOException {
         Path base = h2File(url);
-        if (base == null) return;
+        if (base == null) return false;
         Path dir = base.getParent();
         String name = base.getFileName().toString();
         if (!Files.isDirectory(dir)) {
@@ -91,8 +117,16 @@ public final class PrivateFiles {
             tighten(dir, FOLDER, notes);
         }
         Path data = dir.resolve(name + ".mv.db");
-        if (!Files.exists(data, LinkOption.NOFOLLOW_LINKS)) create(data, notes).close();
+        boolean made = !Files.exists(data, LinkOption.NOFOLLOW_LINKS);
+        if (made) {
+            try {
+                create(data, notes).close();
+            } catch (java.nio.file.FileSystemException e) {
+                throw new PathException("cannot make the database file " + data + ": " + why(e), e);
+            }
+        }
         tightenDatabaseFiles(url, notes);
+        return made;
     }
 
     /** The database's files tightened; after H2 has had it open, this catches a trace file it made meanwhile. */

@@ -254,7 +254,11 @@ public final class Store implements AutoCloseable {
         Database database = Database.at(url, env);
         DatabaseFile.checkNewestState(url);
         // after the check, which refuses an empty file: this one is made empty for H2 to fill, with the mode it keeps
-        PrivateFiles.database(url, notes);
+        if (PrivateFiles.database(url, notes)) {
+            // a run in another folder (cron in $HOME) or a mistyped --db would otherwise start a job over unseen
+            notes.accept("note: created a new database at " + DatabaseFile.path(url) + " (a job is kept in the database it was run with;"
+                    + " --db or MAILROOM_DB chooses another)");
+        }
         Path file = sharesByAutoServer(url) ? null : PrivateFiles.h2File(url);
         Connection c;
         try {
@@ -380,12 +384,22 @@ public final class Store implements AutoCloseable {
                 .javaMigrations(new AddressesFromRows()).callbacks(database.beforeMigrations()).load().migrate();
     }
 
+    /**
+     * Asks INFORMATION_SCHEMA first whether there is a history at all: a query of a missing table would do, but H2
+     * logs every failed query into a new x.trace.db beside the database ("Table flyway_schema_history not found"),
+     * which users rightly read as a problem.
+     */
     private static boolean atNewestSchema(Connection c) {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM \"flyway_schema_history\""
-                + " WHERE \"version\" = '" + NEWEST_SCHEMA + "' AND \"success\"")) {
-            return rs.next() && rs.getInt(1) == 1;
+        try (Statement st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_NAME = 'flyway_schema_history'")) {
+                if (!rs.next() || rs.getInt(1) == 0) return false; // no history yet: a new database
+            }
+            try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM \"flyway_schema_history\" WHERE \"version\" = '" + NEWEST_SCHEMA
+                    + "' AND \"success\"")) {
+                return rs.next() && rs.getInt(1) == 1;
+            }
         } catch (SQLException e) {
-            return false; // no history yet: a new database
+            return false; // a history in another schema, say: Flyway decides
         }
     }
 

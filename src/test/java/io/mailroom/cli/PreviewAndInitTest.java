@@ -63,4 +63,34 @@ class PreviewAndInitTest {
 
         assertEquals(64, Cli.run("init", starter.toString()).exit(), "init never overwrites");
     }
+
+    private static String jobName(Path starter) throws Exception {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\nname=(.*)\n").matcher(Files.readString(starter.resolve("starter.job")));
+        assertTrue(m.find());
+        return m.group(1);
+    }
+
+    @Test
+    void initOfFoldersWhoseNamesAreNoJobNamesGivesEachAJobOfItsOwn() throws Exception {
+        assertEquals(0, Cli.run("init", dir.resolve("日本語").toString()).exit());
+        assertEquals(0, Cli.run("init", dir.resolve("中文").toString()).exit());
+        assertEquals(0, Cli.run("init", dir.resolve("news 中文").toString()).exit());
+        String japanese = jobName(dir.resolve("日本語")), chinese = jobName(dir.resolve("中文"));
+
+        assertTrue(japanese.matches("starter-[0-9a-f]{6}") && chinese.matches("starter-[0-9a-f]{6}"), japanese + " " + chinese);
+        assertTrue(!japanese.equals(chinese), "two folders, two jobs: " + japanese);
+        assertTrue(jobName(dir.resolve("news 中文")).matches("news-[0-9a-f]{6}"), "what is left of the name, then the folder's digits");
+    }
+
+    @Test
+    void initQuotesAPathWithSpacesOrShellCharactersInTheCommandItSuggests() throws Exception {
+        Path starter = dir.resolve("my news!");
+        Cli.Result init = Cli.run("init", starter.toString());
+        assertEquals(0, init.exit(), init.all());
+        assertTrue(init.out().contains("try: mailroom run '" + starter.resolve("starter.job") + "' --sandbox '" + starter.resolve("outbox") + "'\n"),
+                init.out());
+
+        Path plain = dir.resolve("plain");
+        assertTrue(Cli.run("init", plain.toString()).out().contains("try: mailroom run " + plain.resolve("starter.job") + " --sandbox "), "no quotes needed");
+    }
 }

@@ -54,6 +54,23 @@ class WhereTheDataLivesTest {
     }
 
     @Test
+    void aRunThatCreatesADatabaseSaysWhereOnceAndLaterRunsDoNot() throws Exception {
+        String db = "jdbc:h2:" + dir.resolve("tyop").resolve("jobs");
+        Path job = new JobDir(dir.resolve("job")).smtp("127.0.0.1", 25, "none").numberedRecipients(1).write();
+        String note = "mailroom: note: created a new database at " + dir.resolve("tyop").resolve("jobs.mv.db")
+                + " (a job is kept in the database it was run with; --db or MAILROOM_DB chooses another)\n";
+
+        Cli.Result first = Cli.run("run", job.toString(), "--sandbox", dir.resolve("out").toString(), "--db", db);
+        assertEquals(0, first.exit(), first.all());
+        assertEquals(1, first.err().split(java.util.regex.Pattern.quote(note), -1).length - 1, "said once: " + first.err());
+
+        Cli.Result again = Cli.run("run", job.toString(), "--sandbox", dir.resolve("out").toString(), "--db", db);
+        assertEquals(0, again.exit(), again.all());
+        assertFalse(again.err().contains("created a new database"), again.err());
+        assertFalse(Cli.run("status", "--db", db).all().contains("created a new database"));
+    }
+
+    @Test
     void noJobNamedSaysWhichDatabaseItLookedIn() throws Exception {
         String db = "jdbc:h2:" + dir.resolve("jobs");
         Path job = new JobDir(dir.resolve("job")).smtp("127.0.0.1", 25, "none").numberedRecipients(1).write();

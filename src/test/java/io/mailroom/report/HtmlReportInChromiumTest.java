@@ -71,6 +71,37 @@ class HtmlReportInChromiumTest {
         }
     }
 
+    @Test
+    @Timeout(60)
+    void theTableFitsA1200PixelWindowHoweverLongItsValues() throws Exception {
+        String local = "a".repeat(60) + "." + "b".repeat(60);
+        String to = local + "@" + "c".repeat(60) + ".example";
+        io.mailroom.store.StoredReply refused = new io.mailroom.store.StoredReply(550, "5.1.1", "<" + to + ">: Recipient address rejected: "
+                + "x".repeat(200) + " " + "User unknown in virtual mailbox table ".repeat(6));
+        List<Recipient> rows = List.of(new Recipient(2, 2, "k".repeat(150), List.of(), List.of(to, to), "<" + "m".repeat(120) + "@example.com>",
+                RecipientStatus.PARTIAL, null, 1, null, SampleReport.T1, refused, List.of(
+                        new Address(1, "to", to, RecipientStatus.FAILED, 1, SampleReport.T1, SampleReport.T2, null, refused, null),
+                        new Address(2, "cc", to, RecipientStatus.SENT, 1, SampleReport.T1, SampleReport.T2, null, SampleReport.OK, null))));
+        Map<RecipientStatus, Integer> counts = new EnumMap<>(RecipientStatus.class);
+        for (RecipientStatus s : RecipientStatus.values()) counts.put(s, 0);
+        counts.put(RecipientStatus.PARTIAL, 1);
+        Path file = dir.resolve("long.html");
+        try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8))) {
+            ReportFormat.HTML.write(new Report("welcome", counts, rows, true, List.of(), SampleReport.RETRY), out);
+        }
+        try (Chromium chromium = Chromium.start(Files.createDirectory(dir.resolve("profile")), 1200, 800)) {
+            String target = (String) chromium.call(null, "Target.createTarget", Map.of("url", "about:blank")).get("targetId");
+            String page = (String) chromium.call(null, "Target.attachToTarget", Map.of("targetId", target, "flatten", true)).get("sessionId");
+            chromium.call(page, "Page.enable", Map.of());
+            chromium.call(page, "Page.navigate", Map.of("url", file.toUri().toString()));
+            chromium.await("Page.loadEventFired");
+            assertEquals(1200L, ((Number) eval(chromium, page, "window.innerWidth")).longValue());
+            assertTrue(((Number) eval(chromium, page, "document.getElementById('recipients').getBoundingClientRect().right")).doubleValue() <= 1200,
+                    "the table ends inside the window");
+            assertTrue(((Number) eval(chromium, page, "document.documentElement.scrollWidth")).longValue() <= 1200, "no sideways scrolling");
+        }
+    }
+
     /** The first {@code n} rows shown, as "row:status" in their order on the page. */
     private static String shown(int n) {
         return "[...document.querySelectorAll('#recipients > tbody')].filter(t => t.getClientRects().length > 0).slice(0, " + n + ")"

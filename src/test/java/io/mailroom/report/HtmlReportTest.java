@@ -47,6 +47,15 @@ class HtmlReportTest {
         assertEquals(row(6), html.substring(0, html.indexOf(lost)).lastIndexOf("<tbody"), html);
     }
 
+    @Test
+    void aWhollySentRowHasNoTableOfAddressesWhileARowWithProblemsKeepsItsOwn() {
+        String sent = html.substring(row(5), html.indexOf("</tbody>", row(5)));
+        String partial = html.substring(row(2), html.indexOf("</tbody>", row(2)));
+        assertFalse(sent.contains("<table") || sent.contains("dana@example.com"), "its line says it all: " + sent);
+        assertTrue(partial.contains("<tr class=\"addresses\"><td></td><td colspan=\"9\"><table>")
+                && partial.contains(address("cc", "=1+2@example.com", "sent", "")), "its sent Cc shown beside the refused To: " + partial);
+    }
+
     /** Where row {@code n}'s tbody (its line, then its addresses) starts; the rows are in problems-first order. */
     private int row(int n) {
         int line = html.indexOf("><tr><td class=\"n\">" + n + "</td>");

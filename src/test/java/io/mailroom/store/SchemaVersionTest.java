@@ -32,6 +32,15 @@ class SchemaVersionTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void aNewH2DatabaseIsMadeWithoutAnErrorInATraceFile() throws Exception {
+        Store.open("jdbc:h2:" + dir.resolve("jobs")).close();
+        assertTrue(java.nio.file.Files.exists(dir.resolve("jobs.mv.db")));
+        assertTrue(java.nio.file.Files.notExists(dir.resolve("jobs.trace.db")),
+                "H2 logs a failed query in jobs.trace.db, which looks like a problem to the user: asking whether a new database"
+                + " has a history table must not fail");
+    }
+
     @ParameterizedTest
     @EnumSource(TestDatabase.class)
     void aDatabaseAtTheNewestSchemaIsOpenedWithoutFlyway(TestDatabase kind) throws Exception {
