@@ -202,7 +202,6 @@ class PostfixTest {
     @Test
     void theBounceReportPostfixWritesForAnAddressItAcceptedMakesThatAddressBounced() throws Exception {
         try (io.mailroom.testing.GreenMailServer mailbox = io.mailroom.testing.GreenMailServer.withMailboxes()) {
-            int before = postfix.delivered().size();
             Path job = job("dsn", postfix.port(), "dsn-ann", "bob").set("envelope.verp", "true")
                     .set("bounces.protocol", "pop3").set("bounces.host", "127.0.0.1").set("bounces.port", String.valueOf(mailbox.pop3Port()))
                     .set("bounces.security", "none").set("bounces.allow-plaintext-auth", "true")
@@ -212,8 +211,17 @@ class PostfixTest {
             assertEquals(0, run.exit(), "Postfix accepted both: " + run.all());
 
             // bob's copy, and the report Postfix itself wrote for dsn-ann, sent back to the VERP return path
-            java.util.Optional<PostfixServer.Delivered> found = postfix.awaitDelivered(before + 2).stream().skip(before)
-                    .filter(d -> d.to().startsWith("team+")).findFirst();
+            // Postfix delivers in its own time, other tests' mail too: wait for the report itself
+            java.util.Optional<PostfixServer.Delivered> found = java.util.Optional.empty();
+            for (long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30); found.isEmpty() && System.nanoTime() < deadline;) {
+                found = postfix.delivered().stream().filter(d -> d.to().startsWith("team+")).findFirst();
+                if (found.isEmpty()) Thread.sleep(50);
+            }
+            // and bob's copy, so that no delivery of this test's lands in another's count
+            for (long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+                 postfix.delivered().stream().noneMatch(d -> d.to().equals("bob@example.com")) && System.nanoTime() < deadline;) {
+                Thread.sleep(50);
+            }
             assertTrue(found.isPresent(), "no bounce from Postfix: " + postfix.log());
             PostfixServer.Delivered report = found.get();
             assertTrue(report.message().contains("multipart/report"), report.message());
