@@ -3,7 +3,6 @@ package io.mailroom.job;
 import io.mailroom.bounce.Bounce;
 import io.mailroom.bounce.BounceReader;
 import io.mailroom.bounce.Mailbox;
-import io.mailroom.bounce.MailboxException;
 import io.mailroom.bounce.MailboxReader;
 import io.mailroom.bounce.UnreadableBounce;
 import io.mailroom.send.Verp;
@@ -84,14 +83,14 @@ public final class Bounces {
         }
     }
 
-    /** What one message did: addresses bounced, delays noted, addresses matched (0: none), and whether it was read before. */
-    record Applied(int bounced, int delayed, int matched, boolean seen) { }
+    /** What one message did: addresses bounced, delays noted, addresses matched (0: none; for one read before, as it did then). */
+    record Applied(int bounced, int delayed, int matched) { }
 
     private Applied apply(Store store, JobRecord job, byte[] raw, boolean dryRun) throws Exception {
         BounceLog log = store.bounces();
         String key = "sha-256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(raw));
         Optional<Integer> before = log.seen(job.id(), key);
-        if (before.isPresent()) return new Applied(0, 0, before.get(), true);
+        if (before.isPresent()) return new Applied(0, 0, before.get());
         Bounce b;
         try {
             b = BounceReader.read(raw, MOST_BYTES);
@@ -101,7 +100,7 @@ public final class Bounces {
                 log.read(job.id(), key, clock.instant(), "unreadable", 0, null, e.getMessage());
                 store.commit();
             }
-            return new Applied(0, 0, 0, false);
+            return new Applied(0, 0, 0);
         }
         int bounced = 0, delayed = 0, matched = 0;
         List<String> misses = new ArrayList<>();
@@ -139,7 +138,7 @@ public final class Bounces {
                 + "; left in the mailbox");
         if (dryRun) store.rollback();
         else store.commit();
-        return new Applied(bounced, delayed, matched, false);
+        return new Applied(bounced, delayed, matched);
     }
 
     /** The row a VERP return path in the bounce's own recipients names (envelope.verp), when the job's key made it. */
