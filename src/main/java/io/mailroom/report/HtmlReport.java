@@ -89,9 +89,8 @@ final class HtmlReport {
     private static void throttles(Report r, PrintWriter out) {
         out.println("<h2>Throttled</h2><table><tr><th>at</th><th>reply</th><th>meaning</th><th>paused until</th><th>then at most (a minute)</th></tr>");
         for (var t : r.throttles()) {
-            out.println("<tr>" + time(t.at()) + "<td>" + t.reply().code() + (t.reply().enhanced() == null ? "" : " " + esc(t.reply().enhanced())) + " "
-                    + esc(t.reply().text()) + "</td><td>" + esc(t.meaning()) + "</td>" + time(t.resumeAt()) + "<td>"
-                    + String.format(java.util.Locale.ROOT, "%.2f", t.perSecond() * 60) + "</td></tr>");
+            out.println("<tr>" + time(t.at()) + "<td>" + esc(TextReport.reply(t.reply())) + "</td><td>" + esc(t.meaning()) + "</td>" + time(t.resumeAt())
+                    + "<td>" + Report.perMinute(t) + "</td></tr>");
         }
         out.println("</table>");
     }

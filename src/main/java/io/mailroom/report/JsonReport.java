@@ -40,7 +40,7 @@ final class JsonReport {
             for (var t : r.throttles()) {
                 out.print(sep + "{\"at\": " + str(t.at().toString()) + ", \"reply\": " + reply(t.reply()) + ", \"meaning\": " + str(t.meaning())
                         + ", \"resumeAt\": " + str(t.resumeAt().toString()) + ", \"perMinute\": "
-                        + String.format(java.util.Locale.ROOT, "%.2f", t.perSecond() * 60) + "}");
+                        + Report.perMinute(t) + "}");
                 sep = ",\n  ";
             }
             out.print("],");

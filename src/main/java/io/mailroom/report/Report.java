@@ -52,6 +52,11 @@ public record Report(String job, Map<RecipientStatus, Integer> counts, List<Reci
                 + String.format(java.util.Locale.ROOT, "%.1f", 100.0 * bounced / accepted) + "%)");
     }
 
+    /** The pace a throttled run kept after {@code t}, messages a minute, as every format writes it: 3.50. */
+    static String perMinute(Throttle t) {
+        return String.format(java.util.Locale.ROOT, "%.2f", t.perSecond() * 60);
+    }
+
     /** A job whose plan a killed run left unfinished is unfinished, whatever its planned rows say: resume plans the rest. */
     public Verdict verdict() { return planComplete ? Verdict.of(counts) : Verdict.UNFINISHED; }
 

@@ -36,9 +36,8 @@ final class TextReport {
                     + time(w.startedAt()) + ", last heartbeat " + time(w.heartbeatAt()) + ", " + w.sent() + " message(s) sent");
         }
         for (var t : r.throttles()) {
-            out.println("  throttled at " + time(t.at()) + ": " + t.reply().code() + (t.reply().enhanced() == null ? "" : " " + t.reply().enhanced()) + " "
-                    + Display.escape(t.reply().text()) + " (" + t.meaning() + "); paused until " + time(t.resumeAt()) + ", then at most "
-                    + String.format(java.util.Locale.ROOT, "%.2f", t.perSecond() * 60) + " message(s) a minute");
+            out.println("  throttled at " + time(t.at()) + ": " + reply(t.reply()) + " (" + t.meaning() + "); paused until " + time(t.resumeAt())
+                    + ", then at most " + Report.perMinute(t) + " message(s) a minute");
         }
         breakdown(b, out);
         out.println();
@@ -109,7 +108,7 @@ final class TextReport {
     }
 
     /** A reply as code, enhanced code and text on one line, escaped; empty when there is none. */
-    private static String reply(StoredReply reply) {
+    static String reply(StoredReply reply) {
         if (reply == null) return "";
         return reply.code() + (reply.enhanced() == null ? "" : " " + Display.escape(reply.enhanced())) + " " + oneLine(reply.text());
     }

@@ -111,10 +111,10 @@ final class Lane implements Outbox<Exception> {
             if (meaning.isEmpty()) continue;
             Pace.Slowed s = dispatcher.throttled(clock.instant());
             if (s == null) return;
-            recorder.throttled(new Throttle(s.at(), new StoredReply(e.reply().code(), e.reply().enhanced(), e.reply().text()), meaning.get(),
-                    s.resumeAt(), s.perSecond()));
-            notes.accept("the server asked to slow down (" + e.reply().code() + (e.reply().enhanced() == null ? "" : " " + e.reply().enhanced())
-                    + ": " + meaning.get() + "): no message before " + s.resumeAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+            Throttle t = new Throttle(s.at(), new StoredReply(e.reply().code(), e.reply().enhanced(), e.reply().text()), meaning.get(), s.resumeAt(),
+                    s.perSecond());
+            recorder.throttled(t);
+            notes.accept("the server asked to slow down (" + t.said() + "): no message before " + s.resumeAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
                     + ", then at most " + Pace.describe(s.perSecond()) + ", faster again after each quiet " + Pace.QUIET.toMinutes() + " minute(s)");
             return;
         }

@@ -47,10 +47,9 @@ public final class Pace {
     public record Standing(Instant resumeAt, double perSecond, Throttle cause) {
         /** As status says it: "no message before 10:01:00Z, then at most 3.50 message(s) a minute (451 4.7.28: …)". */
         public String describe(Instant now) {
-            String reply = cause.reply().code() + (cause.reply().enhanced() == null ? "" : " " + cause.reply().enhanced()) + ": " + cause.meaning();
             return (now.isBefore(resumeAt) ? "no message before " + resumeAt.truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ", then " : "")
                     + "at most " + Pace.describe(perSecond) + ", faster after each quiet minute (asked at " + cause.at().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
-                    + ": " + reply + ")";
+                    + ": " + cause.said() + ")";
         }
     }
 

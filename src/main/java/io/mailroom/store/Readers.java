@@ -71,7 +71,7 @@ final class Readers implements AutoCloseable {
      * it as long as it takes (a report on a large job), instead of giving up after a while. Returns the marker to delete.
      */
     static Path reading(Path database) {
-        Path marker = database.resolveSibling(database.getFileName() + ".mv.db.reading");
+        Path marker = readingOf(database);
         try {
             PrivateFiles.write(marker, new byte[0], note -> { });
         } catch (IOException e) {
@@ -82,7 +82,11 @@ final class Readers implements AutoCloseable {
 
     /** Whether a reader holds the database at {@code database} (see {@link #reading}). */
     static boolean beingRead(Path database) {
-        return Files.exists(database.resolveSibling(database.getFileName() + ".mv.db.reading"));
+        return Files.exists(readingOf(database));
+    }
+
+    private static Path readingOf(Path database) {
+        return database.resolveSibling(database.getFileName() + ".mv.db.reading");
     }
 
     private static Path fileOf(Path database) {

@@ -612,21 +612,20 @@ public final class Store implements AutoCloseable {
 
     /** The job's VERP key (V17), made and committed when first asked for. */
     public byte[] verpKey(long jobId) throws SQLException {
-        try (PreparedStatement ps = db.prepareStatement("SELECT verp_key FROM jobs WHERE id = ?")) {
-            ps.setLong(1, jobId);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next() && rs.getString(1) != null) return java.util.HexFormat.of().parseHex(rs.getString(1));
-            }
-        }
-        byte[] key = new java.security.SecureRandom().generateSeed(32);
+        Optional<byte[]> kept = storedVerpKey(jobId);
+        if (kept.isPresent()) return kept.get();
         // another process making one at the same moment: the first one written is the job's
-        Sql.update(db, "UPDATE jobs SET verp_key = ? WHERE id = ? AND verp_key IS NULL", java.util.HexFormat.of().formatHex(key), jobId);
+        Sql.update(db, "UPDATE jobs SET verp_key = ? WHERE id = ? AND verp_key IS NULL",
+                java.util.HexFormat.of().formatHex(new java.security.SecureRandom().generateSeed(32)), jobId);
         db.commit();
+        return storedVerpKey(jobId).orElseThrow();
+    }
+
+    private Optional<byte[]> storedVerpKey(long jobId) throws SQLException {
         try (PreparedStatement ps = db.prepareStatement("SELECT verp_key FROM jobs WHERE id = ?")) {
             ps.setLong(1, jobId);
             try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return java.util.HexFormat.of().parseHex(rs.getString(1));
+                return rs.next() && rs.getString(1) != null ? Optional.of(java.util.HexFormat.of().parseHex(rs.getString(1))) : Optional.empty();
             }
         }
     }
