@@ -16,8 +16,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * One row's way from values to a wire-ready message: render → addresses and Message-ID → attachments →
- * MIME. Any problem with the row is a {@link RowProblem}; nothing half-built leaves this class.
+ * One row's way from values to a wire-ready message: render → List-Unsubscribe → addresses and Message-ID →
+ * attachments → MIME → DKIM signature (the {@link Finisher}'s). Any problem with the row is a {@link RowProblem}; nothing half-built leaves this class.
  * Attachment paths come from the template and may contain data, so they are checked as names and kept
  * inside the template's folder ({@link AttachmentFolder}). The {@link RowLimits} on attachments and the
  * message size are checked here, the same way when planning (and in a dry run) as when sending.
@@ -25,14 +25,18 @@ import java.util.Map;
 final class Composer {
     /** What the store holds as a key. */
     private static final int LONGEST_KEY = 1000;
+    /** At least what a DKIM-Signature adds to a message (RSA 4096 with every header signed is under 1,500 octets). */
+    private static final int SIGNATURE_BOUND = 2048;
 
     private final MessageTemplate template;
     private final AttachmentFiles files;
     private final MessageBuilder builder;
     private final String envelopeFrom;
     private final RowLimits limits;
+    private final Finisher finisher;
 
-    Composer(MessageTemplate template, AttachmentFiles files, MessageBuilder builder, String envelopeFrom, RowLimits limits) {
+    Composer(MessageTemplate template, AttachmentFiles files, MessageBuilder builder, String envelopeFrom, RowLimits limits, Finisher finisher) {
+        this.finisher = finisher;
         this.template = template;
         this.files = files;
         this.builder = builder;
@@ -50,11 +54,13 @@ final class Composer {
 
     Checked check(Map<String, String> fields) throws RowProblem {
         try {
-            RenderedMessage rendered = template.render(fields);
+            RenderedMessage rendered = render(fields);
             List<Attachment> attachments = attachments(rendered);
             String id = MessageBuilder.newMessageId(MessageBuilder.fromAddress(rendered));
             Envelope envelope = MessageBuilder.envelope(rendered, envelopeFrom);
-            if (MessageBuilder.sizeBound(rendered, attachments) > limits.messageBytes()) withinSize(builder.build(rendered, attachments, id, envelopeFrom));
+            if (MessageBuilder.sizeBound(rendered, attachments) + SIGNATURE_BOUND > limits.messageBytes()) {
+                withinSize(finisher.sign(builder.build(rendered, attachments, id, envelopeFrom)));
+            }
             return new Checked(envelope, id);
         } catch (RowRenderException | MessageException e) {
             throw new RowProblem(e.getMessage());
@@ -66,14 +72,22 @@ final class Composer {
     /** Builds the row's message; {@code messageId} null assigns a new one. */
     OutgoingMessage compose(Map<String, String> fields, String messageId) throws RowProblem {
         try {
-            RenderedMessage rendered = template.render(fields);
+            RenderedMessage rendered = render(fields);
             String id = messageId != null ? messageId : MessageBuilder.newMessageId(MessageBuilder.fromAddress(rendered));
-            return withinSize(builder.build(rendered, attachments(rendered), id, envelopeFrom));
+            return withinSize(finisher.sign(builder.build(rendered, attachments(rendered), id, envelopeFrom)));
         } catch (RowRenderException | MessageException e) {
             throw new RowProblem(e.getMessage());
         } catch (OutOfMemoryError e) {
             throw new RowProblem("building this row's message ran out of memory (lower message.max-size, or give mailroom more with -Xmx)");
         }
+    }
+
+    /** The row rendered, with what the job adds to every message's headers; a From the signature would not align with fails it. */
+    private RenderedMessage render(Map<String, String> fields) throws RowRenderException, MessageException, RowProblem {
+        RenderedMessage rendered = finisher.addHeaders(template.render(fields), fields);
+        String misaligned = finisher.misaligned(MessageBuilder.fromAddress(rendered));
+        if (misaligned != null) throw new RowProblem(misaligned);
+        return rendered;
     }
 
     /** A key as recipients are known by it: trimmed, compared case-insensitively (kept in lower case). */

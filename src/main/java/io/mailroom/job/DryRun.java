@@ -37,13 +37,15 @@ final class DryRun {
     }
 
     RunSummary run(JobSpec spec, RunOptions o) throws Exception {
+        // the key is checked as a run checks it, first
+        Finisher finisher = Finisher.of(spec.send(), clock);
         // no database as this version reads it (none, or an older schema it must not migrate): as for a job not created yet
         try (Store store = Store.openToReadAsIs(o.dbUrl(), env, notes).orElse(null)) {
             Optional<JobRecord> job = store == null ? Optional.empty() : store.job(spec.name());
-            if (job.isEmpty()) return plan(spec, Jobs.compile(spec), null, null);
+            if (job.isEmpty()) return plan(spec, Jobs.compile(spec), null, null, finisher);
             MessageTemplate template = Jobs.sameTemplates(store, job.get(), spec) ? Jobs.storedTemplate(store, job.get(), spec.send().limits())
                     : Jobs.changedTemplate(job.get(), spec, o.acceptTemplateChange());
-            return plan(spec, template, store, job.get());
+            return plan(spec, template, store, job.get(), finisher);
         } catch (Exception e) {
             Store.explainFailure(o.dbUrl(), e);
             throw e;
@@ -51,15 +53,16 @@ final class DryRun {
     }
 
     /** Plans the CSV in memory into {@code job} as it stands in {@code store} (both null: a job not created yet). */
-    private RunSummary plan(JobSpec spec, MessageTemplate template, Store store, JobRecord job) throws Exception {
-        Planner.requireReadable(spec, template);
+    private RunSummary plan(JobSpec spec, MessageTemplate template, Store store, JobRecord job, Finisher finisher) throws Exception {
+        finisher.requireFits(template);
+        Planner.requireReadable(spec, template, finisher);
         // a job's snapshot holds the attachments its rows read; one not created yet reads them from the template's folder
         AttachmentFolder folder = new AttachmentFolder(spec.template().getParent());
         AttachmentFiles files = job == null ? folder : (name, max) -> {
             Optional<byte[]> kept = store.file(job.id(), Jobs.ATTACHMENT, name);
             return kept.isPresent() ? kept.get() : folder.read(name, max);
         };
-        Composer composer = new Composer(template, files, new MessageBuilder(clock), spec.send().envelopeFrom(), spec.send().limits());
+        Composer composer = new Composer(template, files, new MessageBuilder(clock), spec.send().envelopeFrom(), spec.send().limits(), finisher);
         Map<RecipientStatus, Integer> counts = job == null ? new EnumMap<>(RecipientStatus.class) : store.counts(job.id());
         for (RecipientStatus s : RecipientStatus.values()) counts.putIfAbsent(s, 0);
         Plan plan;

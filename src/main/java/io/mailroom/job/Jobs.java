@@ -82,6 +82,8 @@ public final class Jobs {
     public RunSummary run(Path jobFile, RunOptions o) throws Exception {
         JobSpec spec = JobFile.load(jobFile);
         if (o.dryRun()) return new DryRun(clock, err, env, this::note).run(spec, o);
+        // the DKIM key is read and checked before the database is opened: a key that cannot sign stops the run here
+        Finisher finisher = Finisher.of(spec.send(), clock);
         SmtpSettings smtp = o.serverOverride() != null ? o.serverOverride() : smtpSettings(spec.send());
         try (Store store = Store.open(o.dbUrl(), env, this::note)) {
             JobLock free = null;
@@ -89,10 +91,10 @@ public final class Jobs {
             for (int waited = 0; store.isShared() && free == null && waited < JOIN_WAIT_MILLIS; waited += JOIN_LOOK_MILLIS) {
                 free = store.lockWithin(spec.name(), JOIN_LOOK_MILLIS).orElse(null);
                 Optional<JobRecord> planned = free == null ? joinable(store, spec) : Optional.empty();
-                if (planned.isPresent()) return join(store, planned.get(), spec, smtp, o);
+                if (planned.isPresent()) return join(store, planned.get(), spec, smtp, o, finisher);
             }
             try (JobLock lock = free != null ? free : store.lock(spec.name())) {
-                return run(store, lock, spec, smtp, o);
+                return run(store, lock, spec, smtp, o, finisher);
             }
         } catch (Exception e) {
             Store.explainFailure(o.dbUrl(), e);
@@ -101,17 +103,18 @@ public final class Jobs {
     }
 
     /** Snapshots or extends the job under its {@code lock}, then sends while the plan goes on. */
-    private RunSummary run(Store store, JobLock lock, JobSpec spec, SmtpSettings smtp, RunOptions o) throws Exception {
+    private RunSummary run(Store store, JobLock lock, JobSpec spec, SmtpSettings smtp, RunOptions o, Finisher finisher) throws Exception {
         Optional<JobRecord> existing = store.job(spec.name());
         JobRecord job = existing.isPresent() ? existing.get() : null;
         if (job != null) noteMoved(store, job, spec);
         boolean sameTemplates = job != null && sameTemplates(store, job, spec);
         MessageTemplate template = job == null ? compile(spec) : sameTemplates ? storedTemplate(store, job, spec.send().limits())
                 : changedTemplate(job, spec, o.acceptTemplateChange());
+        finisher.requireFits(template);
         String digest = Planner.digest(spec);
         boolean samePlan = sameTemplates && nothingToPlan(store, job, spec, digest);
         // the last plan of this very file rendered every row with this template: nothing to find in it again
-        int rows = Planner.requireReadable(spec, samePlan ? null : template);
+        int rows = Planner.requireReadable(spec, samePlan ? null : template, finisher);
         if (job != null && !sameTemplates) adoptTemplate(store, job, spec);
         if (samePlan) {
             store.updateSettings(job.id(), JobFile.snapshot(spec.send()));
@@ -121,8 +124,8 @@ public final class Jobs {
             Plan unchanged = new Plan(rows, 0, rows, 0, 0);
             String name = job.name();
             progress.due(store.attempts().countDue(job.id(), clock.instant()));
-            return send(store, job, template, smtp, spec.send(), "run", new Planning(p -> progress.planned(name, p), p -> unchanged).start(), o.limit(),
-                    o.deadline());
+            return send(store, job, template, smtp, spec.send(), finisher, "run", new Planning(p -> progress.planned(name, p), p -> unchanged).start(),
+                    o.limit(), o.deadline());
         }
         CsvSource csv = Planner.open(spec);
         Store planStore;
@@ -147,10 +150,10 @@ public final class Jobs {
             throw e;
         }
         Composer composer = new Composer(template, diskAttachments(planStore, job, spec.template()), new MessageBuilder(clock),
-                spec.send().envelopeFrom(), spec.send().limits());
+                spec.send().envelopeFrom(), spec.send().limits(), finisher);
         // workers sharing a job (PostgreSQL) hold the job's lock only while they plan: one plans at a time, all send
         Planning planning = plan(csv, planStore, job, composer, digest, store.isShared() ? lock : null);
-        return send(store, job, template, smtp, spec.send(), "run", planning, o.limit(), o.deadline());
+        return send(store, job, template, smtp, spec.send(), finisher, "run", planning, o.limit(), o.deadline());
     }
 
     /**
@@ -185,9 +188,10 @@ public final class Jobs {
      * A worker that finds another planning the job (PostgreSQL) sends what is planned at once, and plans after it
      * on a thread of its own, under the job's lock: the keys that are new, or nothing for the file the last plan read.
      */
-    private RunSummary join(Store store, JobRecord job, JobSpec spec, SmtpSettings smtp, RunOptions o) throws Exception {
+    private RunSummary join(Store store, JobRecord job, JobSpec spec, SmtpSettings smtp, RunOptions o, Finisher finisher) throws Exception {
         MessageTemplate template = storedTemplate(store, job, spec.send().limits());
-        int rows = Planner.requireReadable(spec, template);
+        finisher.requireFits(template);
+        int rows = Planner.requireReadable(spec, template, finisher);
         String digest = Planner.digest(spec);
         Store planStore = store.writer();
         progress.due(store.attempts().countDue(job.id(), clock.instant()));
@@ -202,13 +206,13 @@ public final class Jobs {
                 planStore.planBegins(job.id(), spec.recipients(), spec.encoding());
                 planStore.commit();
                 Composer composer = new Composer(template, diskAttachments(planStore, job, spec.template()), new MessageBuilder(clock),
-                        spec.send().envelopeFrom(), spec.send().limits());
+                        spec.send().envelopeFrom(), spec.send().limits(), finisher);
                 try (CsvSource csv = Planner.open(spec)) {
                     return planRows(csv, planStore, now, composer, digest, p);
                 }
             }
         }).start();
-        return send(store, job, template, smtp, spec.send(), "run", planning, o.limit(), o.deadline());
+        return send(store, job, template, smtp, spec.send(), finisher, "run", planning, o.limit(), o.deadline());
     }
 
     /** Sends what is due of stored job {@code name}; {@code server} (null: the job's own) stands in for its SMTP server (--sandbox). */
@@ -217,16 +221,19 @@ public final class Jobs {
         try (Store store = Store.openExisting(dbUrl, env, this::note, name); JobLock lock = store.lock(name)) {
             JobRecord job = store.job(name).orElseThrow(() -> noJobNamed(name, store));
             SendSettings send = JobFile.fromSnapshot(name, job.settings());
+            // resume signs as run does: the key file the job names is read now, before anything is settled or sent
+            Finisher finisher = Finisher.of(send, clock);
             SmtpSettings smtp = server != null ? server : smtpSettings(send);
             // what the last run left in flight is settled first: --resend-unknown includes it
             engine().settle(store, job.id(), job.name());
             if (resendUnknown) err.println(name + ": " + store.attempts().requeue(job.id(), RecipientStatus.UNKNOWN, clock.instant()) + " unknown address(es) will be sent again");
             if (retryFailed) err.println(name + ": " + store.attempts().requeue(job.id(), RecipientStatus.FAILED, clock.instant()) + " failed address(es) will be retried");
             MessageTemplate template = storedTemplate(store, job, send.limits());
+            finisher.requireFits(template);
             progress.due(store.attempts().countDue(job.id(), clock.instant()));
-            Planning planning = interruptedPlan(store, job, template, send, store.isShared() ? lock : null);
+            Planning planning = interruptedPlan(store, job, template, send, finisher, store.isShared() ? lock : null);
             if (planning == null && store.isShared()) lock.close();
-            return send(store, job, template, smtp, send, "resume", planning, Integer.MAX_VALUE, deadline);
+            return send(store, job, template, smtp, send, finisher, "resume", planning, Integer.MAX_VALUE, deadline);
         } catch (Exception e) {
             Store.explainFailure(dbUrl, e);
             throw e;
@@ -281,7 +288,8 @@ public final class Jobs {
      * The rest of a plan a killed run left unfinished, from the CSV the job keeps for it (the file itself may
      * be gone): rows already planned are known by their keys, the others are added; null when the plan is complete.
      */
-    private Planning interruptedPlan(Store store, JobRecord job, MessageTemplate template, SendSettings send, JobLock lock) throws Exception {
+    private Planning interruptedPlan(Store store, JobRecord job, MessageTemplate template, SendSettings send, Finisher finisher, JobLock lock)
+            throws Exception {
         if (job.planComplete()) return null;
         // a private file beside the database that planning streams while it commits rows; it goes when the CSV
         // is closed, and a resume killed meanwhile leaves it for the next, which writes it anew
@@ -306,7 +314,8 @@ public final class Jobs {
             csv.close();
             throw e;
         }
-        Composer composer = new Composer(template, resumedAttachments(planStore, job), new MessageBuilder(clock), send.envelopeFrom(), send.limits());
+        Composer composer = new Composer(template, resumedAttachments(planStore, job), new MessageBuilder(clock), send.envelopeFrom(), send.limits(),
+                finisher);
         return plan(csv, planStore, job, composer, null, lock);
     }
 
@@ -320,8 +329,8 @@ public final class Jobs {
     }
 
     /** Sends what is due, and what {@code planning} adds meanwhile (null: nothing is being planned). */
-    private RunSummary send(Store store, JobRecord job, MessageTemplate template, SmtpSettings smtp, SendSettings send, String command,
-                            Planning planning, int limit, Instant deadline) throws Exception {
+    private RunSummary send(Store store, JobRecord job, MessageTemplate template, SmtpSettings smtp, SendSettings send, Finisher finisher,
+                            String command, Planning planning, int limit, Instant deadline) throws Exception {
         Claims claims = null;
         long runId;
         Engine.Result r;
@@ -336,11 +345,11 @@ public final class Jobs {
             if (claims != null) claims.close();
             throw e;
         }
-        if (claims == null) return send(store, job, template, smtp, send, planning, limit, deadline, attempts, runId, null);
+        if (claims == null) return send(store, job, template, smtp, send, finisher, planning, limit, deadline, attempts, runId, null);
         try (Claims held = claims) {
             RunSummary summary;
             try {
-                summary = send(store, job, template, smtp, send, planning, limit, deadline, attempts, runId, held);
+                summary = send(store, job, template, smtp, send, finisher, planning, limit, deadline, attempts, runId, held);
             } catch (Exception e) {
                 // what it held and never marked is the others' at once, not when its lease passes
                 try {
@@ -355,14 +364,14 @@ public final class Jobs {
         }
     }
 
-    private RunSummary send(Store store, JobRecord job, MessageTemplate template, SmtpSettings smtp, SendSettings send, Planning planning,
-                            int limit, Instant deadline, Attempts attempts, long runId, Claims claims) throws Exception {
+    private RunSummary send(Store store, JobRecord job, MessageTemplate template, SmtpSettings smtp, SendSettings send, Finisher finisher,
+                            Planning planning, int limit, Instant deadline, Attempts attempts, long runId, Claims claims) throws Exception {
         Engine.Result r;
         RunSummary summary;
         // messages are composed on a thread of their own, which reads attachments on its own connection
         try (Store snapshot = store.reader()) {
             Composer composer = new Composer(template, (name, max) -> snapshot.file(job.id(), ATTACHMENT, name).orElse(null),
-                    new MessageBuilder(clock), send.envelopeFrom(), send.limits());
+                    new MessageBuilder(clock), send.envelopeFrom(), send.limits(), finisher);
             r = engine().send(store, job.id(), job.name(), runId, messages(composer, job.header()), planning == null ? Arrivals.NONE : planning,
                     new SmtpClient(smtp), new Engine.Settings(send.connections(), send.maxMessagesPerSession(), send.idleProbe(), send.retry(),
                             send.rate(), account(smtp), send.rateForJobOnly(), send.verp() ? new Verp(store.verpKey(job.id())) : null), limit, deadline,

@@ -114,6 +114,19 @@ final class Planner {
      * null: none is rendered). Returns its rows.
      */
     static int requireReadable(JobSpec spec, MessageTemplate template) throws DataException, InputMissingException, IOException {
+        try {
+            return requireReadable(spec, template, Finisher.NONE);
+        } catch (JobFileException cannot) {
+            throw new IllegalStateException(cannot);
+        }
+    }
+
+    /**
+     * As {@link #requireReadable(JobSpec, MessageTemplate)}; and when the first row that renders is From a domain the job's
+     * DKIM signature would not align with, that is the job file's mistake (78): every row's From is the template's, as a rule.
+     */
+    static int requireReadable(JobSpec spec, MessageTemplate template, Finisher finisher)
+            throws DataException, InputMissingException, IOException, JobFileException {
         if (template != null && template.neverWrites("From")) {
             throw new DataException(template.name() + ": the header block has no From: line, and every message needs one (e.g. From: Team"
                     + " <team@example.com>); every row would be skipped for it: fix the template; nothing was planned or sent", null);
@@ -126,7 +139,10 @@ final class Planner {
             while ((row = next(csv)) != null) {
                 rows++;
                 // rows that fail on their own values tell nothing of the template; a few are enough to get past
-                if (template != null && !usable && row.problem() == null && rendered++ < TEMPLATE_PROBES) usable = renders(template, row, csv);
+                if (template != null && !usable && row.problem() == null && rendered++ < TEMPLATE_PROBES) {
+                    usable = renders(template, row, csv);
+                    if (usable) requireAligned(template, row, csv, finisher);
+                }
             }
         }
         return rows;
@@ -149,6 +165,17 @@ final class Planner {
         } catch (RowRenderException rowOnly) {
             return false;
         }
+    }
+
+    private static void requireAligned(MessageTemplate template, CsvRow row, CsvSource csv, Finisher finisher) throws JobFileException {
+        String from;
+        try {
+            from = io.mailroom.mime.MessageBuilder.fromAddress(template.render(row.fields()));
+        } catch (RowRenderException | io.mailroom.mime.MessageException rowOnly) {
+            return;
+        }
+        String why = finisher.misaligned(from);
+        if (why != null) throw new JobFileException(csv.file() + " row " + row.row() + ": " + why + "; nothing was planned or sent");
     }
 
     /** The column {@code name} is likely a typo of: the same but for case, or a few letters off. */

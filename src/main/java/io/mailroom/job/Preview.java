@@ -4,6 +4,7 @@ import io.mailroom.csv.CsvRow;
 import io.mailroom.csv.CsvSource;
 import io.mailroom.mime.MessageBuilder;
 import io.mailroom.mime.OutgoingMessage;
+import io.mailroom.template.MessageTemplate;
 import io.mailroom.store.PrivateFiles;
 import io.mailroom.store.Verdict;
 import java.io.PrintStream;
@@ -29,8 +30,11 @@ public final class Preview {
 
     public Result write(Path jobFile, Path folder, int limit) throws Exception {
         JobSpec spec = JobFile.load(jobFile);
-        Composer composer = new Composer(Jobs.compile(spec), new AttachmentFolder(spec.template().getParent()), new MessageBuilder(clock),
-                spec.send().envelopeFrom(), spec.send().limits());
+        Finisher finisher = Finisher.of(spec.send(), clock);
+        MessageTemplate template = Jobs.compile(spec);
+        finisher.requireFits(template);
+        Composer composer = new Composer(template, new AttachmentFolder(spec.template().getParent()), new MessageBuilder(clock),
+                spec.send().envelopeFrom(), spec.send().limits(), finisher);
         Path out = folder != null ? folder : Path.of(spec.name() + "-preview");
         PrivateFiles.folder(out, note -> err.println("mailroom: " + note));
         int written = 0, skipped = 0;

@@ -17,12 +17,14 @@ import io.mailroom.send.RetryRules;
  * {@link RowLimits} are kept too: a resumed job builds its messages under the same limits. {@code verp}
  * (envelope.verp) gives each attempt its own MAIL FROM, {@code suppressBounced} (recipients.suppress-bounced)
  * skips addresses that hard-bounced before, and {@code bounceMailbox} is where bounces arrive (null when the
- * job file names none): the bounces command reads it from the stored settings.
+ * job file names none): the bounces command reads it from the stored settings. {@code dkim} (null: unsigned) names the
+ * signing key's file, never the key; {@code unsubscribe} (null: none) holds the list-unsubscribe.* templates.
  */
 public record SendSettings(String host, int port, Security security, String username, AuthMechanism auth, String passwordEnv, Path passwordFile,
                            Path trust, boolean allowPlaintextAuth, Duration timeout, int maxMessagesPerSession,
                            Duration idleProbe, RetryRules retry, List<RateLimit.Limit> rate, boolean rateForJobOnly, String envelopeFrom, String helo,
-                           int connections, RowLimits limits, boolean verp, boolean suppressBounced, BounceSettings bounceMailbox) {
+                           int connections, RowLimits limits, boolean verp, boolean suppressBounced, BounceSettings bounceMailbox,
+                           DkimSettings dkim, ListUnsubscribe unsubscribe) {
     /** Where the job's bounces arrive (the bounces.* keys), if the job file says. */
     public Optional<BounceSettings> bounces() { return Optional.ofNullable(bounceMailbox); }
 }

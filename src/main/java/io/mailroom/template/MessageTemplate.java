@@ -85,6 +85,28 @@ public final class MessageTemplate {
     }
 
     /**
+     * A one-line template a job key holds (list-unsubscribe.url), named after the key: no header block, compiled and
+     * rendered with the same locked-down configuration and limits as a message, an undefined variable failing the row.
+     */
+    public static MessageTemplate line(String key, String source, RenderLimits limits) throws TemplateSyntaxException {
+        return new MessageTemplate(key, parse(key, source, false), null, limits, 0, "");
+    }
+
+    /** Renders a {@link #line} template for one row: CSV values as they are; the caller checks what it makes. */
+    public String renderLine(Map<String, String> fields) throws RowRenderException {
+        RenderState state = new RenderState();
+        state.enterBody(0);
+        return run(text, name, state.model(fields), state);
+    }
+
+    /** Whether a line of the header block as written starts with header {@code header} (the template sets it itself). */
+    public boolean writes(String header) {
+        String prefix = header.toLowerCase(java.util.Locale.ROOT);
+        return headerBlock.lines().map(l -> l.strip().toLowerCase(java.util.Locale.ROOT))
+                .anyMatch(l -> l.startsWith(prefix) && l.substring(prefix.length()).stripLeading().startsWith(":"));
+    }
+
+    /**
      * Whether the header block can never write header {@code header}: no line of it starts with that name, nor with
      * anything that could make one (an interpolation or a directive). Then every row lacks it: the template's fault.
      */
@@ -238,6 +260,8 @@ public final class MessageTemplate {
         c.setTemplateLoader(null);
         c.setLocalizedLookup(false);
         c.setNumberFormat("computer");
+        // ?url escapes a value for a URL's query (list-unsubscribe.url); without a charset FreeMarker refuses to
+        c.setURLEscapingCharset("UTF-8");
         return c;
     }
 }
