@@ -198,4 +198,32 @@ class JobFileTest {
         assertEquals("environment variable BOUNCE_PW (named by bounces.password.env) is not set", unset.getMessage());
         assertTrue(unset.getCause() instanceof JobFileException, "exits 78 as an unset SMTP password does");
     }
+    @Test
+    void dkimAndListUnsubscribeKeysAreInTheSettingsSnapshotWithTheKeysPathOnly() throws Exception {
+        JobSpec spec = JobFile.load(job().set("dkim.domain", "Example.COM").set("dkim.selector", "mail2026").set("dkim.key.file", "keys/dkim.pem")
+                .set("dkim.headers", "In-Reply-To, References").set("list-unsubscribe.url", "https://example.com/u?e=${email?url}")
+                .set("list-unsubscribe.mailto", "leave@example.com").write());
+        assertEquals(new DkimSettings("example.com", "mail2026", dir.resolve("keys/dkim.pem").toAbsolutePath(), List.of("In-Reply-To", "References")),
+                spec.send().dkim());
+        assertEquals(new ListUnsubscribe("https://example.com/u?e=${email?url}", "leave@example.com"), spec.send().unsubscribe());
+        assertEquals(spec.send(), JobFile.fromSnapshot("test-job", JobFile.snapshot(spec.send())));
+        assertEquals(null, JobFile.load(job().write()).send().dkim());
+    }
+
+    @Test
+    void badDkimAndListUnsubscribeKeysAreConfigurationErrorsNamingTheKey() throws Exception {
+        record Bad(String key, String value, String expected) { }
+        for (Bad b : new Bad[] {
+                new Bad("dkim.selector", null, "dkim.selector missing: DKIM signing needs dkim.domain (d=), dkim.selector (s=) and dkim.key.file"),
+                new Bad("dkim.domain", "localhost", "dkim.domain: \"localhost\" must be a domain name such as example.com"),
+                new Bad("dkim.selector", "mail 2026", "dkim.selector: \"mail 2026\" must be DNS labels"),
+                new Bad("dkim.headers", "Received", "dkim.headers: Received cannot be signed: servers on the way add it"),
+                new Bad("dkim.headers", "Bcc", "dkim.headers: Bcc cannot be signed: it never goes on the wire"),
+                new Bad("dkim.keyfile", "k.pem", "dkim.keyfile (did you mean dkim.key.file?)"),
+                new Bad("list-unsubscribe.url", "http://example.com/u", "list-unsubscribe.url: \"http://example.com/u\" must be an https:// URL")}) {
+            Path file = job().set("dkim.domain", "example.com").set("dkim.selector", "s1").set("dkim.key.file", "k.pem").set(b.key(), b.value()).write();
+            JobFileException e = assertThrows(JobFileException.class, () -> JobFile.load(file), b.key());
+            assertTrue(e.getMessage().contains(b.expected()) && e.getMessage().contains("job.job"), e.getMessage());
+        }
+    }
 }
