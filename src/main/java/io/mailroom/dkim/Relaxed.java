@@ -15,7 +15,8 @@ final class Relaxed {
     /** One header field as written (name, colon, value, continuation lines, without its final CRLF), canonicalized with CRLF. */
     static void header(byte[] field, ByteArrayOutputStream out) {
         int colon = 0;
-        while (field[colon] != ':') colon++;
+        while (colon < field.length && field[colon] != ':') colon++;
+        if (colon == field.length) throw new IllegalArgumentException("a header field without a colon cannot be signed");
         int nameEnd = colon;
         while (nameEnd > 0 && isWsp(field[nameEnd - 1])) nameEnd--;
         for (int i = 0; i < nameEnd; i++) {
