@@ -7,6 +7,7 @@ import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Part;
 import jakarta.mail.Session;
+import jakarta.mail.internet.ContentType;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
@@ -19,15 +20,18 @@ import java.io.UnsupportedEncodingException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 
 /**
  * Turns a rendered row into wire-ready bytes and an envelope, choosing the simplest structure the row
- * needs: text/plain; multipart/alternative (text + HTML); multipart/mixed when there are attachments.
+ * needs: text/plain; multipart/alternative (text + HTML); multipart/mixed when there are attachments. Files
+ * the HTML shows inline ({@code src="cid:…"}) go with it in a multipart/related (RFC 2387), one part each.
  * Text is UTF-8 with the transfer encoding Jakarta Mail picks for the content; display names and
  * subjects are RFC 2047 encoded, attachment names RFC 2231. Bcc goes to the envelope only. Date comes
  * from the injected clock; the Message-ID is the caller's (assigned once per recipient, so a resend
@@ -122,19 +126,33 @@ public final class MessageBuilder {
     /**
      * At least the size of the message {@link #build} makes, cheaply: headers as if every character took
      * three octets and every one were encoded; text as quoted-printable at its worst; attachments in base64
-     * with line breaks, plus room for each part's own headers.
+     * with line breaks, plus room for each part's own headers; inline images like attachments, and room for the
+     * Content-ID each of their references in the HTML grows by.
      */
-    public static long sizeBound(RenderedMessage m, List<Attachment> attachments) {
+    public static long sizeBound(RenderedMessage m, List<Attachment> attachments, Map<String, InlineImage> images) {
         long bound = 2048;
         // an encoded word carries at most 3 octets of UTF-8 per 4 characters, plus its =?UTF-8?B?…?= and folding
         for (Header h : m.headers()) bound += 8L * (h.name().length() + h.raw().length()) + 16;
         bound += 10L * m.text().length() + (m.html() == null ? 0 : 10L * m.html().length());
-        for (Attachment a : attachments) bound += (a.content().length + 2) / 3 * 4 * 78 / 76 + 1024 + 4L * a.fileName().length();
+        for (Attachment a : attachments) bound += base64(a.content()) + 1024 + 4L * a.fileName().length();
+        for (InlineImage i : new HashSet<>(images.values())) bound += base64(i.content()) + 1024 + 8L * i.path().length();
+        // each reference's src becomes "cid:" + a Content-ID: at most a short name and the Message-ID's domain, quoted-printable at worst
+        if (!images.isEmpty() && m.html() != null) bound += 3L * (MOST_ID_LEFT + 300) * InlineReferences.count(m.html());
         return bound;
+    }
+
+    private static long base64(byte[] content) {
+        return (content.length + 2L) / 3 * 4 * 78 / 76;
     }
 
     public OutgoingMessage build(RenderedMessage m, List<Attachment> attachments, String messageId, String envelopeFrom)
             throws MessageException {
+        return build(m, attachments, Map.of(), messageId, envelopeFrom);
+    }
+
+    /** The message, with {@code images} (by each cid: reference the HTML makes to one) shown inline in its HTML. */
+    public OutgoingMessage build(RenderedMessage m, List<Attachment> attachments, Map<String, InlineImage> images, String messageId,
+                                 String envelopeFrom) throws MessageException {
         Addresses a = Addresses.of(m);
         Envelope envelope = a.envelope(envelopeFrom);
         try {
@@ -142,7 +160,7 @@ public final class MessageBuilder {
             setHeaders(msg, a, m);
             requireShortLines(msg);
             msg.setSentDate(Date.from(clock.instant()));
-            setContent(msg, m, attachments);
+            setContent(msg, m, attachments, images, messageId);
             msg.saveChanges();
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             msg.writeTo(out);
@@ -182,8 +200,8 @@ public final class MessageBuilder {
         }
     }
 
-    private static void setContent(MimeMessage msg, RenderedMessage m, List<Attachment> attachments)
-            throws MessagingException, UnsupportedEncodingException {
+    private static void setContent(MimeMessage msg, RenderedMessage m, List<Attachment> attachments, Map<String, InlineImage> images,
+                                   String messageId) throws MessagingException, UnsupportedEncodingException {
         String text = crlf(m.text());
         if (m.html() == null && attachments.isEmpty()) {
             msg.setText(text, "UTF-8");
@@ -193,7 +211,7 @@ public final class MessageBuilder {
         if (m.html() != null) {
             body = new MimeMultipart("alternative");
             body.addBodyPart(textPart(text, "plain"));
-            body.addBodyPart(textPart(crlf(m.html()), "html"));
+            body.addBodyPart(images.isEmpty() ? textPart(crlf(m.html()), "html") : related(crlf(m.html()), images, messageId));
         } else {
             body = null;
         }
@@ -219,6 +237,69 @@ public final class MessageBuilder {
             mixed.addBodyPart(part);
         }
         msg.setContent(mixed);
+    }
+
+    /**
+     * The HTML and the images it shows: one part per file however often it is shown, each with a Content-ID made
+     * from its path and the Message-ID's domain (a valid msg-id, which a bare file name is not), the HTML's src
+     * rewritten to match.
+     */
+    private static MimeBodyPart related(String html, Map<String, InlineImage> images, String messageId) throws MessagingException {
+        String domain = messageId.substring(messageId.lastIndexOf('@') + 1).replace(">", "");
+        Map<String, String> cidOfPath = new LinkedHashMap<>();
+        Map<String, String> cidOfReference = new LinkedHashMap<>();
+        Set<String> taken = new HashSet<>();
+        List<MimeBodyPart> parts = new ArrayList<>();
+        for (var e : images.entrySet()) {
+            InlineImage image = e.getValue();
+            String cid = cidOfPath.get(image.path());
+            if (cid == null) {
+                cid = idLeft(image.path(), taken) + "@" + domain;
+                cidOfPath.put(image.path(), cid);
+                parts.add(imagePart(image, cid));
+            }
+            cidOfReference.put(e.getKey(), cid);
+        }
+        MimeMultipart related = new Related();
+        related.addBodyPart(textPart(InlineReferences.rewrite(html, cidOfReference), "html"));
+        for (MimeBodyPart p : parts) related.addBodyPart(p);
+        MimeBodyPart part = new MimeBodyPart();
+        part.setContent(related);
+        return part;
+    }
+
+    /** multipart/related with its root's type, which RFC 2387 requires and MimeMultipart has no setter for. */
+    private static final class Related extends MimeMultipart {
+        Related() throws MessagingException {
+            super("related");
+            ContentType type = new ContentType(contentType);
+            type.setParameter("type", "text/html");
+            contentType = type.toString();
+        }
+    }
+
+    private static MimeBodyPart imagePart(InlineImage image, String cid) throws MessagingException {
+        MimeBodyPart part = new MimeBodyPart();
+        String name = image.path().substring(image.path().lastIndexOf('/') + 1);
+        part.setDataHandler(new DataHandler(new ByteArrayDataSource(image.content(), MediaTypes.forFileName(name))));
+        part.setContentID("<" + cid + ">");
+        part.setDisposition(Part.INLINE);
+        part.setFileName(name);
+        part.setHeader("Content-Transfer-Encoding", "base64");
+        return part;
+    }
+
+    /** The longest left part of a Content-ID made from a path, before a number that sets it apart. */
+    private static final int MOST_ID_LEFT = 64;
+
+    /** A Content-ID's left part for {@code path}: letters, digits, '_', '-' and single inner dots (a dot-atom a URL carries as it is). */
+    private static String idLeft(String path, Set<String> taken) {
+        String s = path.replaceAll("[^A-Za-z0-9_.-]", "_").replaceAll("\\.{2,}", ".").replaceAll("^\\.|\\.$", "");
+        if (s.length() > MOST_ID_LEFT) s = s.substring(s.length() - MOST_ID_LEFT).replaceAll("^\\.", "");
+        if (s.isEmpty()) s = "image";
+        String id = s;
+        for (int n = 2; !taken.add(id); n++) id = s + "-" + n;
+        return id;
     }
 
     private static MimeBodyPart textPart(String text, String subtype) throws MessagingException {
