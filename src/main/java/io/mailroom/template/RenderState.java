@@ -28,6 +28,8 @@ final class RenderState {
     /** The output's length each time a CSV value was read in the header block, in order. */
     private int[] readAt = new int[16];
     private int reads;
+    /** What a Markdown body interpolated, once its first token is written. */
+    private Interpolated interpolated;
 
     private static final SimpleObjectWrapper WRAPPER = new SimpleObjectWrapper(Configuration.VERSION_2_3_34);
 
@@ -45,6 +47,21 @@ final class RenderState {
     int bodyStart() { return bodyStart; }
 
     String injection() { return injection; }
+
+    /**
+     * How a Markdown template writes an interpolated string: as it is in the header block (where it is a header's
+     * text), as a token in the body ({@link Interpolated}).
+     */
+    String interpolate(String s) throws BoundedOutput.TooLong {
+        if (bodyStart < 0) return s;
+        if (interpolated == null) interpolated = new Interpolated(out);
+        return interpolated.token(s);
+    }
+
+    /** {@code markdown} with every interpolated string put back in place of its token. */
+    String restore(String markdown) {
+        return interpolated == null ? markdown : interpolated.restore(markdown);
+    }
 
     /**
      * Where the first CSV value read while the output was between {@code from} and {@code to} (inclusive) was
