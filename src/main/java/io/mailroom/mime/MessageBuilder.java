@@ -7,7 +7,6 @@ import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Part;
 import jakarta.mail.Session;
-import jakarta.mail.internet.ContentType;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
@@ -20,13 +19,11 @@ import java.io.UnsupportedEncodingException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Date;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 
 /**
  * Turns a rendered row into wire-ready bytes and an envelope, choosing the simplest structure the row
@@ -135,13 +132,10 @@ public final class MessageBuilder {
         for (Header h : m.headers()) bound += 8L * (h.name().length() + h.raw().length()) + 16;
         bound += 10L * m.text().length() + (m.html() == null ? 0 : 10L * m.html().length());
         for (Attachment a : attachments) bound += base64(a.content()) + 1024 + 4L * a.fileName().length();
-        for (InlineImage i : new HashSet<>(images.values())) bound += base64(i.content()) + 1024 + 8L * i.path().length();
-        // each reference's src becomes "cid:" + a Content-ID: at most a short name and the Message-ID's domain, quoted-printable at worst
-        if (!images.isEmpty() && m.html() != null) bound += 3L * (MOST_ID_LEFT + 300) * InlineReferences.count(m.html());
-        return bound;
+        return bound + InlineParts.sizeBound(m.html(), images);
     }
 
-    private static long base64(byte[] content) {
+    static long base64(byte[] content) {
         return (content.length + 2L) / 3 * 4 * 78 / 76;
     }
 
@@ -211,7 +205,7 @@ public final class MessageBuilder {
         if (m.html() != null) {
             body = new MimeMultipart("alternative");
             body.addBodyPart(textPart(text, "plain"));
-            body.addBodyPart(images.isEmpty() ? textPart(crlf(m.html()), "html") : related(crlf(m.html()), images, messageId));
+            body.addBodyPart(images.isEmpty() ? textPart(crlf(m.html()), "html") : InlineParts.related(crlf(m.html()), images, messageId));
         } else {
             body = null;
         }
@@ -239,70 +233,7 @@ public final class MessageBuilder {
         msg.setContent(mixed);
     }
 
-    /**
-     * The HTML and the images it shows: one part per file however often it is shown, each with a Content-ID made
-     * from its path and the Message-ID's domain (a valid msg-id, which a bare file name is not), the HTML's src
-     * rewritten to match.
-     */
-    private static MimeBodyPart related(String html, Map<String, InlineImage> images, String messageId) throws MessagingException {
-        String domain = messageId.substring(messageId.lastIndexOf('@') + 1).replace(">", "");
-        Map<String, String> cidOfPath = new LinkedHashMap<>();
-        Map<String, String> cidOfReference = new LinkedHashMap<>();
-        Set<String> taken = new HashSet<>();
-        List<MimeBodyPart> parts = new ArrayList<>();
-        for (var e : images.entrySet()) {
-            InlineImage image = e.getValue();
-            String cid = cidOfPath.get(image.path());
-            if (cid == null) {
-                cid = idLeft(image.path(), taken) + "@" + domain;
-                cidOfPath.put(image.path(), cid);
-                parts.add(imagePart(image, cid));
-            }
-            cidOfReference.put(e.getKey(), cid);
-        }
-        MimeMultipart related = new Related();
-        related.addBodyPart(textPart(InlineReferences.rewrite(html, cidOfReference), "html"));
-        for (MimeBodyPart p : parts) related.addBodyPart(p);
-        MimeBodyPart part = new MimeBodyPart();
-        part.setContent(related);
-        return part;
-    }
-
-    /** multipart/related with its root's type, which RFC 2387 requires and MimeMultipart has no setter for. */
-    private static final class Related extends MimeMultipart {
-        Related() throws MessagingException {
-            super("related");
-            ContentType type = new ContentType(contentType);
-            type.setParameter("type", "text/html");
-            contentType = type.toString();
-        }
-    }
-
-    private static MimeBodyPart imagePart(InlineImage image, String cid) throws MessagingException {
-        MimeBodyPart part = new MimeBodyPart();
-        String name = image.path().substring(image.path().lastIndexOf('/') + 1);
-        part.setDataHandler(new DataHandler(new ByteArrayDataSource(image.content(), MediaTypes.forFileName(name))));
-        part.setContentID("<" + cid + ">");
-        part.setDisposition(Part.INLINE);
-        part.setFileName(name);
-        part.setHeader("Content-Transfer-Encoding", "base64");
-        return part;
-    }
-
-    /** The longest left part of a Content-ID made from a path, before a number that sets it apart. */
-    private static final int MOST_ID_LEFT = 64;
-
-    /** A Content-ID's left part for {@code path}: letters, digits, '_', '-' and single inner dots (a dot-atom a URL carries as it is). */
-    private static String idLeft(String path, Set<String> taken) {
-        String s = path.replaceAll("[^A-Za-z0-9_.-]", "_").replaceAll("\\.{2,}", ".").replaceAll("^\\.|\\.$", "");
-        if (s.length() > MOST_ID_LEFT) s = s.substring(s.length() - MOST_ID_LEFT).replaceAll("^\\.", "");
-        if (s.isEmpty()) s = "image";
-        String id = s;
-        for (int n = 2; !taken.add(id); n++) id = s + "-" + n;
-        return id;
-    }
-
-    private static MimeBodyPart textPart(String text, String subtype) throws MessagingException {
+    static MimeBodyPart textPart(String text, String subtype) throws MessagingException {
         MimeBodyPart p = new MimeBodyPart();
         p.setText(text, "UTF-8", subtype);
         return p;
