@@ -193,6 +193,18 @@ class InlineImagesTest {
     }
 
     @Test
+    void imagesCountTowardTheMessagesSize() throws Exception {
+        Path jobFile = job(TEXT, "<p>Hi</p><img src=\"cid:${logo}\">").set("message.max-size", "8KB").bytes("big.png", bytes(9000, 4))
+                .csv("email,file,logo\nsmall@example.com,,logo.png\nbig@example.com,,big.png\n").write();
+        Cli.Result dry = mailroom("run", jobFile.toString(), "--dry-run");
+        assertTrue(dry.err().contains("(big@example.com): skipped: the message is "), "planning counts the image, as a dry run shows: " + dry.err());
+        Cli.Result run = mailroom("run", jobFile.toString());
+        assertEquals(1, run.exit(), run.all());
+        assertEquals(List.of("small@example.com"), server.received().stream().map(InlineImagesTest::to).toList());
+        assertTrue(run.err().contains("(big@example.com): skipped: the message is ") && run.err().contains("over message.max-size=8 KB"), run.err());
+    }
+
+    @Test
     void anHtmlWithoutCidReferencesIsPlainAlternativeAsBefore() throws Exception {
         Path jobFile = job(TEXT, "<p>No pictures, just <a href=\"https://example.com/logo.png\">a link</a> and data-src=\"cid:logo.png\"</p>")
                 .csv("email,file\nann@example.com,\n").write();
