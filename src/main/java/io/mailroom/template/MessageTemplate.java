@@ -129,14 +129,14 @@ public final class MessageTemplate {
         if (body.startsWith("\n")) body = body.substring(1);
         String htmlBody = null;
         if (markdown) {
-            htmlBody = Markdown.html(body, state);
+            htmlBody = Markdown.html(state.tokens(body), state);
             body = state.restore(body);
         } else if (html != null) {
             RenderState bodyOnly = new RenderState();
             bodyOnly.enterBody(0);
             htmlBody = run(html, html.getName(), bodyOnly.model(fields), bodyOnly);
         }
-        return new RenderedMessage(HeaderBlock.parse(name, headerBlock, state, markdown), body, htmlBody);
+        return new RenderedMessage(HeaderBlock.parse(name, state.header(headerBlock), state, markdown), body, htmlBody);
     }
 
     private String run(Template template, String file, SimpleHash model, RenderState state) throws RowRenderException {

@@ -223,6 +223,21 @@ class MessageTemplateTest {
     }
 
     @Test
+    void aValueCapturedInTheHeaderBlockStaysLiteralTextWhenTheMarkdownBodyWritesIt() throws Exception {
+        RenderedMessage m = compile("From: a@x.com\nTo: ${name} <b@x.com>\nContent-Type: text/markdown\n<#assign greeting>Hello ${name}</#assign>"
+                + "<#assign escaped = name?esc>Subject: ${greeting}\n\n${greeting}\n\n${escaped}\n").render(Map.of("name", "**Ann** <i>"));
+        assertEquals(List.of("**Ann** <i> <b@x.com>"), m.values("To"));
+        assertEquals(List.of("Hello **Ann** <i>"), m.values("Subject"));
+        assertEquals("Hello **Ann** <i>\n\n**Ann** <i>\n", m.text());
+        assertTrue(m.html().contains("<p>Hello **Ann** &lt;i&gt;</p>\n<p>**Ann** &lt;i&gt;</p>"), m.html());
+
+        MessageTemplate named = compile("From: a@x.com\nTo: ${to}\nContent-Type: text/markdown\n${h}: v\n\nx\n");
+        assertEquals(List.of("v"), named.render(Map.of("to", "b@x.com", "h", "X-Tag")).values("X-Tag"), "a header's name from data, as in any template");
+        RowRenderException e = assertThrows(RowRenderException.class, () -> named.render(Map.of("to", "b@x.com", "h", "X Tag")));
+        assertFalse(e instanceof TemplateFault, "the row's value made the line bad, not the template: " + e.getMessage());
+    }
+
+    @Test
     void aMarkdownBodyWithTemplateHtmlTooIsRefusedAsTwoHtmlBodies() {
         TemplateSyntaxException e = assertThrows(TemplateSyntaxException.class, () -> MessageTemplate.compile("t.ftl", MARKDOWN + "x\n", "t.html", "<p>x</p>"));
         assertTrue(e.getMessage().startsWith("t.ftl: its header block says Content-Type: text/markdown") && e.getMessage().contains("(t.html): two HTML bodies"),
