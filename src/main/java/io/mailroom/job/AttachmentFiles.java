@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.sql.SQLException;
 
 /**
- * Where attachment bytes come from: the template's folder on disk while planning (copied into the job's
- * snapshot), the snapshot while sending. {@code name} is a checked {@link AttachmentFolder#name} path.
+ * Where the bytes of attachments and inline images come from: the template's folder on disk while planning
+ * (copied into the job's snapshot), the snapshot while sending. {@code name} is a checked {@link AttachmentFolder#name} path.
  */
 interface AttachmentFiles {
     /**

@@ -11,12 +11,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Attachments read from the template's folder, and nothing outside it. An attachment's name comes from
- * the rendered template, so a CSV value can be part of it: it is checked once as a name ({@link #name}:
+ * Attachments and inline images read from the template's folder, and nothing outside it. A file's name comes
+ * from the rendered template, so a CSV value can be part of it: it is checked once as a name ({@link #name}:
  * '/'-separated segments, no '\', no absolute path, no "..") and then its real path, with every symbolic
  * link resolved, must still be inside the folder and be a regular file (not a folder, device or pipe).
  * At most {@code maxBytes + 1} bytes are read, so /proc files and growing files can't exhaust memory
- * either. Each refusal is the row's problem; the job goes on.
+ * either. Each refusal is the row's problem; the job goes on. Its reason starts with the file's name in quotes:
+ * the caller says what the file was for ({@code Attachment: }, {@code Inline image: }).
  */
 final class AttachmentFolder implements AttachmentFiles {
     /** What the job's snapshot can hold as an attachment's name. */
@@ -42,8 +43,8 @@ final class AttachmentFolder implements AttachmentFiles {
             if (!s.isEmpty() && !s.equals(".")) segments.add(s);
         }
         if (refused == null && segments.isEmpty()) refused = "names no file";
-        if (refused != null) throw new RowProblem("Attachment: \"" + written + "\" " + refused + "; an attachment must be a"
-                + " file inside the template's folder, named relative to it");
+        if (refused != null) throw new RowProblem("\"" + written + "\" " + refused + "; it must be a file inside the template's folder,"
+                + " named relative to it");
         return String.join("/", segments);
     }
 
@@ -57,16 +58,16 @@ final class AttachmentFolder implements AttachmentFiles {
             return null;
         }
         if (!real.startsWith(inside)) {
-            throw new RowProblem("Attachment: \"" + name + "\" leads outside the template's folder (through a symbolic link)");
+            throw new RowProblem("\"" + name + "\" leads outside the template's folder (through a symbolic link)");
         }
         BasicFileAttributes file = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         if (!file.isRegularFile()) {
-            throw new RowProblem("Attachment: \"" + name + "\" is " + (file.isDirectory() ? "a folder" : "not a regular file") + ", not a file to attach");
+            throw new RowProblem("\"" + name + "\" is " + (file.isDirectory() ? "a folder" : "not a regular file") + ", not a file to send");
         }
-        if (file.size() > maxBytes) throw Composer.tooLarge(name, file.size(), maxBytes);
+        if (file.size() > maxBytes) throw new RowProblem(Composer.tooLarge(name, file.size(), maxBytes));
         try (InputStream in = Files.newInputStream(real, LinkOption.NOFOLLOW_LINKS)) {
             byte[] content = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
-            if (content.length > maxBytes) throw Composer.tooLarge(name, content.length, maxBytes);
+            if (content.length > maxBytes) throw new RowProblem(Composer.tooLarge(name, content.length, maxBytes));
             return content;
         }
     }

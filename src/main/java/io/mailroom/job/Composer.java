@@ -2,6 +2,8 @@ package io.mailroom.job;
 
 import io.mailroom.mime.Attachment;
 import io.mailroom.mime.Envelope;
+import io.mailroom.mime.InlineImage;
+import io.mailroom.mime.InlineReferences;
 import io.mailroom.mime.MessageBuilder;
 import io.mailroom.mime.MessageException;
 import io.mailroom.mime.OutgoingMessage;
@@ -11,15 +13,19 @@ import io.mailroom.template.RowRenderException;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
  * One row's way from values to a wire-ready message: render → List-Unsubscribe → addresses and Message-ID →
- * attachments → MIME → DKIM signature (the {@link Finisher}'s). Any problem with the row is a {@link RowProblem}; nothing half-built leaves this class.
- * Attachment paths come from the template and may contain data, so they are checked as names and kept
- * inside the template's folder ({@link AttachmentFolder}). The {@link RowLimits} on attachments and the
+ * attachments and inline images → MIME → DKIM signature (the {@link Finisher}'s). Any problem with the row is a
+ * {@link RowProblem}; nothing half-built leaves this class.
+ * Attachment paths, and the files an HTML body shows inline ({@code src="cid:…"}), come from the template and may
+ * contain data, so they are checked as names and kept inside the template's folder ({@link AttachmentFolder}),
+ * both under {@code attachment.max-size}. The {@link RowLimits} on attachments and the
  * message size are checked here, the same way when planning (and in a dry run) as when sending.
  */
 final class Composer {
@@ -27,6 +33,9 @@ final class Composer {
     private static final int LONGEST_KEY = 1000;
     /** At least what a DKIM-Signature adds to a message (RSA 4096 with every header signed is under 1,500 octets). */
     private static final int SIGNATURE_BOUND = 2048;
+    /** How reasons about a file of the template's folder begin, by what the file is for. */
+    private static final String ATTACHMENT = "Attachment: ";
+    private static final String INLINE_IMAGE = "Inline image (cid:): ";
 
     private final MessageTemplate template;
     private final AttachmentFiles files;
@@ -44,22 +53,23 @@ final class Composer {
         this.limits = limits;
     }
 
-    /**
-     * Checks that the row can become a message (rendering, addresses, header lines, attachments, size)
-     * and returns its envelope and a new Message-ID. The bytes are built only when a cheap bound on their
-     * size is over the limit, to tell exactly.
-     */
     /** A row that can become a message: its envelope and the Message-ID it will carry on every try. */
     record Checked(Envelope envelope, String messageId) { }
 
+    /**
+     * Checks that the row can become a message (rendering, addresses, header lines, attachments, inline images, size)
+     * and returns its envelope and a new Message-ID. The bytes are built only when a cheap bound on their
+     * size is over the limit, to tell exactly.
+     */
     Checked check(Map<String, String> fields) throws RowProblem {
         try {
             RenderedMessage rendered = render(fields);
             List<Attachment> attachments = attachments(rendered);
+            Map<String, InlineImage> images = inlineImages(rendered);
             String id = MessageBuilder.newMessageId(MessageBuilder.fromAddress(rendered));
             Envelope envelope = MessageBuilder.envelope(rendered, envelopeFrom);
-            if (MessageBuilder.sizeBound(rendered, attachments) + SIGNATURE_BOUND > limits.messageBytes()) {
-                withinSize(finisher.sign(builder.build(rendered, attachments, id, envelopeFrom)));
+            if (MessageBuilder.sizeBound(rendered, attachments, images) + SIGNATURE_BOUND > limits.messageBytes()) {
+                withinSize(finisher.sign(builder.build(rendered, attachments, images, id, envelopeFrom)));
             }
             return new Checked(envelope, id);
         } catch (RowRenderException | MessageException e) {
@@ -74,7 +84,7 @@ final class Composer {
         try {
             RenderedMessage rendered = render(fields);
             String id = messageId != null ? messageId : MessageBuilder.newMessageId(MessageBuilder.fromAddress(rendered));
-            return withinSize(finisher.sign(builder.build(rendered, attachments(rendered), id, envelopeFrom)));
+            return withinSize(finisher.sign(builder.build(rendered, attachments(rendered), inlineImages(rendered), id, envelopeFrom)));
         } catch (RowRenderException | MessageException e) {
             throw new RowProblem(e.getMessage());
         } catch (OutOfMemoryError e) {
@@ -118,21 +128,53 @@ final class Composer {
     private List<Attachment> attachments(RenderedMessage rendered) throws RowProblem {
         List<Attachment> attachments = new ArrayList<>();
         for (String written : rendered.values("Attachment")) {
-            String name = AttachmentFolder.name(written);
-            byte[] content;
-            try {
-                content = files.read(name, limits.attachmentBytes());
-            } catch (IOException e) {
-                throw new RowProblem("Attachment: \"" + name + "\" cannot be read: " + e.getMessage());
-            } catch (SQLException e) {
-                throw new IllegalStateException("cannot read attachment " + name + " from the job's snapshot: " + e.getMessage(), e);
-            }
-            if (content == null) throw new RowProblem("Attachment: \"" + name + "\" not found in the template's folder");
-            // the snapshot holds what was checked when planned; the limit may have been lowered since
-            if (content.length > limits.attachmentBytes()) throw tooLarge(name, content.length, limits.attachmentBytes());
-            attachments.add(new Attachment(name.substring(name.lastIndexOf('/') + 1), content));
+            String name = checkedName(ATTACHMENT, written);
+            attachments.add(new Attachment(name.substring(name.lastIndexOf('/') + 1), read(ATTACHMENT, name)));
         }
         return attachments;
+    }
+
+    /** The files the HTML body shows inline, by each cid: reference to them; a file referred to twice is read once. */
+    private Map<String, InlineImage> inlineImages(RenderedMessage rendered) throws RowProblem {
+        if (rendered.html() == null) return Map.of();
+        Map<String, InlineImage> byName = new HashMap<>();
+        Map<String, InlineImage> byReference = new LinkedHashMap<>();
+        for (String reference : InlineReferences.in(rendered.html())) {
+            String name = checkedName(INLINE_IMAGE, reference);
+            InlineImage image = byName.get(name);
+            if (image == null) {
+                image = new InlineImage(name, read(INLINE_IMAGE, name));
+                byName.put(name, image);
+            }
+            byReference.put(reference, image);
+        }
+        return byReference;
+    }
+
+    private static String checkedName(String use, String written) throws RowProblem {
+        try {
+            return AttachmentFolder.name(written);
+        } catch (RowProblem p) {
+            throw new RowProblem(use + p.getMessage());
+        }
+    }
+
+    /** A file of the template's folder (its snapshot, once planned); {@code use} begins every reason about it. */
+    private byte[] read(String use, String name) throws RowProblem {
+        byte[] content;
+        try {
+            content = files.read(name, limits.attachmentBytes());
+        } catch (IOException e) {
+            throw new RowProblem(use + "\"" + name + "\" cannot be read: " + e.getMessage());
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read " + name + " from the job's snapshot: " + e.getMessage(), e);
+        } catch (RowProblem p) {
+            throw new RowProblem(use + p.getMessage());
+        }
+        if (content == null) throw new RowProblem(use + "\"" + name + "\" not found in the template's folder");
+        // the snapshot holds what was checked when planned; the limit may have been lowered since
+        if (content.length > limits.attachmentBytes()) throw new RowProblem(use + tooLarge(name, content.length, limits.attachmentBytes()));
+        return content;
     }
 
     private OutgoingMessage withinSize(OutgoingMessage m) throws RowProblem {
@@ -141,7 +183,8 @@ final class Composer {
                 + " over message.max-size=" + Sizes.human(limits.messageBytes()));
     }
 
-    static RowProblem tooLarge(String name, long size, long max) {
-        return new RowProblem("Attachment: \"" + name + "\" is " + Sizes.human(size) + ", over attachment.max-size=" + Sizes.human(max));
+    /** Why a file is too large to send, after the label of its use. */
+    static String tooLarge(String name, long size, long max) {
+        return "\"" + name + "\" is " + Sizes.human(size) + ", over attachment.max-size=" + Sizes.human(max);
     }
 }

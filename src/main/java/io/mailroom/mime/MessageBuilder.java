@@ -27,7 +27,8 @@ import java.util.Properties;
 
 /**
  * Turns a rendered row into wire-ready bytes and an envelope, choosing the simplest structure the row
- * needs: text/plain; multipart/alternative (text + HTML); multipart/mixed when there are attachments.
+ * needs: text/plain; multipart/alternative (text + HTML); multipart/mixed when there are attachments. Files
+ * the HTML shows inline ({@code src="cid:…"}) go with it in a multipart/related (RFC 2387), one part each.
  * Text is UTF-8 with the transfer encoding Jakarta Mail picks for the content; display names and
  * subjects are RFC 2047 encoded, attachment names RFC 2231. Bcc goes to the envelope only. Date comes
  * from the injected clock; the Message-ID is the caller's (assigned once per recipient, so a resend
@@ -122,19 +123,30 @@ public final class MessageBuilder {
     /**
      * At least the size of the message {@link #build} makes, cheaply: headers as if every character took
      * three octets and every one were encoded; text as quoted-printable at its worst; attachments in base64
-     * with line breaks, plus room for each part's own headers.
+     * with line breaks, plus room for each part's own headers; inline images like attachments, and room for the
+     * Content-ID each of their references in the HTML grows by.
      */
-    public static long sizeBound(RenderedMessage m, List<Attachment> attachments) {
+    public static long sizeBound(RenderedMessage m, List<Attachment> attachments, Map<String, InlineImage> images) {
         long bound = 2048;
         // an encoded word carries at most 3 octets of UTF-8 per 4 characters, plus its =?UTF-8?B?…?= and folding
         for (Header h : m.headers()) bound += 8L * (h.name().length() + h.raw().length()) + 16;
         bound += 10L * m.text().length() + (m.html() == null ? 0 : 10L * m.html().length());
-        for (Attachment a : attachments) bound += (a.content().length + 2) / 3 * 4 * 78 / 76 + 1024 + 4L * a.fileName().length();
-        return bound;
+        for (Attachment a : attachments) bound += base64(a.content()) + 1024 + 4L * a.fileName().length();
+        return bound + InlineParts.sizeBound(m.html(), images);
+    }
+
+    static long base64(byte[] content) {
+        return (content.length + 2L) / 3 * 4 * 78 / 76;
     }
 
     public OutgoingMessage build(RenderedMessage m, List<Attachment> attachments, String messageId, String envelopeFrom)
             throws MessageException {
+        return build(m, attachments, Map.of(), messageId, envelopeFrom);
+    }
+
+    /** The message, with {@code images} (by each cid: reference the HTML makes to one) shown inline in its HTML. */
+    public OutgoingMessage build(RenderedMessage m, List<Attachment> attachments, Map<String, InlineImage> images, String messageId,
+                                 String envelopeFrom) throws MessageException {
         Addresses a = Addresses.of(m);
         Envelope envelope = a.envelope(envelopeFrom);
         try {
@@ -142,7 +154,7 @@ public final class MessageBuilder {
             setHeaders(msg, a, m);
             requireShortLines(msg);
             msg.setSentDate(Date.from(clock.instant()));
-            setContent(msg, m, attachments);
+            setContent(msg, m, attachments, images, messageId);
             msg.saveChanges();
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             msg.writeTo(out);
@@ -182,8 +194,8 @@ public final class MessageBuilder {
         }
     }
 
-    private static void setContent(MimeMessage msg, RenderedMessage m, List<Attachment> attachments)
-            throws MessagingException, UnsupportedEncodingException {
+    private static void setContent(MimeMessage msg, RenderedMessage m, List<Attachment> attachments, Map<String, InlineImage> images,
+                                   String messageId) throws MessagingException, UnsupportedEncodingException {
         String text = crlf(m.text());
         if (m.html() == null && attachments.isEmpty()) {
             msg.setText(text, "UTF-8");
@@ -193,7 +205,7 @@ public final class MessageBuilder {
         if (m.html() != null) {
             body = new MimeMultipart("alternative");
             body.addBodyPart(textPart(text, "plain"));
-            body.addBodyPart(textPart(crlf(m.html()), "html"));
+            body.addBodyPart(images.isEmpty() ? textPart(crlf(m.html()), "html") : InlineParts.related(crlf(m.html()), images, messageId));
         } else {
             body = null;
         }
@@ -221,7 +233,7 @@ public final class MessageBuilder {
         msg.setContent(mixed);
     }
 
-    private static MimeBodyPart textPart(String text, String subtype) throws MessagingException {
+    static MimeBodyPart textPart(String text, String subtype) throws MessagingException {
         MimeBodyPart p = new MimeBodyPart();
         p.setText(text, "UTF-8", subtype);
         return p;

@@ -8,7 +8,8 @@ import java.util.Set;
 /**
  * Parses the rendered header block: "Name: value" lines; a line starting with a space or tab continues
  * the previous header; empty lines (e.g. an {@code <#if>} that rendered nothing) are ignored, as is a
- * header whose value renders empty. Headers that mailroom itself writes may not be set by a template.
+ * header whose value renders empty. Headers that mailroom itself writes may not be set by a template, but for
+ * {@code Content-Type: text/markdown} in a Markdown template (which says what the body is, and is not sent).
  */
 final class HeaderBlock {
     private static final Set<String> GENERATED = Set.of("date", "message-id", "mime-version", "content-type",
@@ -36,9 +37,10 @@ final class HeaderBlock {
 
     /**
      * The headers of {@code block}, the output up to the body; {@code data} tells where CSV values were read in
-     * it. A problem that no value played a part in is a {@link TemplateFault}: every row would have it.
+     * it. A problem that no value played a part in is a {@link TemplateFault}: every row would have it. In a
+     * {@code markdown} template, its Content-Type line is left out.
      */
-    static List<Header> parse(String file, String block, RenderState data) throws RowRenderException {
+    static List<Header> parse(String file, String block, RenderState data, boolean markdown) throws RowRenderException {
         List<Written> raw = new ArrayList<>();
         int lineNo = 0;
         int next = 0;
@@ -69,8 +71,12 @@ final class HeaderBlock {
         for (Written h : raw) {
             String key = h.name.toLowerCase(Locale.ROOT);
             String value = h.value.strip();
+            boolean asWritten = data.firstReadBetween(h.from, h.to) < 0;
+            if (markdown && asWritten && MessageTemplate.MARKDOWN_LINE.matcher(block.substring(h.from, h.to)).matches()) continue;
             if (GENERATED.contains(key)) {
-                String problem = file + ": header " + h.name + " is written by mailroom; remove it from the template";
+                String problem = file + ": header " + h.name + " is written by mailroom; remove it from the template"
+                        + (key.equals("content-type") ? " (the one it may say is text/markdown, on a line of its own with no ${...} or"
+                                + " directive in it: then the body is Markdown, sent as text and as HTML made from it)" : "");
                 if (data.firstReadBetween(h.from, h.from + h.colon) < 0) throw fault(problem, file, lineOf(block, h.from));
                 throw new RowRenderException(problem);
             }

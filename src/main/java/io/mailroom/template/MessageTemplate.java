@@ -2,6 +2,7 @@ package io.mailroom.template;
 
 import freemarker.core.HTMLOutputFormat;
 import freemarker.core.InvalidReferenceException;
+import freemarker.core.OutputFormat;
 import freemarker.core.ParseException;
 import freemarker.core.TemplateClassResolver;
 import freemarker.core.TemplateConfiguration;
@@ -28,6 +29,10 @@ import java.util.regex.Pattern;
  * (where it would forge a header) fails the row with a reason. A row's rendering is bounded by the
  * {@link RenderLimits} (output size, time), and one that recurses without end or runs out of memory fails
  * that row, not the job.
+ *
+ * <p>A header block with the line {@code Content-Type: text/markdown} makes the body Markdown: the text part is
+ * the body as rendered, and CommonMark makes the HTML alternative of it ({@link Markdown}); interpolated values
+ * stay literal text in both ({@link MarkdownFormat}).
  */
 public final class MessageTemplate {
     private static final Configuration CONFIG = strictConfiguration();
@@ -35,10 +40,14 @@ public final class MessageTemplate {
     private static final Pattern DATA_AS_CODE = Pattern.compile("\\?\\s*(interpret|eval)\\b");
     /** A variable as FreeMarker writes one back, "\\-" and the like escaping what a name could not hold otherwise. */
     private static final Pattern PLAIN_NAME = Pattern.compile("(?:[\\p{L}_$@]|\\\\.)(?:[\\p{L}\\p{N}_$@]|\\\\.)*");
+    /** The one Content-Type a template may write, as it must be written: on a line of its own, no data in it. */
+    static final Pattern MARKDOWN_LINE = Pattern.compile("(?i)content-type:[ \t]*text/markdown[ \t]*");
 
     private final String name;
     private final Template text;
     private final Template html;
+    /** Whether the body is Markdown, the HTML alternative made from it. */
+    private final boolean markdown;
     private final RenderLimits limits;
     /** The blank line that ends the header block, 1-based. */
     private final int bodyLine;
@@ -47,11 +56,12 @@ public final class MessageTemplate {
     /** The header block as written: what {@link #neverWrites} reads. */
     private final String headerBlock;
 
-    private MessageTemplate(String name, Template text, Template html, RenderLimits limits, int bodyLine, String headerBlock) {
+    private MessageTemplate(String name, Template text, Template html, boolean markdown, RenderLimits limits, int bodyLine, String headerBlock) {
         this.headerBlock = headerBlock;
         this.name = name;
         this.text = text;
         this.html = html;
+        this.markdown = markdown;
         this.limits = limits;
         this.bodyLine = bodyLine;
     }
@@ -71,17 +81,24 @@ public final class MessageTemplate {
             throw new TemplateSyntaxException(name + ": no blank line after the header block; a template is headers"
                     + " (From:, To:, Subject: ...), one empty line, then the body", null);
         }
+        boolean markdown = normalized.lines().limit(blank).anyMatch(l -> MARKDOWN_LINE.matcher(l).matches());
+        if (markdown && htmlSource != null) {
+            throw new TemplateSyntaxException(name + ": its header block says Content-Type: text/markdown, so its HTML part is made from"
+                    + " the Markdown, and the job also names template.html (" + htmlName + "): two HTML bodies. Remove template.html from"
+                    + " the job file, or the Content-Type line from the template", null);
+        }
+        OutputFormat format = markdown ? MarkdownFormat.INSTANCE : null;
         Template text;
         try {
-            text = parse(name, withBodyMarker(normalized, blank), false);
+            text = parse(name, withBodyMarker(normalized, blank), format);
         } catch (TemplateSyntaxException marked) {
             // the file as written says best what is wrong with it; only where the marker itself clashes is its error told
-            parse(name, normalized, false);
+            parse(name, normalized, format);
             throw new TemplateSyntaxException(name + " line " + (blank + 1) + ": the blank line that ends the header block is inside"
                     + " a ${...}, a string or a directive's tag; close it before that line (" + marked.getMessage() + ")", marked);
         }
-        Template html = htmlSource == null ? null : parse(htmlName, htmlSource, true);
-        return new MessageTemplate(name, text, html, limits, blank + 1, String.join("\n", normalized.lines().limit(blank).toList()));
+        Template html = htmlSource == null ? null : parse(htmlName, htmlSource, HTMLOutputFormat.INSTANCE);
+        return new MessageTemplate(name, text, html, markdown, limits, blank + 1, String.join("\n", normalized.lines().limit(blank).toList()));
     }
 
     /**
@@ -89,7 +106,7 @@ public final class MessageTemplate {
      * rendered with the same locked-down configuration and limits as a message, an undefined variable failing the row.
      */
     public static MessageTemplate line(String key, String source, RenderLimits limits) throws TemplateSyntaxException {
-        return new MessageTemplate(key, parse(key, source, false), null, limits, 0, "");
+        return new MessageTemplate(key, parse(key, source, null), null, false, limits, 0, "");
     }
 
     /** Renders a {@link #line} template for one row: CSV values as they are; the caller checks what it makes. */
@@ -133,12 +150,15 @@ public final class MessageTemplate {
         String body = out.substring(at);
         if (body.startsWith("\n")) body = body.substring(1);
         String htmlBody = null;
-        if (html != null) {
+        if (markdown) {
+            htmlBody = Markdown.html(state.tokens(body), state);
+            body = state.restore(body);
+        } else if (html != null) {
             RenderState bodyOnly = new RenderState();
             bodyOnly.enterBody(0);
             htmlBody = run(html, html.getName(), bodyOnly.model(fields), bodyOnly);
         }
-        return new RenderedMessage(HeaderBlock.parse(name, headerBlock, state), body, htmlBody);
+        return new RenderedMessage(HeaderBlock.parse(name, state.header(headerBlock), state, markdown), body, htmlBody);
     }
 
     private String run(Template template, String file, SimpleHash model, RenderState state) throws RowRenderException {
@@ -181,17 +201,18 @@ public final class MessageTemplate {
         return out.toString();
     }
 
-    private static Template parse(String name, String source, boolean html) throws TemplateSyntaxException {
+    /** Parses one template; {@code format} null for plain text, else the format its interpolations are escaped for. */
+    private static Template parse(String name, String source, OutputFormat format) throws TemplateSyntaxException {
         Matcher code = DATA_AS_CODE.matcher(source);
         if (code.find()) {
             throw new TemplateSyntaxException(name + ": ?" + code.group(1) + " is not allowed: it would run text (a CSV value) as template"
                     + " code, out of reach of the limits on a row", null);
         }
         try {
-            if (!html) return interruptible(new Template(name, source, CONFIG));
+            if (format == null) return interruptible(new Template(name, source, CONFIG));
             TemplateConfiguration tc = new TemplateConfiguration();
             tc.setParentConfiguration(CONFIG);
-            tc.setOutputFormat(HTMLOutputFormat.INSTANCE);
+            tc.setOutputFormat(format);
             Template t = new Template(name, null, new StringReader(source), CONFIG, tc, null);
             tc.apply(t);
             return interruptible(t);

@@ -28,6 +28,8 @@ final class RenderState {
     /** The output's length each time a CSV value was read in the header block, in order. */
     private int[] readAt = new int[16];
     private int reads;
+    /** What a Markdown body interpolated, once its first token is written. */
+    private Interpolated interpolated;
 
     private static final SimpleObjectWrapper WRAPPER = new SimpleObjectWrapper(Configuration.VERSION_2_3_34);
 
@@ -45,6 +47,47 @@ final class RenderState {
     int bodyStart() { return bodyStart; }
 
     String injection() { return injection; }
+
+    /**
+     * How a Markdown template writes an interpolated string: marked in the header block (where it is a header's
+     * text), as a token in the body ({@link Interpolated}).
+     */
+    String interpolate(String s) throws BoundedOutput.TooLong {
+        return bodyStart < 0 ? Interpolated.marked(s) : interpolated().token(s);
+    }
+
+    private Interpolated interpolated() {
+        if (interpolated == null) interpolated = new Interpolated(out);
+        return interpolated;
+    }
+
+    /** A Markdown body as CommonMark is to parse it: every interpolated string a token. */
+    String tokens(String markdown) {
+        return interpolated().tokens(markdown);
+    }
+
+    /** {@code markdown} with every interpolated string put back in place of its token or marks. */
+    String restore(String markdown) {
+        return interpolated().restore(markdown);
+    }
+
+    /**
+     * The rendered header block with the marks of a Markdown template's strings taken out ({@link Interpolated}),
+     * and where values were read in it moved to match.
+     */
+    String header(String block) {
+        if (block.indexOf(Interpolated.MARK) < 0 && block.indexOf(Interpolated.MARK_END) < 0) return block;
+        StringBuilder b = new StringBuilder(block.length());
+        int r = 0;
+        int removed = 0;
+        for (int i = 0; i < block.length(); i++) {
+            for (; r < reads && readAt[r] <= i; r++) readAt[r] -= removed;
+            if (Interpolated.isMark(block.charAt(i))) removed++;
+            else b.append(block.charAt(i));
+        }
+        for (; r < reads; r++) readAt[r] -= removed;
+        return b.toString();
+    }
 
     /**
      * Where the first CSV value read while the output was between {@code from} and {@code to} (inclusive) was

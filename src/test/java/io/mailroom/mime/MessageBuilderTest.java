@@ -149,9 +149,21 @@ class MessageBuilderTest {
             List<Attachment> files = List.of(new Attachment("\u6587\u66f8".repeat(100) + ".pdf", new byte[70001]));
             for (List<Attachment> attached : List.of(List.<Attachment>of(), files)) {
                 long built = builder.build(m, attached, "<id@example.com>", null).bytes().length;
-                assertTrue(MessageBuilder.sizeBound(m, attached) >= built, MessageBuilder.sizeBound(m, attached) + " < " + built);
+                assertTrue(MessageBuilder.sizeBound(m, attached, Map.of()) >= built, MessageBuilder.sizeBound(m, attached, Map.of()) + " < " + built);
             }
         }
+    }
+
+    @Test
+    void theCheapSizeBoundCountsInlineImagesAndTheContentIdsTheirReferencesGrowBy() throws Exception {
+        String domain = ("d".repeat(60) + ".").repeat(3) + "example.com";
+        String html = "<#list 1..300 as i><img src=cid:a></#list><img src=\"cid:${name}\">";
+        RenderedMessage m = MessageTemplate.compile("t.ftl", "From: a@" + domain + "\nTo: b@x.com\n\nx\n", "t.html", html).render(Map.of("name", "n".repeat(900)));
+        InlineImage small = new InlineImage("a", new byte[10]);
+        InlineImage named = new InlineImage("n".repeat(900), new byte[40000]);
+        Map<String, InlineImage> images = Map.of("a", small, "n".repeat(900), named);
+        long built = builder.build(m, List.of(), images, "<id@" + domain + ">", null).bytes().length;
+        assertTrue(MessageBuilder.sizeBound(m, List.of(), images) >= built, MessageBuilder.sizeBound(m, List.of(), images) + " < " + built);
     }
 
     @Test

@@ -192,4 +192,72 @@ class MessageTemplateTest {
             assertTrue(e.getMessage().contains("is not allowed: it would run text (a CSV value) as template code"), e.getMessage());
         }
     }
+
+    private static final String MARKDOWN = "From: a@x.com\nTo: b@x.com\nContent-Type: text/markdown\nSubject: s\n\n";
+
+    @Test
+    void aMarkdownBodyIsTheTextAsWrittenAndCommonMarksHtml() throws Exception {
+        RenderedMessage m = compile(MARKDOWN + "# Hello ${name}\n\nThis is **important**: [read it](https://example.com/${id}).\n\n- one\n- two\n")
+                .render(Map.of("name", "Ann", "id", "42"));
+        assertEquals("# Hello Ann\n\nThis is **important**: [read it](https://example.com/42).\n\n- one\n- two\n", m.text());
+        assertTrue(m.html().startsWith("<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">"), m.html());
+        assertTrue(m.html().contains("<h1>Hello Ann</h1>\n<p>This is <strong>important</strong>: <a rel=\"nofollow\" href=\"https://example.com/42\">read it</a>.</p>\n"
+                + "<ul>\n<li>one</li>\n<li>two</li>\n</ul>\n"), m.html());
+        assertEquals(List.of("From", "To", "Subject"), m.headers().stream().map(Header::name).toList(), "the Content-Type line is no header");
+    }
+
+    @Test
+    void valuesInAMarkdownBodyAreLiteralTextInItsHtmlWhateverMarkdownOrHtmlTheyHold() throws Exception {
+        String hostile = "<script>alert(1)</script> [x](javascript:alert(1)) **not bold** &amp; <b>b</b>\n# no heading\n\n- no list";
+        RenderedMessage m = compile(MARKDOWN + "${v}\n\n*${v}*\n\n`${v}`\n\n[link](${url} \"${v}\")\n\n![${v}](${url})\n\n<b>${v}</b>\n")
+                .render(Map.of("v", hostile, "url", "javascript:alert(1)"));
+        String html = m.html();
+        String escaped = "&lt;script&gt;alert(1)&lt;/script&gt; [x](javascript:alert(1)) **not bold** &amp;amp; &lt;b&gt;b&lt;/b&gt;\n# no heading\n\n- no list";
+        assertTrue(html.contains("<p>" + escaped + "</p>"), html);
+        assertTrue(html.contains("<p><em>" + escaped + "</em></p>"), html);
+        assertTrue(html.contains("<p><code>" + escaped + "</code></p>"), html);
+        assertFalse(html.contains("<script") || html.contains("<strong>") || html.contains("<h1>") || html.contains("<li>") || html.contains("<b>"), html);
+        assertFalse(html.contains("javascript:alert(1)\""), "no javascript: URL from data, as a link or an image: " + html);
+        assertTrue(html.contains("&lt;b&gt;" + escaped + "&lt;/b&gt;"), "the template's own raw HTML is shown as text: " + html);
+        assertTrue(m.text().startsWith(hostile + "\n\n*" + hostile + "*\n\n`" + hostile + "`\n"), "the text part as written: " + m.text());
+    }
+
+    @Test
+    void aValueCapturedInTheHeaderBlockStaysLiteralTextWhenTheMarkdownBodyWritesIt() throws Exception {
+        RenderedMessage m = compile("From: a@x.com\nTo: ${name} <b@x.com>\nContent-Type: text/markdown\n<#assign greeting>Hello ${name}</#assign>"
+                + "<#assign escaped = name?esc>Subject: ${greeting}\n\n${greeting}\n\n${escaped}\n").render(Map.of("name", "**Ann** <i>"));
+        assertEquals(List.of("**Ann** <i> <b@x.com>"), m.values("To"));
+        assertEquals(List.of("Hello **Ann** <i>"), m.values("Subject"));
+        assertEquals("Hello **Ann** <i>\n\n**Ann** <i>\n", m.text());
+        assertTrue(m.html().contains("<p>Hello **Ann** &lt;i&gt;</p>\n<p>**Ann** &lt;i&gt;</p>"), m.html());
+
+        MessageTemplate named = compile("From: a@x.com\nTo: ${to}\nContent-Type: text/markdown\n${h}: v\n\nx\n");
+        assertEquals(List.of("v"), named.render(Map.of("to", "b@x.com", "h", "X-Tag")).values("X-Tag"), "a header's name from data, as in any template");
+        RowRenderException e = assertThrows(RowRenderException.class, () -> named.render(Map.of("to", "b@x.com", "h", "X Tag")));
+        assertFalse(e instanceof TemplateFault, "the row's value made the line bad, not the template: " + e.getMessage());
+    }
+
+    @Test
+    void aMarkdownBodyWithTemplateHtmlTooIsRefusedAsTwoHtmlBodies() {
+        TemplateSyntaxException e = assertThrows(TemplateSyntaxException.class, () -> MessageTemplate.compile("t.ftl", MARKDOWN + "x\n", "t.html", "<p>x</p>"));
+        assertTrue(e.getMessage().startsWith("t.ftl: its header block says Content-Type: text/markdown") && e.getMessage().contains("(t.html): two HTML bodies"),
+                e.getMessage());
+    }
+
+    @Test
+    void anyOtherContentTypeIsStillRefusedAndTheReasonNamesTheOneAllowed() throws Exception {
+        for (String line : List.of("Content-Type: text/html", "Content-Type: ${type}", "<#if true>Content-Type: text/markdown</#if>", "Content-Type: text/markdown; charset=x")) {
+            RowRenderException e = assertThrows(RowRenderException.class,
+                    () -> compile("From: a@x.com\nTo: b@x.com\n" + line + "\n\nx\n").render(Map.of("type", "text/markdown")), line);
+            assertTrue(e.getMessage().contains("header Content-Type is written by mailroom") && e.getMessage().contains("text/markdown, on a line of its own"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void aMarkdownBodyThatInterpolatesWithoutEndStopsAtTheOutputLimit() throws Exception {
+        MessageTemplate t = limited(MARKDOWN + "<#list 1..n?number as i>${v + i}</#list>\n", 1 << 20, Duration.ofMinutes(1));
+        RowRenderException e = assertThrows(RowRenderException.class, () -> t.render(Map.of("n", "1000000", "v", "x".repeat(1000))));
+        assertTrue(e.getMessage().contains("over 1048576 characters"), e.getMessage());
+    }
 }
