@@ -40,6 +40,7 @@ public final class JobFile {
             "attachment.max-size", "message.max-size", "envelope.verp", "recipients.suppress-bounced",
             "bounces.protocol", "bounces.host", "bounces.port", "bounces.security", "bounces.username", "bounces.password.env",
             "bounces.password.file", "bounces.folder", "bounces.move-to", "bounces.allow-plaintext-auth", "bounces.trust", "bounces.timeout",
+            "dsn.notify", "dsn.ret", "dsn.envid", "dsn.orcpt",
             // sized itself before the flight journal made it moot; still accepted, so older job files and stored settings load
             "store.write-ahead");
     static final Duration DEFAULT_IDLE_PROBE = Duration.ofSeconds(30);
@@ -130,6 +131,7 @@ public final class JobFile {
         p.setProperty("envelope.verp", String.valueOf(s.verp()));
         p.setProperty("recipients.suppress-bounced", String.valueOf(s.suppressBounced()));
         s.bounces().ifPresent(b -> b.putInto(p));
+        DsnSettings.putInto(s.dsn(), p);
         StringWriter out = new StringWriter();
         try {
             p.store(out, null);
@@ -166,7 +168,7 @@ public final class JobFile {
                         orDefault(duration("retry.give-up-after"), RetryRules.DEFAULT.giveUpAfter())),
                 rate(), rateScope(), optional("envelope.from", null), optional("smtp.helo", null),
                 integer("smtp.connections", 1, 1, MOST_CONNECTIONS), limits(), bool("envelope.verp"), bool("recipients.suppress-bounced"),
-                BounceSettings.read(this));
+                BounceSettings.read(this), DsnSettings.read(this));
     }
 
     /**
