@@ -1,5 +1,6 @@
 package io.mailroom.bounce;
 
+import io.mailroom.smtp.Xtext;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -38,6 +39,12 @@ final class BounceText {
         if (value == null) return null;
         String v = TYPE_PREFIX.matcher(unfold(value)).replaceFirst("").strip();
         return v.isEmpty() ? null : v;
+    }
+
+    /** Original-Envelope-Id: the ENVID as it was sent, decoded from xtext (RFC 3464 section 2.2.1); null for a blank value. */
+    static String envelopeId(String value) {
+        if (value == null || value.isBlank()) return null;
+        return Xtext.decode(unfold(value).strip());
     }
 
     /** The first enhanced status code in the text ("550 5.1.1 &lt;x@y&gt;: …" → "5.1.1"), qmail's "(#5.1.1)" first; else null. */
