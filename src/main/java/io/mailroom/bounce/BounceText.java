@@ -1,6 +1,5 @@
 package io.mailroom.bounce;
 
-import io.mailroom.smtp.Xtext;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -41,10 +40,13 @@ final class BounceText {
         return v.isEmpty() ? null : v;
     }
 
-    /** Original-Envelope-Id: the ENVID as it was sent, decoded from xtext (RFC 3464 section 2.2.1); null for a blank value. */
+    /**
+     * Original-Envelope-Id: the ENVID as it was sent, which a report gives decoded (RFC 3461 section 6.3), so it is
+     * taken as it stands, not as a type and a value like the other fields; null for a blank value.
+     */
     static String envelopeId(String value) {
         if (value == null || value.isBlank()) return null;
-        return Xtext.decode(unfold(value).strip());
+        return unfold(value).strip();
     }
 
     /** The first enhanced status code in the text ("550 5.1.1 &lt;x@y&gt;: …" → "5.1.1"), qmail's "(#5.1.1)" first; else null. */
