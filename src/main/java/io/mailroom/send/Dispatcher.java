@@ -273,9 +273,12 @@ final class Dispatcher implements AutoCloseable {
         notifyAll();
     }
 
-    /** Taken but never written: back to the front of the queue, as composed. */
+    /**
+     * Taken but never written: back to the front of the queue, composed again when taken (its mail carries this
+     * attempt's envelope, a VERP return path or DSN parameters for this session, which the next attempt makes anew).
+     */
     synchronized void putBack(Recorder.Flight f) {
-        queue.putBack(new Composed(f.recipient, f.mail, null));
+        queue.putBack(f.recipient);
         tried--;
         inHand--;
         notifyAll();
