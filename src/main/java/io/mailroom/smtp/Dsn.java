@@ -2,16 +2,17 @@ package io.mailroom.smtp;
 
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * What a job asks of delivery status notifications (RFC 3461), the same for every message: which events a
  * recipient's server reports ({@code notifyOn}: empty is NEVER; null leaves NOTIFY out, so the server's default,
  * failures and delays, holds), how much of the message comes back ({@code ret}, null: the server's choice),
- * whether each attempt carries its ENVID, and whether each RCPT names its address as ORCPT. Only a session whose
- * server offers DSN sends any of them ({@link SessionCore}); the ENVID itself is the attempt's ({@link Mail#envid}).
+ * whether each attempt carries its ENVID, and whether each RCPT names its address as ORCPT. Only a server that
+ * offers DSN may get them: a session refuses a message carrying them otherwise, as a bug upstream. The ENVID itself
+ * is the attempt's ({@link Mail#envid}).
  */
 public record Dsn(Set<Notify> notifyOn, Ret ret, boolean envid, boolean orcpt) {
-    /** Declared in the order RFC 3461's examples write them. */
     public enum Notify { SUCCESS, FAILURE, DELAY }
 
     public enum Ret { HDRS, FULL }
@@ -28,10 +29,13 @@ public record Dsn(Set<Notify> notifyOn, Ret ret, boolean envid, boolean orcpt) {
         return notifyOn == null && ret == null && !envid && !orcpt;
     }
 
-    /** NOTIFY's value as the job file and the wire write it: "NEVER", or the events in a fixed order. */
+    /**
+     * NOTIFY's value: "NEVER", or the events in RFC 3461's order; a server takes any order, a fixed one keeps the
+     * wire and the stored settings the same from run to run.
+     */
     public String notifyValue() {
         if (notifyOn.isEmpty()) return "NEVER";
-        return java.util.Arrays.stream(Notify.values()).filter(notifyOn::contains).map(Enum::name).collect(Collectors.joining(","));
+        return Stream.of(Notify.SUCCESS, Notify.FAILURE, Notify.DELAY).filter(notifyOn::contains).map(Enum::name).collect(Collectors.joining(","));
     }
 
     /** " RET=… ENVID=…" for MAIL FROM, or "" ({@code envid} null: this attempt has none). */
