@@ -9,7 +9,7 @@ import java.util.List;
  * mailroom sends; any field the message does not carry is null (lists are empty, never null).
  *
  * @param reportingMta      Reporting-MTA without its "dns;" type
- * @param envelopeId        Original-Envelope-Id (the ENVID the message was sent with)
+ * @param envelopeId        Original-Envelope-Id (the ENVID the message was sent with, decoded, as reports give it)
  * @param returnedMessageId Message-ID of the returned message (or of its headers quoted in a plain-text bounce)
  * @param arrivedAt         Arrival-Date, else the bounce's own Date; null if neither parses
  * @param deliveredTo       the bounce's own envelope-recipient evidence, in order: Delivered-To, X-Original-To,

@@ -40,6 +40,15 @@ final class BounceText {
         return v.isEmpty() ? null : v;
     }
 
+    /**
+     * Original-Envelope-Id: the ENVID as it was sent, which a report gives decoded (RFC 3461 section 6.3), so it is
+     * taken as it stands, not as a type and a value like the other fields; null for a blank value.
+     */
+    static String envelopeId(String value) {
+        if (value == null || value.isBlank()) return null;
+        return unfold(value).strip();
+    }
+
     /** The first enhanced status code in the text ("550 5.1.1 &lt;x@y&gt;: …" → "5.1.1"), qmail's "(#5.1.1)" first; else null. */
     static String enhancedCode(String text) {
         if (text == null) return null;

@@ -34,7 +34,7 @@ record DeliveryStatusReport(String reportingMta, String envelopeId, String arriv
                 recipients.add(recipient(g));
             } else if (mta == null && envid == null && arrival == null) {
                 mta = BounceText.untyped(g.get("reporting-mta"));
-                envid = BounceText.untyped(g.get("original-envelope-id"));
+                envid = BounceText.envelopeId(g.get("original-envelope-id"));
                 arrival = g.get("arrival-date");
             }
         }

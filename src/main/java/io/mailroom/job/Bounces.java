@@ -106,10 +106,14 @@ public final class Bounces {
         List<String> misses = new ArrayList<>();
         if (b.kind() == Bounce.Kind.FAILED || b.kind() == Bounce.Kind.DELAYED) {
             List<BounceLog.Event> events = new ArrayList<>();
-            Optional<Long> verpRow = verpRow(store, job, b);
+            // the attempt the report names, by its ENVID first, else by its VERP return path; else the address decides
+            Optional<Long> envidRow = envidRow(log, job, b);
+            Optional<Long> namedRow = envidRow.isPresent() ? envidRow : verpRow(store, job, b);
+            String namedBy = envidRow.isPresent() ? "envelope id" : "return path";
             for (Bounce.Recipient r : b.recipients()) {
                 if (!"failed".equals(r.action()) && !"delayed".equals(r.action())) continue;
-                Optional<Candidate> c = verpRow.isPresent() ? byVerp(log, verpRow.get(), r, misses) : match(log, job.id(), r, b.returnedMessageId(), misses);
+                Optional<Candidate> c = namedRow.isPresent() ? inRow(log, namedRow.get(), namedBy, r, misses)
+                        : match(log, job.id(), r, b.returnedMessageId(), misses);
                 if (c.isEmpty()) continue;
                 matched++;
                 events.add(new BounceLog.Event(c.get().recipientId(), c.get().seq(), r.action(), r.status(), r.diagnostic(), b.reportingMta(), b.arrivedAt()));
@@ -141,6 +145,13 @@ public final class Bounces {
         return new Applied(bounced, delayed, matched);
     }
 
+    /** The row the report's Original-Envelope-Id names, when it is the ENVID of one of the job's attempts (dsn.envid). */
+    private static Optional<Long> envidRow(BounceLog log, JobRecord job, Bounce b) throws Exception {
+        if (b.envelopeId() == null) return Optional.empty();
+        Optional<Long> row = Verp.rowOf(b.envelopeId());
+        return row.isPresent() && log.sentWithEnvid(job.id(), row.get(), b.envelopeId()) ? row : Optional.empty();
+    }
+
     /** The row a VERP return path in the bounce's own recipients names (envelope.verp), when the job's key made it. */
     private static Optional<Long> verpRow(Store store, JobRecord job, Bounce b) throws Exception {
         if (!JobFile.fromSnapshot(job.name(), job.settings()).verp()) return Optional.empty();
@@ -152,8 +163,8 @@ public final class Bounces {
         return Optional.empty();
     }
 
-    /** Within the row a VERP token named: the address the recipient names, or the row's only address. */
-    static Optional<Candidate> byVerp(BounceLog log, long recipientId, Bounce.Recipient r, List<String> misses) throws Exception {
+    /** Within the row an ENVID or a VERP token ({@code namedBy}) named: the address the recipient names, or the row's only address. */
+    static Optional<Candidate> inRow(BounceLog log, long recipientId, String namedBy, Bounce.Recipient r, List<String> misses) throws Exception {
         List<Candidate> row = log.addressesOfRow(recipientId);
         for (String address : new String[] {r.finalRecipient(), r.originalRecipient()}) {
             if (address == null) continue;
@@ -161,7 +172,7 @@ public final class Bounces {
             if (same.isPresent()) return same;
         }
         if (row.size() == 1) return Optional.of(row.get(0));
-        misses.add("the row its return path names has no address " + r.finalRecipient());
+        misses.add("the row its " + namedBy + " names has no address " + r.finalRecipient());
         return Optional.empty();
     }
 

@@ -41,6 +41,7 @@ public final class JobFile {
             "bounces.protocol", "bounces.host", "bounces.port", "bounces.security", "bounces.username", "bounces.password.env",
             "bounces.password.file", "bounces.folder", "bounces.move-to", "bounces.allow-plaintext-auth", "bounces.trust", "bounces.timeout",
             "dkim.domain", "dkim.selector", "dkim.key.file", "dkim.headers", "list-unsubscribe.url", "list-unsubscribe.mailto",
+            "dsn.notify", "dsn.ret", "dsn.envid", "dsn.orcpt",
             // sized itself before the flight journal made it moot; still accepted, so older job files and stored settings load
             "store.write-ahead");
     static final Duration DEFAULT_IDLE_PROBE = Duration.ofSeconds(30);
@@ -133,6 +134,7 @@ public final class JobFile {
         s.bounces().ifPresent(b -> b.putInto(p));
         if (s.dkim() != null) s.dkim().putInto(p);
         if (s.unsubscribe() != null) s.unsubscribe().putInto(p);
+        DsnSettings.putInto(s.dsn(), p);
         StringWriter out = new StringWriter();
         try {
             p.store(out, null);
@@ -169,7 +171,7 @@ public final class JobFile {
                         orDefault(duration("retry.give-up-after"), RetryRules.DEFAULT.giveUpAfter())),
                 rate(), rateScope(), optional("envelope.from", null), optional("smtp.helo", null),
                 integer("smtp.connections", 1, 1, MOST_CONNECTIONS), limits(), bool("envelope.verp"), bool("recipients.suppress-bounced"),
-                BounceSettings.read(this), DkimSettings.read(this), ListUnsubscribe.read(this));
+                BounceSettings.read(this), DsnSettings.read(this), DkimSettings.read(this), ListUnsubscribe.read(this));
     }
 
     /**

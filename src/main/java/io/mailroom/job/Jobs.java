@@ -374,7 +374,8 @@ public final class Jobs {
                     new MessageBuilder(clock), send.envelopeFrom(), send.limits(), finisher);
             r = engine().send(store, job.id(), job.name(), runId, messages(composer, job.header()), planning == null ? Arrivals.NONE : planning,
                     new SmtpClient(smtp), new Engine.Settings(send.connections(), send.maxMessagesPerSession(), send.idleProbe(), send.retry(),
-                            send.rate(), account(smtp), send.rateForJobOnly(), send.verp() ? new Verp(store.verpKey(job.id())) : null), limit, deadline,
+                            send.rate(), account(smtp), send.rateForJobOnly(), needsTokens(send) ? new Verp(store.verpKey(job.id())) : null, send.verp(),
+                            send.dsn()), limit, deadline,
                     claims);
             Plan plan = planning == null ? null : planning.result();
             if (stop.requested()) err.println(job.name() + ": stopped on request after the messages in hand; run or resume to continue");
@@ -394,6 +395,11 @@ public final class Jobs {
         }
         attempts.finishRun(runId, summary.verdict().exitCode(), clock.instant());
         return summary;
+    }
+
+    /** A job with VERP return paths or ENVIDs signs each attempt's token with its key. */
+    private static boolean needsTokens(SendSettings send) {
+        return send.verp() || send.dsn() != null && send.dsn().envid();
     }
 
     /** What cancel found for a key: the row's status before (null: no such key in the job), and whether it is cancelled now. */

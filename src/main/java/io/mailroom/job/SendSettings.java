@@ -1,6 +1,7 @@
 package io.mailroom.job;
 
 import io.mailroom.smtp.AuthMechanism;
+import io.mailroom.smtp.Dsn;
 import io.mailroom.smtp.Security;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,14 +18,15 @@ import io.mailroom.send.RetryRules;
  * {@link RowLimits} are kept too: a resumed job builds its messages under the same limits. {@code verp}
  * (envelope.verp) gives each attempt its own MAIL FROM, {@code suppressBounced} (recipients.suppress-bounced)
  * skips addresses that hard-bounced before, and {@code bounceMailbox} is where bounces arrive (null when the
- * job file names none): the bounces command reads it from the stored settings. {@code dkim} (null: unsigned) names the
- * signing key's file, never the key; {@code unsubscribe} (null: none) holds the list-unsubscribe.* templates.
+ * job file names none): the bounces command reads it from the stored settings. {@code dsn} is what the job asks of
+ * delivery status notifications (the dsn.* keys; null: nothing). {@code dkim} (null: unsigned) names the signing
+ * key's file, never the key; {@code unsubscribe} (null: none) holds the list-unsubscribe.* templates.
  */
 public record SendSettings(String host, int port, Security security, String username, AuthMechanism auth, String passwordEnv, Path passwordFile,
                            Path trust, boolean allowPlaintextAuth, Duration timeout, int maxMessagesPerSession,
                            Duration idleProbe, RetryRules retry, List<RateLimit.Limit> rate, boolean rateForJobOnly, String envelopeFrom, String helo,
                            int connections, RowLimits limits, boolean verp, boolean suppressBounced, BounceSettings bounceMailbox,
-                           DkimSettings dkim, ListUnsubscribe unsubscribe) {
+                           Dsn dsn, DkimSettings dkim, ListUnsubscribe unsubscribe) {
     /** Where the job's bounces arrive (the bounces.* keys), if the job file says. */
     public Optional<BounceSettings> bounces() { return Optional.ofNullable(bounceMailbox); }
 }

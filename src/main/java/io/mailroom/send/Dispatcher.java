@@ -46,8 +46,8 @@ final class Dispatcher implements AutoCloseable {
     private final Stop stop;
     private final RateLimit rate;
     private final Progress progress;
-    /** Each attempt's return path (envelope.verp), or null. */
-    private final Verp verp;
+    /** What each attempt's envelope carries besides the message's own (a VERP return path, DSN parameters). */
+    private final Envelopes envelopes;
     /** The run's pace once a server asked it to slow down. */
     private final Pace pace = new Pace();
     private final Instant deadline;
@@ -79,8 +79,8 @@ final class Dispatcher implements AutoCloseable {
     private String ended;
 
     Dispatcher(Attempts store, long jobId, Messages messages, Arrivals arrivals, Recorder recorder, Clock clock, Pause pause, Stop stop,
-               RateLimit rate, Instant deadline, int limit, int lanes, Claims claims, Settle settleGone, Verp verp, Progress progress) {
-        this.verp = verp;
+               RateLimit rate, Instant deadline, int limit, int lanes, Claims claims, Settle settleGone, Envelopes envelopes, Progress progress) {
+        this.envelopes = envelopes;
         this.progress = progress;
         this.claims = claims;
         this.settleGone = settleGone;
@@ -209,13 +209,11 @@ final class Dispatcher implements AutoCloseable {
                 recorder.withoutAttempt(r, carried.stream().map(Address::seq).toList(), OutcomePolicy.tooLarge(mail.size(), most));
                 continue;
             }
-            if (verp != null) {
-                try {
-                    mail = mail.withFrom(verp.returnPath(mail.from(), r.id(), r.attempts() + 1));
-                } catch (io.mailroom.smtp.UnsendableMessageException e) {
-                    recorder.skipped(r, "its VERP return path cannot be sent: " + e.getMessage());
-                    continue;
-                }
+            try {
+                mail = envelopes.forAttempt(mail, r, session.extensions());
+            } catch (UnsendableMessageException e) {
+                recorder.skipped(r, "its VERP return path cannot be sent: " + e.getMessage());
+                continue;
             }
             // counted as late as it can be, once composed: the server sees it a moment after this
             if (!rate.take(clock.instant(), mail.recipients().size()).isZero()) {
@@ -275,9 +273,12 @@ final class Dispatcher implements AutoCloseable {
         notifyAll();
     }
 
-    /** Taken but never written: back to the front of the queue, as composed. */
+    /**
+     * Taken but never written: back to the front of the queue, composed again when taken (its mail carries this
+     * attempt's envelope, a VERP return path or DSN parameters for this session, which the next attempt makes anew).
+     */
     synchronized void putBack(Recorder.Flight f) {
-        queue.putBack(new Composed(f.recipient, f.mail, null));
+        queue.putBack(f.recipient);
         tried--;
         inHand--;
         notifyAll();

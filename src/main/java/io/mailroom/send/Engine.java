@@ -1,6 +1,7 @@
 package io.mailroom.send;
 
 import io.mailroom.mime.Envelope;
+import io.mailroom.smtp.Dsn;
 import io.mailroom.smtp.SmtpClient;
 import io.mailroom.smtp.SmtpSessionException;
 import io.mailroom.smtp.Transcript;
@@ -30,11 +31,12 @@ import java.util.function.Function;
 public final class Engine {
     /**
      * How a job sends, as far as the engine is concerned; {@code account}: the sending account, whose messages the
-     * rate limits count together, or the job's alone when {@code rateForJobOnly}; {@code verp}: each attempt's return
-     * path (null: the message's own envelope sender).
+     * rate limits count together, or the job's alone when {@code rateForJobOnly}; {@code tokens}: the job's attempt
+     * tokens (null unless {@code verp} or the DSN request's ENVID needs them); {@code verp}: each attempt gets a return
+     * path of its own; {@code dsn}: what the job asks of delivery status notifications (null: nothing).
      */
     public record Settings(int connections, int maxPerSession, Duration idleProbe, RetryRules retry, List<RateLimit.Limit> rate, String account,
-                           boolean rateForJobOnly, Verp verp) { }
+                           boolean rateForJobOnly, Verp tokens, boolean verp, Dsn dsn) { }
 
     /** What a run did: messages tried, sessions opened, and why it ended early (a rate limit, the time bound), if it did. */
     public record Result(int tried, int sessions, String ended) { }
@@ -105,7 +107,7 @@ public final class Engine {
                 }
             };
             dispatcher = new Dispatcher(reader.attempts(), jobId, messages, arrivals, recorder, clock, pause, stop, rate, deadline, limit, s.connections(),
-                    claims, settleGone, s.verp(), progress);
+                    claims, settleGone, new Envelopes(s.tokens(), s.verp(), s.dsn(), line -> notes.accept(jobName + ": " + line)), progress);
             // a provider's request to slow down holds for the account, whichever run or job comes next
             Optional<io.mailroom.store.Throttle> lastThrottle = attempts.lastThrottle(s.account());
             if (lastThrottle.isPresent()) dispatcher.resumePace(lastThrottle.get());

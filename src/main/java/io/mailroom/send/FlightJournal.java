@@ -45,11 +45,11 @@ final class FlightJournal implements AutoCloseable {
     private static final long REWRITE_AT = 4L << 20;
 
     /**
-     * The final "." of attempt {@code flightNo} of run {@code runId} is about to be written: what its addresses
-     * become if no reply is read (the accepted ones unknown, the refused ones keep their verdict), and the
-     * replies so far.
+     * The final "." of attempt {@code flightNo} of run {@code runId} is about to be written: the ENVID it was sent
+     * with (null: none), what its addresses become if no reply is read (the accepted ones unknown, the refused ones
+     * keep their verdict), and the replies so far.
      */
-    record Dot(long runId, int flightNo, long recipientId, String sessionId, Instant startedAt, Map<Integer, Outcome> ifUnanswered,
+    record Dot(long runId, int flightNo, long recipientId, String sessionId, Instant startedAt, String envid, Map<Integer, Outcome> ifUnanswered,
                List<Exchange> replies) { }
 
     /** The server's verdict on that attempt: each carried address's outcome and every reply of the transaction. */
@@ -124,6 +124,8 @@ final class FlightJournal implements AutoCloseable {
         out.writeLong(d.startedAt().toEpochMilli());
         writeOutcomes(out, d.ifUnanswered());
         writeExchanges(out, d.replies());
+        // last, so that a journal an older version left (no ENVID) reads the same
+        writeText(out, d.envid());
         List<byte[]> records = new ArrayList<>(2);
         unsettled.put(d.flightNo(), records);
         append(records, bytes.toByteArray());
@@ -230,7 +232,10 @@ final class FlightJournal implements AutoCloseable {
         long recipientId = in.readLong();
         String session = in.readUTF();
         Instant started = Instant.ofEpochMilli(in.readLong());
-        return new Dot(runId, flightNo, recipientId, session, started, readOutcomes(in), readExchanges(in));
+        Map<Integer, Outcome> ifUnanswered = readOutcomes(in);
+        List<Exchange> replies = readExchanges(in);
+        String envid = in.available() > 0 ? readText(in) : null;
+        return new Dot(runId, flightNo, recipientId, session, started, envid, ifUnanswered, replies);
     }
 
     private static Reply readReply(DataInputStream in) throws IOException {

@@ -107,8 +107,10 @@ final class Recorder implements AutoCloseable {
             FlightJournal.Dot d = f.dot();
             FlightJournal.Reply r = f.reply();
             boolean stored = r != null
-                    ? attempts.recordReplayed(d.recipientId(), d.runId(), d.flightNo(), d.sessionId(), d.startedAt(), r.outcomes(), r.exchanges(), r.finishedAt())
-                    : attempts.recordReplayed(d.recipientId(), d.runId(), d.flightNo(), d.sessionId(), d.startedAt(), d.ifUnanswered(), d.replies(), now);
+                    ? attempts.recordReplayed(d.recipientId(), d.runId(), d.flightNo(), d.sessionId(), d.startedAt(), d.envid(), r.outcomes(), r.exchanges(),
+                            r.finishedAt())
+                    : attempts.recordReplayed(d.recipientId(), d.runId(), d.flightNo(), d.sessionId(), d.startedAt(), d.envid(), d.ifUnanswered(), d.replies(),
+                            now);
             if (stored && r == null) unknown++;
         }
         attempts.commit();
@@ -130,7 +132,7 @@ final class Recorder implements AutoCloseable {
         // other workers must know, should this one die, that this row's "." may have gone; and one that lost the row sends nothing of it
         if (claims != null && !claims.markDot(f.recipient.id(), clock.instant())) throw new LeaseLostException(claims.worker(), f.recipient.id());
         try {
-            journal.dot(new FlightJournal.Dot(runId, f.no, f.recipient.id(), f.sessionId, f.startedAt, ifUnanswered, replies));
+            journal.dot(new FlightJournal.Dot(runId, f.no, f.recipient.id(), f.sessionId, f.startedAt, f.mail.envid(), ifUnanswered, replies));
         } catch (IOException e) {
             throw new JournalException(journalFile, e);
         }
@@ -232,8 +234,8 @@ final class Recorder implements AutoCloseable {
         for (Event e : batch) {
             if (e instanceof Finished f) {
                 Flight flight = f.flight();
-                rows.put(flight.recipient.id(), attempts.record(flight.recipient, runId, flight.no, flight.sessionId, flight.startedAt, f.outcomes(),
-                        f.exchanges(), f.at()));
+                rows.put(flight.recipient.id(), attempts.record(flight.recipient, runId, flight.no, flight.sessionId, flight.startedAt, flight.mail.envid(),
+                        f.outcomes(), f.exchanges(), f.at()));
                 if (flight.dotted) journaled.add(flight.no);
             } else if (e instanceof Skipped s) {
                 attempts.skip(s.recipient().id(), s.reason(), s.at());

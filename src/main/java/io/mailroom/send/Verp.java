@@ -13,7 +13,8 @@ import javax.crypto.spec.SecretKeySpec;
  * VERP (variable envelope return path, envelope.verp=true): each attempt's MAIL FROM is {@code local+TOKEN@domain},
  * so a bounce, however mangled, names the row and attempt it is about in the address it was sent back to. TOKEN is
  * {@code r<row id>a<attempt>-<mac>}: internal numbers (no address, no name) and eight characters of a keyed hash
- * with the job's secret, so nobody can make a row bounced by writing to a made-up address.
+ * with the job's secret, so nobody can make a row bounced by writing to a made-up address. The same token is the attempt's
+ * ENVID when the job asks for delivery status notifications (dsn.envid).
  */
 public final class Verp {
     private static final Pattern TOKEN = Pattern.compile("r([0-9a-z]{1,13})a([0-9a-z]{1,7})-([a-z2-7]{8})");
@@ -32,8 +33,27 @@ public final class Verp {
     public String returnPath(String from, long recipientId, int attempt) {
         if (from == null || from.isEmpty()) return from;
         int at = from.lastIndexOf('@');
-        String token = "r" + Long.toString(recipientId, 36) + "a" + Integer.toString(attempt, 36);
-        return from.substring(0, at) + "+" + token + "-" + mac(token) + from.substring(at);
+        return from.substring(0, at) + "+" + token(recipientId, attempt) + from.substring(at);
+    }
+
+    /** The token of attempt {@code attempt} of row {@code recipientId}: also that attempt's ENVID (dsn.envid), at most 31 characters. */
+    public String token(long recipientId, int attempt) {
+        String named = "r" + Long.toString(recipientId, 36) + "a" + Integer.toString(attempt, 36);
+        return named + "-" + mac(named);
+    }
+
+    /**
+     * The row a token names, read without the key: for looking up the attempt whose ENVID it is, where the stored ENVID,
+     * not this, decides whether it is one of the job's.
+     */
+    public static Optional<Long> rowOf(String token) {
+        Matcher m = TOKEN.matcher(token.toLowerCase(Locale.ROOT));
+        if (!m.matches()) return Optional.empty();
+        try {
+            return Optional.of(Long.parseLong(m.group(1), 36));
+        } catch (NumberFormatException tooLarge) {
+            return Optional.empty();
+        }
     }
 
     /** The attempt {@code address} was the return path of, when it carries a token this job's key made. */

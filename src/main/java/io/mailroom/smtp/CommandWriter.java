@@ -12,6 +12,9 @@ import java.nio.charset.StandardCharsets;
  * {@link IllegalArgumentException} before anything is written.
  */
 final class CommandWriter {
+    /** The longest command line in octets, without its CRLF (RFC 5321 section 4.5.3.1.4). */
+    static final int LONGEST = 510;
+
     private final OutputStream out;
     private final Transcript transcript;
 
@@ -44,6 +47,6 @@ final class CommandWriter {
                 throw new IllegalArgumentException(String.format("refusing to write a command with character U+%04X", (int) c));
             }
         }
-        if (command.getBytes(StandardCharsets.UTF_8).length > 510) throw new IllegalArgumentException("command longer than 512 octets");
+        if (command.getBytes(StandardCharsets.UTF_8).length > LONGEST) throw new IllegalArgumentException("command longer than 512 octets");
     }
 }

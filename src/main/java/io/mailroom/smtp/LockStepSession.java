@@ -33,7 +33,7 @@ final class LockStepSession extends SessionCore {
         tx.step = Step.RCPT;
         boolean anyAccepted = false;
         for (String rcpt : tx.mail.recipients()) {
-            anyAccepted |= record(tx, Step.RCPT, rcpt, connection.command(Step.RCPT, "RCPT TO:<" + rcpt + ">"));
+            anyAccepted |= record(tx, Step.RCPT, rcpt, connection.command(Step.RCPT, rcptTo(tx.mail, rcpt)));
             if (isBroken()) return;
         }
         if (!anyAccepted) return;

@@ -107,7 +107,7 @@ final class PipelinedSession extends SessionCore {
     private void queueEnvelope(Tx tx) throws IOException {
         begin();
         connection.queue(mailFrom(tx.mail));
-        for (String rcpt : tx.mail.recipients()) connection.queue("RCPT TO:<" + rcpt + ">");
+        for (String rcpt : tx.mail.recipients()) connection.queue(rcptTo(tx.mail, rcpt));
         connection.queue("DATA");
     }
 

@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * What both engines share: the connection, the session's state, and every step whose bytes and checks do
- * not depend on pacing (MAIL FROM and its parameters, recording replies, the content and its final ".",
+ * not depend on pacing (MAIL FROM and RCPT TO with their parameters, recording replies, the content and its final ".",
  * RSET, NOOP, QUIT, breaking the session). An engine decides only when it writes and when it reads.
  */
 abstract class SessionCore implements SmtpSession {
@@ -164,11 +164,28 @@ abstract class SessionCore implements SmtpSession {
         if (mail.needsSmtpUtf8() && !extensions.has("SMTPUTF8")) {
             throw new IllegalStateException("a message needing SMTPUTF8 was handed to a session without it");
         }
+        if (mail.dsn() != null && !extensions.has("DSN")) {
+            throw new IllegalStateException("a message with DSN parameters was handed to a session whose server does not offer DSN");
+        }
         StringBuilder p = new StringBuilder("MAIL FROM:<").append(mail.from()).append('>');
         if (mail.needsSmtpUtf8()) p.append(" SMTPUTF8");
         if (extensions.has("8BITMIME")) p.append(" BODY=8BITMIME");
         if (extensions.has("SIZE")) p.append(" SIZE=").append(mail.size());
+        if (mail.dsn() != null) p.append(mail.dsn().mailParameters(mail.envid()));
         return p.toString();
+    }
+
+    /**
+     * RCPT TO for one of the message's recipients, with its DSN parameters when it carries them. ORCPT is left out
+     * where it would make the line longer than the 512 octets every server takes (an address of hundreds of
+     * characters): it only helps read a report, and the ENVID still names the attempt.
+     */
+    static String rcptTo(Mail mail, String rcpt) {
+        String plain = "RCPT TO:<" + rcpt + ">";
+        if (mail.dsn() == null) return plain;
+        String withNotify = plain + mail.dsn().notifyParameter();
+        String withOrcpt = withNotify + mail.dsn().orcptParameter(rcpt);
+        return withOrcpt.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= CommandWriter.LONGEST ? withOrcpt : withNotify;
     }
 
     void breakSession() {

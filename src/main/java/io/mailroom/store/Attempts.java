@@ -169,19 +169,19 @@ public final class Attempts {
 
     /**
      * Stores an attempt that is over (for the caller's next commit): when it started, on which session,
-     * its number in the run's flight journal, every reply, each carried address's outcome, and the row's
-     * new roll-up, which it returns.
+     * its number in the run's flight journal, the ENVID it was sent with (null: none), every reply, each carried
+     * address's outcome, and the row's new roll-up, which it returns.
      */
-    public RecipientStatus record(Recipient recipient, long runId, int flightNo, String connectionId, Instant startedAt, Map<Integer, Outcome> byAddress,
-                       List<Exchange> exchanges, Instant now) throws SQLException {
+    public RecipientStatus record(Recipient recipient, long runId, int flightNo, String connectionId, Instant startedAt, String envid,
+                                  Map<Integer, Outcome> byAddress, List<Exchange> exchanges, Instant now) throws SQLException {
         long recipientId = recipient.id();
         for (var e : byAddress.entrySet()) markAddress(recipientId, e.getKey(), e.getValue(), now, true);
         RecipientStatus row = rollUp(recipientId, updated(recipient, byAddress, now), now, 1, "status IN ('pending', 'deferred')");
         // the replies go in the attempt's own row (ReplyLog): a row each in attempt_replies was about half of what recording wrote
         update("INSERT INTO attempts (recipient_id, run_id, connection_id, started_at, finished_at, in_flight, status, failure, addresses,"
-                + " flight_no, replies) VALUES (?, ?, ?, ?, ?, FALSE, ?, ?, ?, ?, ?)", recipientId, runId, connectionId, Timestamp.from(startedAt),
+                + " flight_no, replies, envid) VALUES (?, ?, ?, ?, ?, FALSE, ?, ?, ?, ?, ?, ?)", recipientId, runId, connectionId, Timestamp.from(startedAt),
                 Timestamp.from(now), row.label(), Sql.clip(firstFailure(byAddress)),
-                String.join(" ", byAddress.keySet().stream().map(String::valueOf).toList()), flightNo, ReplyLog.encode(exchanges));
+                String.join(" ", byAddress.keySet().stream().map(String::valueOf).toList()), flightNo, ReplyLog.encode(exchanges), envid);
         return row;
     }
 
@@ -189,7 +189,7 @@ public final class Attempts {
      * Stores an attempt read back from a flight journal, unless the store has it already (a replay may be
      * repeated: a kill during one leaves the journal for the next). Returns whether it was new.
      */
-    public boolean recordReplayed(long recipientId, long runId, int flightNo, String connectionId, Instant startedAt,
+    public boolean recordReplayed(long recipientId, long runId, int flightNo, String connectionId, Instant startedAt, String envid,
                                   Map<Integer, Outcome> byAddress, List<Exchange> exchanges, Instant now) throws SQLException {
         if (worker != null) {
             // a dead worker's row that others have settled meanwhile (its lease passed) is theirs now; locked, so that
@@ -208,7 +208,7 @@ public final class Attempts {
             }
         }
         Recipient r = Sql.recipients(db, "r WHERE r.id = ?", recipientId).get(0);
-        record(r, runId, flightNo, connectionId, startedAt, byAddress, exchanges, now);
+        record(r, runId, flightNo, connectionId, startedAt, envid, byAddress, exchanges, now);
         return true;
     }
 

@@ -57,6 +57,20 @@ public final class BounceLog {
         }
     }
 
+    /**
+     * Whether row {@code recipientId} of the job was attempted with ENVID {@code envid} (V18): what makes an
+     * Original-Envelope-Id the job's, and not another job's or database's that names the same row number.
+     */
+    public boolean sentWithEnvid(long jobId, long recipientId, String envid) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement("SELECT 1 FROM attempts a JOIN recipients r ON r.id = a.recipient_id"
+                + " WHERE a.recipient_id = ? AND a.envid = ? AND r.job_id = ?")) {
+            Sql.bind(ps, recipientId, envid, jobId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
     /** The rows of recipient_id, seq, address, status, message_id. */
     private static List<Candidate> candidates(PreparedStatement ps) throws SQLException {
         List<Candidate> out = new ArrayList<>();

@@ -33,7 +33,7 @@ public final class Store implements AutoCloseable {
      * together). A database already at it is not handed to Flyway, whose scan and checks cost a new
      * process 0.2 s with nothing to do; any other (new, older, a failed migration) is migrated.
      */
-    static final String NEWEST_SCHEMA = "17";
+    static final String NEWEST_SCHEMA = "18";
 
     /** job_files kind of the CSV a plan is reading. */
     private static final String PLANNED_CSV = "recipients";
@@ -610,7 +610,7 @@ public final class Store implements AutoCloseable {
         return Sql.recipients(db, "r WHERE job_id = ? ORDER BY row_no, id", jobId);
     }
 
-    /** The job's VERP key (V17), made and committed when first asked for. */
+    /** The job's key for its attempt tokens, VERP return paths and ENVIDs (V17), made and committed when first asked for. */
     public byte[] verpKey(long jobId) throws SQLException {
         Optional<byte[]> kept = storedVerpKey(jobId);
         if (kept.isPresent()) return kept.get();

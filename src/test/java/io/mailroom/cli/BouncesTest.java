@@ -253,6 +253,57 @@ class BouncesTest {
         }
     }
 
+    /** A report that names its message only by the ENVID it was sent with: no returned message, no VERP return path. */
+    private static String reportWithEnvid(String envid, String finalRecipient) {
+        return """
+                From: MAILER-DAEMON@mx.example.net
+                To: team@example.com
+                Subject: Delivery Status Notification (Failure)
+                MIME-Version: 1.0
+                Content-Type: multipart/report; report-type=delivery-status; boundary="B"
+
+                --B
+                Content-Type: text/plain
+
+                Your message could not be delivered.
+                --B
+                Content-Type: message/delivery-status
+
+                Reporting-MTA: dns; mx.example.net
+                Original-Envelope-Id: %s
+
+                Final-Recipient: rfc822; %s
+                Action: failed
+                Status: 5.1.1
+                Diagnostic-Code: smtp; 550 5.1.1 no such user
+
+                --B--
+                """.formatted(envid, finalRecipient);
+    }
+
+    @Test
+    void anEnvidInTheReportFindsItsRowWhereTwoRowsShareTheAddressAndAForeignOneDoesNot() throws Exception {
+        try (ScriptedSmtpServer smtp = new ScriptedSmtpServer().dsn(true)) {
+            Path job = job("pop3", mailbox.pop3Port(), smtp).set("dsn.notify", "failure").set("recipients.key", "n")
+                    .csv("email,first_name,n\nsame@example.com,First,1\nsame@example.com,Second,2\n").write();
+            assertEquals(0, mailroom("run", job.toString()).exit());
+            List<String> mails = smtp.clientLines().stream().filter(l -> l.startsWith("MAIL FROM:")).toList();
+            String secondEnvid = mails.get(1).replaceFirst(".* ENVID=(\\S+).*", "$1");
+            // the same form, a row of this database, but not an ENVID the job sent: it names nothing, and the address alone cannot tell
+            String foreign = secondEnvid.replaceFirst("-[a-z2-7]{8}$", "-aaaaaaaa");
+            deliver(reportWithEnvid(foreign, "same@example.com"));
+            deliver(reportWithEnvid(secondEnvid, "same@example.com"));
+
+            Cli.Result read = mailroom("bounces", "test-job");
+
+            assertEquals(1, read.exit(), read.all());
+            assertTrue(read.out().contains("test-job: same@example.com bounced: 5.1.1"), read.out());
+            assertTrue(read.out().contains("same@example.com is in 2 rows of the job and the bounce returned no Message-ID to tell them apart"), read.out());
+            String json = mailroom("report", "test-job", "--format", "json").out();
+            assertTrue(json.matches("(?s).*\"row\": 2, \"key\": \"1\".*?\"status\": \"sent\".*\"row\": 3, \"key\": \"2\".*?\"status\": \"bounced\".*"), json);
+        }
+    }
+
     @Test
     void aBounceForACcAddressMakesThatAddressBouncedAndLeavesTheToSent() throws Exception {
         try (ScriptedSmtpServer smtp = new ScriptedSmtpServer()) {

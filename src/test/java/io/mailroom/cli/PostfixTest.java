@@ -236,6 +236,58 @@ class PostfixTest {
         }
     }
 
+    @Test
+    void postfixsReportsEchoEachAttemptsEnvidAndOrcptAndNotifyNeverAsksForNone() throws Exception {
+        Path job = job("dsn-params", postfix.port(), "dsn-p", "okay-p", "dsn-jürgen-p").set("envelope.from", "reports-p@example.com")
+                .set("dsn.notify", "success,failure").set("dsn.ret", "hdrs").write();
+        Path never = job("dsn-never", postfix.port(), "dsn-n").set("envelope.from", "reports-n@example.com").set("dsn.notify", "never").write();
+        Cli.Result run = mailroom("run", job.toString(), "--verbose");
+        Cli.Result quiet = mailroom("run", never.toString(), "--verbose");
+        assertEquals(0, run.exit(), "Postfix accepted them all; it bounces dsn-* itself afterwards: " + run.all());
+        assertEquals(0, quiet.exit(), quiet.all());
+
+        assertTrue(run.err().contains("C: RCPT TO:<dsn-p@example.com> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;dsn-p@example.com"), run.err());
+        Map<String, String> envids = new java.util.HashMap<>();
+        for (String key : List.of("dsn-p", "okay-p", "dsn-jürgen-p")) {
+            envids.put(key, query("SELECT a.envid FROM attempts a JOIN recipients r ON r.id = a.recipient_id WHERE r.rkey = '" + key
+                    + "@example.com'").get(0));
+            assertTrue(run.err().contains(" RET=HDRS ENVID=" + envids.get(key)), "MAIL FROM carries the ENVID the store keeps: " + run.err());
+        }
+        List<PostfixServer.Delivered> reports = awaitDelivered(d -> d.to().equals("reports-p@example.com"), 3);
+        String failed = reports.stream().filter(d -> d.message().contains("Original-Envelope-Id: " + envids.get("dsn-p"))).findFirst()
+                .map(PostfixServer.Delivered::message).orElseThrow(() -> new AssertionError(envids + " in none of " + reports));
+        assertTrue(failed.contains("Original-Recipient: rfc822;dsn-p@example.com") && failed.contains("Action: failed"), failed);
+        assertTrue(failed.contains("text/rfc822-headers"), "RET=HDRS: the headers come back, not the message: " + failed);
+        String delivered = reports.stream().filter(d -> d.message().contains("Original-Envelope-Id: " + envids.get("okay-p"))).findFirst()
+                .map(PostfixServer.Delivered::message).orElseThrow(() -> new AssertionError(envids + " in none of " + reports));
+        assertTrue(delivered.contains("Original-Recipient: rfc822;okay-p@example.com") && delivered.contains("Action: delivered"), delivered);
+        String utf8 = reports.stream().filter(d -> d.message().contains("Original-Envelope-Id: " + envids.get("dsn-jürgen-p"))).findFirst()
+                .map(PostfixServer.Delivered::message).orElseThrow(() -> new AssertionError(envids + " in none of " + reports));
+        assertTrue(utf8.contains("Original-Recipient: utf-8;dsn-jürgen-p@example.com"), utf8);
+
+        // NOTIFY=NEVER: once Postfix is done with the message (it logs "removed"), it has written no report for it
+        String queued = quiet.err().lines().filter(l -> l.contains("S: 250 2.0.0 Ok: queued as ")).findFirst().orElseThrow()
+                .replaceFirst(".*queued as ", "").strip();
+        for (long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+             !postfix.log().contains(queued + ": removed") && System.nanoTime() < deadline;) {
+            Thread.sleep(50);
+        }
+        assertTrue(postfix.log().contains(queued + ": removed") && postfix.log().matches("(?s).*" + queued + ": to=<dsn-n@example.com>.*status=bounced.*"),
+                postfix.log());
+        assertFalse(postfix.log().contains(queued + ": sender non-delivery notification"), postfix.log());
+        assertTrue(postfix.delivered().stream().noneMatch(d -> d.to().equals("reports-n@example.com")));
+    }
+
+    /** Waits (bounded) until {@code count} copies that {@code which} picks are delivered. */
+    private static List<PostfixServer.Delivered> awaitDelivered(java.util.function.Predicate<PostfixServer.Delivered> which, int count) throws Exception {
+        List<PostfixServer.Delivered> got = List.of();
+        for (long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30); System.nanoTime() < deadline; Thread.sleep(50)) {
+            got = postfix.delivered().stream().filter(which).toList();
+            if (got.size() >= count) break;
+        }
+        return got;
+    }
+
     private List<String> query(String sql) throws Exception {
         try (Connection c = DriverManager.getConnection(db, "", ""); ResultSet rs = c.createStatement().executeQuery(sql)) {
             List<String> rows = new java.util.ArrayList<>();

@@ -33,4 +33,21 @@ class VerpSendTest {
             }
         }
     }
+
+    @Test
+    void aMessageTakenButNeverWrittenGoesOnTheNextSessionWithOneTokenAndItsDsnParameters() throws Exception {
+        // pipelined: the next message is taken while the first one's "." is answered; the drop gives it back unwritten
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer().pipelining(true).dsn(true).fault(1, ScriptedSmtpServer.Fault.DROP_AFTER_DOT)) {
+            Path job = new JobDir(dir.resolve("job")).numberedRecipients(3).smtp("127.0.0.1", server.port(), "none")
+                    .set("envelope.verp", "true").set("dsn.notify", "failure").write();
+            Cli.Result run = Cli.run(Map.of(), Cli.withDb("jdbc:h2:" + dir.resolve("db").toAbsolutePath(), "run", job.toString()));
+
+            assertEquals(1, run.exit(), "the first is unknown, the others sent: " + run.all());
+            java.util.List<String> mails = server.clientLines().stream().filter(l -> l.startsWith("MAIL FROM:")).toList();
+            assertTrue(mails.stream().anyMatch(m -> m.startsWith("MAIL FROM:<team+r3a1-")), "the third, given back, went on the next session: " + mails);
+            for (String mail : mails) {
+                assertTrue(mail.matches("MAIL FROM:<team\\+r[0-9a-z]+a[0-9a-z]+-[a-z2-7]{8}@example\\.com> BODY=8BITMIME ENVID=r[0-9a-z]+a[0-9a-z]+-[a-z2-7]{8}"), mail);
+            }
+        }
+    }
 }

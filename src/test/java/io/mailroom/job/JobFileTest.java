@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailroom.bounce.Mailbox;
+import io.mailroom.smtp.Dsn;
 import io.mailroom.smtp.PasswordUnavailableException;
 import io.mailroom.smtp.Security;
 import io.mailroom.testing.JobDir;
@@ -46,6 +47,22 @@ class JobFileTest {
         assertEquals(4, spec.send().connections());
         assertEquals(new RowLimits(64 << 10, Duration.ofSeconds(2), 512 << 10, 10 << 20), spec.send().limits());
         assertEquals(1, JobFile.load(job().write()).send().connections(), "one session by default");
+    }
+
+    @Test
+    void anyDsnKeyAsksForEnvidAndOrcptTooUnlessTurnedOffAndNoneAsksNothing() throws Exception {
+        assertEquals(null, JobFile.load(job().write()).send().dsn(), "no dsn.* key: nothing changes on the wire");
+        Dsn never = JobFile.load(job().set("dsn.notify", "NEVER").write()).send().dsn();
+        assertEquals(new Dsn(java.util.Set.of(), null, true, true), never);
+        Dsn chosen = JobFile.load(job().set("dsn.notify", "delay, failure").set("dsn.ret", "full").set("dsn.orcpt", "false").write()).send().dsn();
+        assertEquals(new Dsn(java.util.EnumSet.of(Dsn.Notify.FAILURE, Dsn.Notify.DELAY), Dsn.Ret.FULL, true, false), chosen);
+        assertEquals("FAILURE,DELAY", chosen.notifyValue());
+        assertEquals(null, JobFile.load(job().set("dsn.envid", "false").set("dsn.orcpt", "false").write()).send().dsn(), "nothing left to ask");
+        JobSpec spec = JobFile.load(job().set("dsn.notify", "success").set("dsn.ret", "hdrs").set("dsn.envid", "false").write());
+        assertEquals(spec.send(), JobFile.fromSnapshot("test-job", JobFile.snapshot(spec.send())), "resume sends as the job file said");
+        JobFileException e = assertThrows(JobFileException.class, () -> JobFile.load(job().set("dsn.notify", "failure,bounce").write()));
+        assertTrue(e.getMessage().endsWith("dsn.notify: \"failure,bounce\" must be never, or one or more of success, failure and delay separated by"
+                + " commas (e.g. failure,delay); \"bounce\" is none of them"), e.getMessage());
     }
 
     @Test

@@ -58,7 +58,7 @@ class FlightJournalTest {
     private static FlightJournal.Dot bareDot(long run, int flight, long recipient, String session, Instant at, Integer... seqs) {
         Map<Integer, Outcome> unknown = new java.util.LinkedHashMap<>();
         for (int seq : seqs) unknown.put(seq, new Outcome(RecipientStatus.UNKNOWN, null, Lane.UNANSWERED, null));
-        return new FlightJournal.Dot(run, flight, recipient, session, at, unknown, List.of());
+        return new FlightJournal.Dot(run, flight, recipient, session, at, null, unknown, List.of());
     }
 
     private static FlightJournal.Reply sent(int flight, int seq) {
@@ -103,6 +103,39 @@ class FlightJournalTest {
         assertNull(read.get(1).reply().outcomes().get(1).notBefore());
         assertNull(read.get(1).reply().outcomes().get(4).reply());
         assertEquals(List.of("Ok: queued as 4XyZ", "second line of the reply", "Grüße, 芳"), read.get(1).reply().outcomes().get(1).reply().lines());
+    }
+
+    @Test
+    void anAttemptsEnvidComesBackWithItsDotAndADotAnOlderVersionWroteHasNone() throws Exception {
+        FlightJournal.Dot withEnvid = new FlightJournal.Dot(7, 1, 101, "7.1", T, "r2da1-abcdefgh", Map.of(), List.of());
+        try (FlightJournal journal = FlightJournal.create(file(), TOKEN)) {
+            journal.dot(withEnvid);
+        }
+        assertEquals(List.of(new FlightJournal.Flight(withEnvid, null)), FlightJournal.read(file(), TOKEN));
+
+        // as the version before ENVIDs wrote a dot: the same fields, nothing after the replies
+        java.io.ByteArrayOutputStream payload = new java.io.ByteArrayOutputStream();
+        java.io.DataOutputStream d = new java.io.DataOutputStream(payload);
+        d.writeByte('D');
+        d.writeLong(7);
+        d.writeInt(1);
+        d.writeLong(101);
+        d.writeUTF("7.1");
+        d.writeLong(T.toEpochMilli());
+        d.writeInt(0);
+        d.writeInt(0);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(payload.toByteArray());
+        java.io.ByteArrayOutputStream old = new java.io.ByteArrayOutputStream();
+        java.io.DataOutputStream o = new java.io.DataOutputStream(old);
+        o.write("mailroom flight journal 1\n".getBytes(StandardCharsets.US_ASCII));
+        o.writeUTF(TOKEN);
+        o.writeInt(payload.size());
+        o.writeInt((int) crc.getValue());
+        o.write(payload.toByteArray());
+        Files.write(file(), old.toByteArray());
+        assertEquals(List.of(new FlightJournal.Flight(new FlightJournal.Dot(7, 1, 101, "7.1", T, null, Map.of(), List.of()), null)),
+                FlightJournal.read(file(), TOKEN));
     }
 
     @Test

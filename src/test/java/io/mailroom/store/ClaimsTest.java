@@ -85,11 +85,11 @@ class ClaimsTest {
             Attempts asA = store.attempts().forWorker("a");
             Recipient r = asA.recipients(List.of(held.get(1))).get(0);
             long run = asA.beginRun(jobId, "run", "smtp:25", false, later);
-            assertThrows(LeaseLostException.class, () -> asA.record(r, run, 1, "1.1", later, sent(), List.of(), later));
+            assertThrows(LeaseLostException.class, () -> asA.record(r, run, 1, "1.1", later, null, sent(), List.of(), later));
             store.rollback();
 
             Attempts asB = store.attempts().forWorker("b");
-            asB.record(r, asB.beginRun(jobId, "run", "smtp:25", false, later), 1, "2.1", later, sent(), List.of(), later);
+            asB.record(r, asB.beginRun(jobId, "run", "smtp:25", false, later), 1, "2.1", later, null, sent(), List.of(), later);
             store.commit();
             assertEquals(RecipientStatus.SENT, store.attempts().recipients(List.of(held.get(1))).get(0).status());
         }

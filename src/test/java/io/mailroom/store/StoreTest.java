@@ -74,7 +74,7 @@ class StoreTest {
 
             long run = attempts.beginRun(jobId, "run", "smtp.example.com:587", false, T);
             Instant retry = T.plus(Duration.ofMinutes(10));
-            attempts.record(first.get(0), run, 1, "1.1", T, Map.of(1, outcome(RecipientStatus.DEFERRED, 451, "4.3.0", "try later", retry)), List.of(), T);
+            attempts.record(first.get(0), run, 1, "1.1", T, null, Map.of(1, outcome(RecipientStatus.DEFERRED, 451, "4.3.0", "try later", retry)), List.of(), T);
             attempts.commit();
             assertEquals(List.of(), attempts.duePage(jobId, RecipientStatus.DEFERRED, T.plusSeconds(599), Integer.MIN_VALUE, Long.MIN_VALUE, 10));
             assertEquals(List.of(2), attempts.duePage(jobId, RecipientStatus.DEFERRED, retry, Integer.MIN_VALUE, Long.MIN_VALUE, 10).stream()
@@ -94,7 +94,7 @@ class StoreTest {
             Recipient r = store.recipients(jobId).get(0);
             long run = attempts.beginRun(jobId, "run", "smtp.example.com:587", false, T);
 
-            attempts.record(r, run, 1, "1.1", T, Map.of(1, outcome(RecipientStatus.SENT, 250, "2.0.0", "queued", null),
+            attempts.record(r, run, 1, "1.1", T, null, Map.of(1, outcome(RecipientStatus.SENT, 250, "2.0.0", "queued", null),
                     2, outcome(RecipientStatus.FAILED, 550, "5.1.1", "no such user", null),
                     3, outcome(RecipientStatus.DEFERRED, 450, "4.2.0", "mailbox busy", T.plusSeconds(60))), List.of(), T);
             attempts.commit();

@@ -83,6 +83,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private volatile SSLContext implicitTls;
     private volatile boolean injectBeforeTls;
     private volatile boolean pipelining;
+    private volatile boolean dsn;
     private volatile boolean multiLine;
     private volatile String authMechanisms = "PLAIN LOGIN";
     private volatile boolean authOnlyOverTls;
@@ -126,6 +127,12 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     /** Announces PIPELINING (commands are answered in order either way). */
     public ScriptedSmtpServer pipelining(boolean on) {
         pipelining = on;
+        return this;
+    }
+
+    /** Announces DSN (RFC 3461): the parameters it takes are only recorded, with the other client lines. */
+    public ScriptedSmtpServer dsn(boolean on) {
+        dsn = on;
         return this;
     }
 
@@ -283,7 +290,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             String upper = line.toUpperCase(java.util.Locale.ROOT);
             if (upper.startsWith("EHLO")) {
                 reply(out, "250-scripted.test\r\n" + (tls != null && !secure ? "250-STARTTLS\r\n" : "") + (pipelining ? "250-PIPELINING\r\n" : "")
-                        + (authOnlyOverTls && !secure ? "" : "250-AUTH " + authMechanisms + "\r\n") + "250-ENHANCEDSTATUSCODES\r\n250 8BITMIME");
+                        + (dsn ? "250-DSN\r\n" : "") + (authOnlyOverTls && !secure ? "" : "250-AUTH " + authMechanisms + "\r\n")
+                        + "250-ENHANCEDSTATUSCODES\r\n250 8BITMIME");
             } else if (upper.equals("STARTTLS") && tls != null && !secure) {
                 reply(out, injectBeforeTls ? "220 2.0.0 Ready to start TLS\r\n250 2.0.0 forged reply sent before the handshake" : "220 2.0.0 Ready to start TLS");
                 SSLSocket ssl = (SSLSocket) tls.getSocketFactory().createSocket(s, null, s.getPort(), true);
