@@ -34,7 +34,8 @@ import java.util.regex.Pattern;
  */
 public final class JobFile {
     static final Set<String> KEYS = Set.of("name", "recipients", "recipients.encoding", "recipients.key", "template", "template.html",
-            "smtp.host", "smtp.port", "smtp.security", "smtp.username", "smtp.auth", "smtp.password.env", "smtp.password.file", "smtp.trust",
+            "smtp.host", "smtp.port", "smtp.security", "smtp.username", "smtp.auth", "smtp.password.env", "smtp.password.file", "smtp.password.command",
+            "smtp.trust",
             "smtp.allow-plaintext-auth", "smtp.timeout", "smtp.max-messages-per-session", "smtp.connections", "smtp.idle-probe", "smtp.helo", "envelope.from",
             "retry.max-attempts", "retry.give-up-after", "rate", "rate.recipients", "rate.scope", "recipients.max-row-size", "template.max-render-time",
             "attachment.max-size", "message.max-size", "envelope.verp", "recipients.suppress-bounced",
@@ -110,6 +111,7 @@ public final class JobFile {
         p.setProperty("smtp.auth", s.auth().name().toLowerCase(Locale.ROOT));
         putIf(p, "smtp.password.env", s.passwordEnv());
         putIf(p, "smtp.password.file", s.passwordFile());
+        putIf(p, "smtp.password.command", s.passwordCommand());
         putIf(p, "smtp.trust", s.trust());
         p.setProperty("smtp.allow-plaintext-auth", String.valueOf(s.allowPlaintextAuth()));
         if (s.timeout() != null) p.setProperty("smtp.timeout", s.timeout().toMillis() + "ms");
@@ -159,13 +161,21 @@ public final class JobFile {
         int defaultPort = switch (security) { case STARTTLS -> 587; case TLS -> 465; case NONE -> 25; };
         String env = passwordEnv("smtp");
         Path pwFile = passwordFile("smtp");
+        String command = optional("smtp.password.command", null);
         String username = optional("smtp.username", null);
-        if (username != null && env == null && pwFile == null) {
-            throw new JobFileException(file + ": smtp.username is set but no password source: add smtp.password.env or smtp.password.file");
+        if (command != null && (env != null || pwFile != null)) {
+            throw new JobFileException(file + ": set one of smtp.password.env, smtp.password.file and smtp.password.command, not two");
+        }
+        if (command != null && username == null) {
+            throw new JobFileException(file + ": smtp.password.command is set but smtp.username is not: name the account the token or password is for");
+        }
+        if (username != null && env == null && pwFile == null && command == null) {
+            throw new JobFileException(file + ": smtp.username is set but no password source: add smtp.password.env, smtp.password.file"
+                    + " or smtp.password.command");
         }
         int max = integer("smtp.max-messages-per-session", 0, 0, Integer.MAX_VALUE);
         return new SendSettings(required("smtp.host"), integer("smtp.port", defaultPort, 1, 65535), security, username, auth(), env,
-                pwFile, props.containsKey("smtp.trust") ? path("smtp.trust", false) : null,
+                pwFile, command, props.containsKey("smtp.trust") ? path("smtp.trust", false) : null,
                 bool("smtp.allow-plaintext-auth"), duration("smtp.timeout"), max, orDefault(duration("smtp.idle-probe"), DEFAULT_IDLE_PROBE),
                 new RetryRules(integer("retry.max-attempts", RetryRules.DEFAULT.maxAttempts(), 1, 1000),
                         orDefault(duration("retry.give-up-after"), RetryRules.DEFAULT.giveUpAfter())),
@@ -182,7 +192,8 @@ public final class JobFile {
         String env = optional(keys + ".password.env", null);
         if (props.containsKey(keys + ".password")) {
             throw new JobFileException(file + ": " + keys + ".password: a literal password is not accepted; name an environment variable"
-                    + " with " + keys + ".password.env or a file with " + keys + ".password.file");
+                    + " with " + keys + ".password.env or a file with " + keys + ".password.file"
+                    + (keys.equals("smtp") ? ", or a command that prints it with smtp.password.command" : ""));
         }
         if (env != null && optional(keys + ".password.file", null) != null) {
             throw new JobFileException(file + ": set " + keys + ".password.env or " + keys + ".password.file, not both");
@@ -315,7 +326,7 @@ public final class JobFile {
         try {
             return AuthMechanism.valueOf(v.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new JobFileException(file + ": smtp.auth: \"" + v + "\" must be auto, plain, login or xoauth2");
+            throw new JobFileException(file + ": smtp.auth: \"" + v + "\" must be auto, plain, login, xoauth2 or oauthbearer");
         }
     }
 

@@ -84,7 +84,7 @@ public final class Jobs {
         if (o.dryRun()) return new DryRun(clock, err, env, this::note).run(spec, o);
         // the DKIM key is read and checked before the database is opened: a key that cannot sign stops the run here
         Finisher finisher = Finisher.of(spec.send(), clock);
-        SmtpSettings smtp = o.serverOverride() != null ? o.serverOverride() : smtpSettings(spec.send());
+        SmtpSettings smtp = o.serverOverride() != null ? o.serverOverride() : smtpSettings(spec.send(), spec.file().toAbsolutePath().getParent());
         try (Store store = Store.open(o.dbUrl(), env, this::note)) {
             JobLock free = null;
             // a worker that finds another planning the job joins it as soon as the job is there (it may be creating it)
@@ -223,7 +223,8 @@ public final class Jobs {
             SendSettings send = JobFile.fromSnapshot(name, job.settings());
             // resume signs as run does: the key file the job names is read now, before anything is settled or sent
             Finisher finisher = Finisher.of(send, clock);
-            SmtpSettings smtp = server != null ? server : smtpSettings(send);
+            // the job file may be gone: smtp.password.command runs where it was when the job last ran
+            SmtpSettings smtp = server != null ? server : smtpSettings(send, Path.of(job.source()).toAbsolutePath().getParent());
             // what the last run left in flight is settled first: --resend-unknown includes it
             engine().settle(store, job.id(), job.name());
             if (resendUnknown) err.println(name + ": " + store.attempts().requeue(job.id(), RecipientStatus.UNKNOWN, clock.instant()) + " unknown address(es) will be sent again");
@@ -551,9 +552,12 @@ public final class Jobs {
         err.println("mailroom: " + text);
     }
 
-    /** SMTP settings whose password is read from its source when the first session opens ({@link Secrets}). */
-    private SmtpSettings smtpSettings(SendSettings s) {
-        return new SmtpSettings(s.host(), s.port(), s.security(), Secrets.credentials(s, env), s.auth(), s.trust(), s.allowPlaintextAuth(),
+    /**
+     * SMTP settings whose password is read from its source when the first session opens, or got from smtp.password.command,
+     * run in {@code folder}, for every session ({@link Secrets}).
+     */
+    private SmtpSettings smtpSettings(SendSettings s, Path folder) {
+        return new SmtpSettings(s.host(), s.port(), s.security(), Secrets.credentials(s, env, folder), s.auth(), s.trust(), s.allowPlaintextAuth(),
                 s.timeout(), s.helo());
     }
 

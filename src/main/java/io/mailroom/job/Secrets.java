@@ -12,14 +12,20 @@ import java.util.function.Supplier;
 
 /**
  * Resolves a password from the environment variable or file the job names (smtp.password.* for the SMTP
- * server, bounces.password.* for the bounce mailbox); it is held only in memory, and read only when a
+ * server, bounces.password.* for the bounce mailbox), or for the SMTP server from the command it names
+ * ({@link PasswordCommand}, run for every session); it is held only in memory, and read only when a
  * connection is about to open (a run or resume with nothing to send never needs it).
  */
 final class Secrets {
     private Secrets() { }
 
-    static Credentials credentials(SendSettings s, Function<String, String> env) {
+    /** {@code folder}: where smtp.password.command runs, the folder of the job file (its last run's, for resume). */
+    static Credentials credentials(SendSettings s, Function<String, String> env, Path folder) {
         if (s.username() == null) return null;
+        if (s.passwordCommand() != null) {
+            PasswordCommand command = new PasswordCommand(s.passwordCommand(), folder, s.timeout() != null ? s.timeout() : PasswordCommand.DEFAULT_TIMEOUT);
+            return Credentials.freshForEachSession(s.username(), command::run);
+        }
         return Credentials.readWhenNeeded(s.username(), () -> password("smtp", s.passwordEnv(), s.passwordFile(), env));
     }
 

@@ -12,8 +12,10 @@ import java.nio.charset.StandardCharsets;
  * {@link IllegalArgumentException} before anything is written.
  */
 final class CommandWriter {
-    /** The longest command line in octets, without its CRLF (RFC 5321 section 4.5.3.1.4). */
-    static final int LONGEST = 510;
+    /** A command line's octets without its CRLF (RFC 5321 section 4.5.3.1.4: 512 with it). */
+    static final int COMMAND_OCTETS = 510;
+    /** A SASL response after a 334 (RFC 4954 section 4: 12288 octets with its CRLF), room for an OAuth token. */
+    static final int RESPONSE_OCTETS = 12286;
 
     private final OutputStream out;
     private final Transcript transcript;
@@ -29,7 +31,16 @@ final class CommandWriter {
 
     /** Writes {@code command}; the transcript sees {@code shown} (AUTH lines redacted). */
     void write(String command, String shown) throws IOException {
-        requireSafe(command);
+        write(command, shown, COMMAND_OCTETS);
+    }
+
+    /** Writes a line answering a 334 (AUTH's exchange), which may be longer than a command. */
+    void writeResponse(String response, String shown) throws IOException {
+        write(response, shown, RESPONSE_OCTETS);
+    }
+
+    private void write(String command, String shown, int octets) throws IOException {
+        requireSafe(command, octets);
         transcript.client(shown);
         out.write(command.getBytes(StandardCharsets.UTF_8));
         out.write('\r');
@@ -40,13 +51,13 @@ final class CommandWriter {
         return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029;
     }
 
-    static void requireSafe(String command) {
+    private static void requireSafe(String command, int octets) {
         for (int i = 0; i < command.length(); i++) {
             char c = command.charAt(i);
             if (isForbidden(c)) {
                 throw new IllegalArgumentException(String.format("refusing to write a command with character U+%04X", (int) c));
             }
         }
-        if (command.getBytes(StandardCharsets.UTF_8).length > LONGEST) throw new IllegalArgumentException("command longer than 512 octets");
+        if (command.getBytes(StandardCharsets.UTF_8).length > octets) throw new IllegalArgumentException("line longer than " + (octets + 2) + " octets");
     }
 }

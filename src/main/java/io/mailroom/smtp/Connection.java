@@ -140,6 +140,14 @@ final class Connection implements Closeable {
         return read(step);
     }
 
+    /** Answers a 334 during AUTH with a line that may be longer than a command (RFC 4954 section 4). */
+    SmtpReply respond(String response, String shown) throws IOException {
+        requireNothingUnasked();
+        writer.writeResponse(response, shown);
+        flush(Step.AUTH);
+        return read(Step.AUTH);
+    }
+
     /**
      * Before the client speaks: a reply already waiting was sent before it was asked for (a second
      * reply to one command, or one forged ahead), and every reply after it would be matched to the wrong

@@ -185,7 +185,7 @@ abstract class SessionCore implements SmtpSession {
         if (mail.dsn() == null) return plain;
         String withNotify = plain + mail.dsn().notifyParameter();
         String withOrcpt = withNotify + mail.dsn().orcptParameter(rcpt);
-        return withOrcpt.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= CommandWriter.LONGEST ? withOrcpt : withNotify;
+        return withOrcpt.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= CommandWriter.COMMAND_OCTETS ? withOrcpt : withNotify;
     }
 
     void breakSession() {

@@ -22,7 +22,7 @@ import javax.net.ssl.SSLException;
  * happened in plain words (never a Java exception's name), and the job-file key that fixes it.
  */
 final class SessionFailures {
-    /** A "key":"value" pair of the flat JSON object an XOAUTH2 challenge carries (RFC 7628 section 3.2.2). */
+    /** A "key":"value" pair of the flat JSON object an XOAUTH2 or OAUTHBEARER challenge carries (RFC 7628 section 3.2.2). */
     private static final Pattern JSON_VALUE = Pattern.compile("\"([A-Za-z_-]+)\"\\s*:\\s*(?:\"((?:[^\"\\\\]|\\\\.){0,200})\"|(\\d{1,5}))");
 
     private SessionFailures() { }
@@ -71,7 +71,7 @@ final class SessionFailures {
     }
 
     /**
-     * What the server's XOAUTH2 challenge says: base64 of a JSON object such as
+     * What the server's XOAUTH2 or OAUTHBEARER challenge says: base64 of a JSON object such as
      * {"status":"401","schemes":"Bearer","scope":"https://mail.google.com/"}. Never holds the token: the
      * challenge is the server's.
      */
@@ -94,9 +94,39 @@ final class SessionFailures {
             }
         }
         if (parts.isEmpty()) return "token rejected (the server gave no status)";
-        String hint = parts.get(0).equals("status 401") ? "; the token is invalid or has expired (access tokens last about an hour):"
-                + " put a fresh one where smtp.password.env or smtp.password.file points" : "";
+        // 401 is Google's and Microsoft's word for it, invalid_token RFC 6750's (Dovecot's)
+        String hint = parts.get(0).equals("status 401") || parts.get(0).equals("status invalid_token") ? "; the token is invalid or has expired (access tokens last about an hour):"
+                + " name a command that prints a fresh one with smtp.password.command (run for every session), or put a fresh one where"
+                + " smtp.password.env or smtp.password.file points" : "";
         return "token rejected: " + String.join(", ", parts) + hint;
+    }
+
+    /** What to configure for a server that takes OAuth 2 access tokens and no password. */
+    static final String USE_A_TOKEN = ": set smtp.auth=xoauth2 (or oauthbearer) and smtp.password.command to a command that prints a fresh"
+            + " OAuth 2 access token";
+
+    /**
+     * The words for a refused password when the reply is one of the providers' known ways of saying that this
+     * account takes no password over SMTP at all (so a correct one would fail too), else null: Microsoft 365's
+     * 5.7.139 (basic authentication, or SMTP AUTH, turned off for the tenant or mailbox), Gmail's 534 5.7.9 (an
+     * app password is required) and its "Username and Password not accepted" (also said for a wrong password).
+     */
+    static String passwordsTurnedOff(SmtpReply reply) {
+        String text = reply.text().toLowerCase(java.util.Locale.ROOT);
+        if ("5.7.139".equals(reply.enhanced()) || text.contains("basic authentication is disabled") || text.contains("smtpclientauthentication is disabled")) {
+            return "the server has password (basic) authentication turned off for this account" + USE_A_TOKEN
+                    + " (Microsoft 365: a token for https://outlook.office.com/SMTP.Send), or have an administrator enable authenticated SMTP"
+                    + " for the mailbox";
+        }
+        if ("5.7.9".equals(reply.enhanced()) || text.contains("application-specific password required")) {
+            return "the account takes no normal password over SMTP: put an app password where smtp.password.env or smtp.password.file"
+                    + " points (Google: myaccount.google.com/apppasswords), or" + USE_A_TOKEN.substring(1);
+        }
+        if (text.contains("username and password not accepted")) {
+            return "the username or password is wrong, or the account takes no normal password over SMTP: check smtp.username and the"
+                    + " password, use an app password (Google: myaccount.google.com/apppasswords), or" + USE_A_TOKEN.substring(1);
+        }
+        return null;
     }
 
     /** An I/O failure's own words, or a plain fallback: never the exception's class name. */

@@ -32,7 +32,7 @@ public final class SmtpClient {
 
     public SmtpSession open(String connectionId, Transcript transcript) throws SmtpSessionException {
         // read now, not mid-dialogue: a password that cannot be read ends the run before any connection
-        if (settings.credentials() != null) settings.credentials().password();
+        String secret = settings.credentials() == null ? null : settings.credentials().forSession();
         SSLContext tlsContext = tlsContext();
         Connection c;
         try {
@@ -46,7 +46,7 @@ public final class SmtpClient {
         try {
             Extensions ext = greetAndHello(c);
             if (settings.security() == Security.STARTTLS) ext = startTls(c, tlsContext, ext);
-            if (settings.credentials() != null) authenticate(c, ext);
+            if (secret != null) authenticate(c, ext, secret);
             return ext.has("PIPELINING") ? new PipelinedSession(connectionId, c, ext) : new LockStepSession(connectionId, c, ext);
         } catch (SmtpSessionException e) {
             quietQuit(c);
@@ -101,7 +101,7 @@ public final class SmtpClient {
         return hello(c);
     }
 
-    private void authenticate(Connection c, Extensions ext) throws IOException, SmtpSessionException {
+    private void authenticate(Connection c, Extensions ext, String secret) throws IOException, SmtpSessionException {
         if (!c.isTls() && !ext.has("AUTH") && ext.has("STARTTLS")) {
             throw new SmtpSessionException(POLICY, address() + " offers AUTH only over TLS (it offers STARTTLS, and no AUTH before it):"
                     + " set smtp.security=starttls", null, null);
@@ -110,17 +110,20 @@ public final class SmtpClient {
             throw new SmtpSessionException(POLICY, "refusing to send the password to " + address() + " over an unencrypted"
                     + " connection: set smtp.security=starttls or tls, or smtp.allow-plaintext-auth=true for a trusted local relay", null, null);
         }
-        Credentials cred = settings.credentials();
+        String user = settings.credentials().username();
         AuthMechanism mechanism = mechanism(ext);
         SmtpReply reply = switch (mechanism) {
-            case PLAIN -> c.command(Step.AUTH, "AUTH PLAIN " + base64("\0" + cred.username() + "\0" + cred.password()), "AUTH PLAIN ****");
+            case PLAIN -> auth(c, "PLAIN", base64("\0" + user + "\0" + secret));
             case LOGIN -> {
                 SmtpReply r = c.command(Step.AUTH, "AUTH LOGIN", "AUTH LOGIN");
-                if (r.code() == 334) r = c.command(Step.AUTH, base64(cred.username()), "****");
-                if (r.code() == 334) r = c.command(Step.AUTH, base64(cred.password()), "****");
+                if (r.code() == 334) r = c.respond(base64(user), "****");
+                if (r.code() == 334) r = c.respond(base64(secret), "****");
                 yield r;
             }
-            case XOAUTH2 -> xoauth2(c, cred);
+            case XOAUTH2 -> bearer(c, user, "XOAUTH2", base64("user=" + user + "\u0001auth=Bearer " + secret + "\u0001\u0001"), "");
+            // RFC 7628 section 3.1: a GS2 header naming the user, then key=value pairs each ended by ^A; ^A alone ends them
+            case OAUTHBEARER -> bearer(c, user, "OAUTHBEARER", base64("n,a=" + saslName(user) + ",\u0001host=" + settings.host() + "\u0001port="
+                    + settings.port() + "\u0001auth=Bearer " + secret + "\u0001\u0001"), "AQ==");
             case AUTO -> throw new IllegalStateException("AUTO is resolved by mechanism()");
         };
         if (reply.code() == 235) return;
@@ -130,24 +133,42 @@ public final class SmtpClient {
                     + " that speaks TLS from the first byte, such as 465)", reply, null);
         }
         if (reply.isPermanent()) {
-            throw new SmtpSessionException(AUTH_REJECTED, address() + " rejected the credentials of " + cred.username(), reply, null);
+            String why = mechanism.isOAuth() ? null : SessionFailures.passwordsTurnedOff(reply);
+            throw new SmtpSessionException(AUTH_REJECTED, address() + " rejected the credentials of " + user + (why == null ? "" : ": " + why), reply, null);
         }
         throw new SmtpSessionException(REFUSED, address() + " did not complete AUTH", reply, null);
     }
 
     /**
-     * A refused token gets a 334 whose base64 JSON says why; an empty line then asks for the final reply
-     * (RFC 7628 section 3.2.3), and the refusal names what the JSON said. The token itself is never shown.
+     * AUTH with its initial response on the command line when the line fits in 512 octets, else (an access
+     * token is often longer) sent after the server's empty 334, as RFC 4954 section 4 requires. The transcript
+     * shows neither.
      */
-    private SmtpReply xoauth2(Connection c, Credentials cred) throws IOException, SmtpSessionException {
-        String token = base64("user=" + cred.username() + "\u0001auth=Bearer " + cred.password() + "\u0001\u0001");
-        SmtpReply r = c.command(Step.AUTH, "AUTH XOAUTH2 " + token, "AUTH XOAUTH2 ****");
+    private static SmtpReply auth(Connection c, String mechanism, String response) throws IOException {
+        String line = "AUTH " + mechanism + " " + response;
+        if (line.length() <= CommandWriter.COMMAND_OCTETS) return c.command(Step.AUTH, line, "AUTH " + mechanism + " ****");
+        SmtpReply r = c.command(Step.AUTH, "AUTH " + mechanism, "AUTH " + mechanism);
+        return r.code() == 334 ? c.respond(response, "****") : r;
+    }
+
+    /**
+     * XOAUTH2 or OAUTHBEARER: a refused token gets a 334 whose base64 JSON says why; {@code abort} then asks for
+     * the final reply (an empty line for XOAUTH2, a lone ^A for OAUTHBEARER: RFC 7628 section 3.2.3), and the
+     * refusal names what the JSON said. The token itself is never shown.
+     */
+    private SmtpReply bearer(Connection c, String user, String mechanism, String response, String abort) throws IOException, SmtpSessionException {
+        SmtpReply r = auth(c, mechanism, response);
         if (r.code() != 334) return r;
         String why = SessionFailures.oauthError(r);
-        SmtpReply last = c.command(Step.AUTH, "", "");
+        SmtpReply last = c.respond(abort, abort);
         if (last.code() == 235 || last.code() == 538) return last;
         throw new SmtpSessionException(last.isPermanent() ? AUTH_REJECTED : REFUSED,
-                address() + " rejected the OAuth 2 access token of " + cred.username() + ": " + why, last, null);
+                address() + " rejected the OAuth 2 access token of " + user + ": " + why, last, null);
+    }
+
+    /** A user name as a GS2 header writes it (RFC 5801 section 4): "," and "=" escaped. */
+    private static String saslName(String user) {
+        return user.replace("=", "=3D").replace(",", "=2C");
     }
 
     /** The job's mechanism if the server offers it; with AUTO, PLAIN else LOGIN. */
@@ -159,8 +180,10 @@ public final class SmtpClient {
         } else if (ext.supportsAuth(wanted.name())) {
             return wanted;
         }
+        boolean tokensOnly = wanted == AuthMechanism.AUTO && (ext.supportsAuth("XOAUTH2") || ext.supportsAuth("OAUTHBEARER"));
         throw new SmtpSessionException(REFUSED, address() + " does not offer AUTH " + (wanted == AuthMechanism.AUTO ? "PLAIN or LOGIN" : wanted.name())
-                + "; it offers " + (ext.has("AUTH") ? String.join(" ", ext.params("AUTH")) : "no AUTH at all"), null, null);
+                + "; it offers " + (ext.has("AUTH") ? String.join(" ", ext.params("AUTH")) : "no AUTH at all")
+                + (tokensOnly ? SessionFailures.USE_A_TOKEN : ""), null, null);
     }
 
     private String heloName(Connection c) {

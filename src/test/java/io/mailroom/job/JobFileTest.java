@@ -66,6 +66,27 @@ class JobFileTest {
     }
 
     @Test
+    void aPasswordCommandIsKeptInTheSnapshotAndIsOneSourceOfThreeForANamedUser() throws Exception {
+        SendSettings send = JobFile.load(job().set("smtp.username", "u@x.com").set("smtp.auth", "OAuthBearer")
+                .set("smtp.password.command", "oauth2l fetch --cache ~/.token").write()).send();
+        assertEquals("oauth2l fetch --cache ~/.token", send.passwordCommand());
+        assertEquals(io.mailroom.smtp.AuthMechanism.OAUTHBEARER, send.auth());
+        assertEquals(send, JobFile.fromSnapshot("test-job", JobFile.snapshot(send)));
+
+        record Bad(JobDir job, String expected) { }
+        for (Bad b : new Bad[] {
+                new Bad(job().set("smtp.username", "u@x.com").set("smtp.password.command", "get-token").set("smtp.password.env", "PW"),
+                        "set one of smtp.password.env, smtp.password.file and smtp.password.command, not two"),
+                new Bad(job().set("smtp.password.command", "get-token"), "smtp.password.command is set but smtp.username is not"),
+                new Bad(job().set("smtp.username", "u@x.com"), "no password source: add smtp.password.env, smtp.password.file or smtp.password.command"),
+                new Bad(job().set("smtp.auth", "bearer"), "smtp.auth: \"bearer\" must be auto, plain, login, xoauth2 or oauthbearer")}) {
+            Path file = b.job().write();
+            JobFileException e = assertThrows(JobFileException.class, () -> JobFile.load(file), b.expected());
+            assertTrue(e.getMessage().contains(b.expected()), e.getMessage());
+        }
+    }
+
+    @Test
     void anUnknownKeyIsNamedWithItsLineAndTheKeyItIsLikelyATypoOf() throws Exception {
         Path file = job().write();
         Files.writeString(file, Files.readString(file) + "# the key column\nkey = email\nsmtp.conections=2\nflavour=vanilla\n");

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Assumptions;
 /**
  * A real, private Postfix started by src/test/postfix/postfix.sh under target/: smtpd on {@link #port()}
  * (PIPELINING, STARTTLS, SIZE 200000, 550/450/451 by recipient prefix) and on {@link #rateLimitedPort()}
- * with smtpd_client_message_rate_limit=3. Where Postfix cannot run, tests are skipped with the reason,
+ * with smtpd_client_message_rate_limit=3; {@link #withOAuth} adds AUTH by OAuth 2 token. Where Postfix cannot run, tests are skipped with the reason,
  * except under CI (CI=true), where that is a failure.
  */
 public final class PostfixServer implements AutoCloseable {
@@ -33,20 +33,40 @@ public final class PostfixServer implements AutoCloseable {
     }
 
     public static PostfixServer start() throws Exception {
-        String why = unavailable();
-        if (why != null) {
-            if ("true".equals(System.getenv("CI"))) throw new IllegalStateException("CI must run the Postfix tests: " + why);
-            Assumptions.abort("Postfix tests skipped: " + why);
-        }
+        requireAvailable(unavailable());
         Path dir = Path.of("target", "postfix-" + ProcessHandle.current().pid()).toAbsolutePath();
-        int port = freePortPair();
+        int port = freePorts(2);
         run(SCRIPT.toString(), "start", dir.toString(), String.valueOf(port));
         return new PostfixServer(dir, port);
+    }
+
+    /**
+     * The same, and on {@link #oauthPort()} smtpd offering AUTH OAUTHBEARER and XOAUTH2 (STARTTLS first) through
+     * a private Dovecot that checks each token at {@code introspectionUrl} (RFC 7662, POST token=…; a good one
+     * is answered {"active":true,"username":"<the AUTH user>"}). Its own folder, so it runs beside {@link #start()}'s.
+     */
+    public static PostfixServer withOAuth(String introspectionUrl) throws Exception {
+        String why = unavailable();
+        if (why == null && !Files.isExecutable(Path.of("/usr/sbin/dovecot"))) why = "/usr/sbin/dovecot is not installed (apt-get install dovecot-core)";
+        requireAvailable(why);
+        Path dir = Path.of("target", "postfix-oauth-" + ProcessHandle.current().pid()).toAbsolutePath();
+        int port = freePorts(3);
+        run(SCRIPT.toString(), "start", dir.toString(), String.valueOf(port), introspectionUrl);
+        return new PostfixServer(dir, port);
+    }
+
+    private static void requireAvailable(String why) {
+        if (why == null) return;
+        if ("true".equals(System.getenv("CI"))) throw new IllegalStateException("CI must run the Postfix tests: " + why);
+        Assumptions.abort("Postfix tests skipped: " + why);
     }
 
     public int port() { return port; }
 
     public int rateLimitedPort() { return port + 1; }
+
+    /** With {@link #withOAuth}: the port whose smtpd takes OAuth 2 tokens. */
+    public int oauthPort() { return port + 2; }
 
     /** The certificate Postfix serves for STARTTLS (CN and SAN localhost, 127.0.0.1). */
     public Path certificate() { return dir.resolve("etc/cert.pem"); }
@@ -95,19 +115,35 @@ public final class PostfixServer implements AutoCloseable {
         return null;
     }
 
-    private static int freePortPair() throws IOException {
+    /** The first of {@code n} free adjacent ports. */
+    private static int freePorts(int n) throws IOException {
         for (int i = 0; i < 50; i++) {
             int p;
             try (ServerSocket s = new ServerSocket(0)) {
                 p = s.getLocalPort();
             }
-            try (ServerSocket next = new ServerSocket(p + 1); ServerSocket first = new ServerSocket(p)) {
-                return p;
-            } catch (IOException taken) {
-                // try another pair
+            if (allFree(p, n)) return p;
+        }
+        throw new IOException("no " + n + " free adjacent ports");
+    }
+
+    private static boolean allFree(int first, int n) {
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            for (int k = 0; k < n; k++) held.add(new ServerSocket(first + k));
+            return true;
+        } catch (IOException | IllegalArgumentException taken) {
+            // in use, or past the last port
+            return false;
+        } finally {
+            for (ServerSocket s : held) {
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // only probed
+                }
             }
         }
-        throw new IOException("no two free adjacent ports");
     }
 
     private static void run(String... command) throws IOException, InterruptedException {
