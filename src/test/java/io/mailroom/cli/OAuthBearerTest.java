@@ -4,16 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpServer;
 import io.mailroom.testing.JobDir;
 import io.mailroom.testing.PostfixServer;
-import java.net.InetSocketAddress;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
+import io.mailroom.testing.TokenIntrospection;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,40 +22,22 @@ class OAuthBearerTest {
     private static final String USER = "team@example.com";
     private static final String TOKEN = "ya29.Good-Token-" + "x".repeat(1500);
 
-    @TempDir
-    static Path certs;
-    static HttpServer introspection;
+    static TokenIntrospection introspection;
     static PostfixServer postfix;
-    /** Every token the introspection endpoint was asked about. */
-    static final List<String> asked = Collections.synchronizedList(new ArrayList<>());
 
     @TempDir
     Path dir;
 
     @BeforeAll
     static void servers() throws Exception {
-        introspection = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        introspection.createContext("/introspect", exchange -> {
-            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            String token = "";
-            for (String pair : body.split("&")) {
-                if (pair.startsWith("token=")) token = URLDecoder.decode(pair.substring(6), StandardCharsets.UTF_8);
-            }
-            asked.add(token);
-            byte[] answer = (token.equals(TOKEN) ? "{\"active\":true,\"username\":\"" + USER + "\"}" : "{\"active\":false}").getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(200, answer.length);
-            exchange.getResponseBody().write(answer);
-            exchange.close();
-        });
-        introspection.start();
-        postfix = PostfixServer.withOAuth("http://127.0.0.1:" + introspection.getAddress().getPort() + "/introspect");
+        introspection = new TokenIntrospection(TOKEN, USER);
+        postfix = PostfixServer.withOAuth(introspection.url());
     }
 
     @AfterAll
     static void stop() throws Exception {
         if (postfix != null) postfix.close();
-        if (introspection != null) introspection.stop(0);
+        if (introspection != null) introspection.close();
     }
 
     private Path job(String mechanism, String token) throws Exception {
@@ -84,7 +60,7 @@ class OAuthBearerTest {
         assertTrue(run.err().contains("C: AUTH OAUTHBEARER\n"), "a token this long follows the 334: " + run.err());
         assertTrue(run.err().contains("S: 235 2.7.0 Authentication successful"), run.err());
         assertFalse(run.all().contains("Good-Token"), run.all());
-        assertTrue(asked.contains(TOKEN), "the server checked the token the command printed");
+        assertTrue(introspection.asked().contains(TOKEN), "the server checked the token the command printed");
         assertEquals(before + 2, postfix.awaitDelivered(before + 2).size(), postfix.log());
     }
 
@@ -99,7 +75,7 @@ class OAuthBearerTest {
                 + ": token rejected: status invalid_token; the token is invalid or has expired"), run.err());
         assertTrue(run.err().contains("(server said: 535 5.7.8"), run.err());
         assertFalse(run.all().contains("stale-token-4711"), run.all());
-        assertTrue(asked.contains("stale-token-4711"));
+        assertTrue(introspection.asked().contains("stale-token-4711"));
     }
 
     @Test
