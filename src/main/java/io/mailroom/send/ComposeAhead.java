@@ -97,11 +97,6 @@ final class ComposeAhead implements AutoCloseable {
         return c;
     }
 
-    /** A message taken but not sent goes back to the front, as it was composed. */
-    void putBack(Composed c) {
-        composing.addFirst(new Pending(c.recipient(), CompletableFuture.completedFuture(c)));
-    }
-
     /** A recipient taken but not sent goes back to the front, to be composed again when taken. */
     void putBack(Recipient r) {
         composing.addFirst(new Pending(r, CompletableFuture.supplyAsync(() -> closed ? null : compose.apply(r), worker)));
