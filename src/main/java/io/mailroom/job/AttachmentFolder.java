@@ -17,7 +17,7 @@ import java.util.List;
  * link resolved, must still be inside the folder and be a regular file (not a folder, device or pipe).
  * At most {@code maxBytes + 1} bytes are read, so /proc files and growing files can't exhaust memory
  * either. Each refusal is the row's problem; the job goes on. Its reason starts with the file's name in quotes:
- * the caller says what the file was for ({@code Attachment: }, {@code Inline image: }).
+ * the caller says what the file was for ({@code Attachment: }, {@code Inline image (cid:): }).
  */
 final class AttachmentFolder implements AttachmentFiles {
     /** What the job's snapshot can hold as an attachment's name. */

@@ -71,7 +71,8 @@ public record DkimSettings(String domain, String selector, Path keyFile, List<St
         List<String> names = new ArrayList<>();
         for (String n : v.split("[,:\\s]+")) {
             if (n.isEmpty()) continue;
-            if (!n.chars().allMatch(c -> c >= 33 && c <= 126 && c != ':')) {
+            // a field name's printable ASCII but ':', and no ';', which would end the signature's h= tag (RFC 6376 section 3.2)
+            if (!n.chars().allMatch(c -> c >= 33 && c <= 126 && c != ':' && c != ';')) {
                 throw new JobFileException(f.file() + ": dkim.headers: \"" + n + "\" is not a header name; list names separated by commas,"
                         + " e.g. dkim.headers=In-Reply-To, References");
             }

@@ -18,6 +18,8 @@ import java.util.Map;
  */
 final class Finisher {
     static final Finisher NONE = new Finisher(null, null, null);
+    /** What list-unsubscribe.* makes mailroom write, so a template may not. */
+    private static final List<String> UNSUBSCRIBE_HEADERS = List.of("List-Unsubscribe", "List-Unsubscribe-Post");
 
     private final ListUnsubscribe.Rendering unsubscribe;
     private final DkimSettings dkim;
@@ -42,7 +44,7 @@ final class Finisher {
      */
     void requireFits(MessageTemplate template) throws DataException {
         if (unsubscribe == null) return;
-        for (String h : List.of("List-Unsubscribe", "List-Unsubscribe-Post")) {
+        for (String h : UNSUBSCRIBE_HEADERS) {
             if (template.writes(h)) {
                 throw new DataException(template.name() + ": the template writes its own " + h + " header, and list-unsubscribe.* in the job"
                         + " file makes mailroom write it too: keep one (remove the header from the template, or the keys); nothing was sent", null);
@@ -53,7 +55,7 @@ final class Finisher {
     /** {@code rendered} with this row's List-Unsubscribe headers, when the job makes them. */
     RenderedMessage addHeaders(RenderedMessage rendered, Map<String, String> fields) throws RowProblem {
         if (unsubscribe == null) return rendered;
-        for (String h : List.of("List-Unsubscribe", "List-Unsubscribe-Post")) {
+        for (String h : UNSUBSCRIBE_HEADERS) {
             if (!rendered.values(h).isEmpty()) {
                 throw new RowProblem("the template writes a " + h + " header for this row, and list-unsubscribe.* makes one too: keep one");
             }

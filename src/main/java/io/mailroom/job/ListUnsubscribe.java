@@ -17,7 +17,7 @@ import java.util.Properties;
  * {@code List-Unsubscribe: <https://…>, <mailto:…>} (RFC 2369) and, with a URL, {@code List-Unsubscribe-Post:
  * List-Unsubscribe=One-Click} (RFC 8058, which allows only https for it). Rendered as strictly as the message
  * (the template's own locked-down FreeMarker, an undefined variable failing the row); a value with white space,
- * a line break, {@code <} or {@code >}, or that is not an absolute https URI or a mailto address, skips the row with
+ * a line break, {@code <}, {@code >} or a character outside ASCII, or that is not an absolute https URI or a mailto address, skips the row with
  * the reason: it is never cleaned up, since the link is the recipient's way out.
  */
 public record ListUnsubscribe(String url, String mailto) {
@@ -81,10 +81,13 @@ public record ListUnsubscribe(String url, String mailto) {
             } catch (RowRenderException e) {
                 throw new RowProblem(e.getMessage());
             }
-            for (int i = 0; i < v.length(); i++) {
-                char c = v.charAt(i);
-                if (Character.isWhitespace(c) || Character.isSpaceChar(c) || c < 0x20 || c == 0x7f || c == '<' || c == '>') {
-                    String what = c == '\r' || c == '\n' ? "a line break" : c == '<' || c == '>' ? "'" + c + "'" : "white space or a control character";
+            for (int i = 0; i < v.length(); i += Character.charCount(v.codePointAt(i))) {
+                int c = v.codePointAt(i);
+                // a URL is ASCII (RFC 3986): anything else would go out as an encoded word, which reads as no URL
+                if (Character.isWhitespace(c) || Character.isSpaceChar(c) || c < 0x20 || c > 0x7e || c == '<' || c == '>') {
+                    String what = c == '\r' || c == '\n' ? "a line break" : c == '<' || c == '>' ? "'" + (char) c + "'"
+                            : !Character.isISOControl(c) && !Character.isSpaceChar(c) && !Character.isWhitespace(c)
+                                    ? "'" + Character.toString(c) + "', which is not ASCII" : "white space or a control character";
                     throw new RowProblem(t.name() + ": the value rendered for this row holds " + what + ": \"" + v.strip() + "\"; a CSV value"
                             + " inside a URL should be written ${column?url}");
                 }

@@ -111,19 +111,8 @@ final class Planner {
      * not its encoding, a quote never closed) is refused before anything is planned or sent, even though
      * planning and sending then run side by side. Its first rows are rendered until one renders: a template
      * mistake that one meets ({@link TemplateFault}) would skip every row, and is refused as well ({@code template}
-     * null: none is rendered). Returns its rows.
-     */
-    static int requireReadable(JobSpec spec, MessageTemplate template) throws DataException, InputMissingException, IOException {
-        try {
-            return requireReadable(spec, template, Finisher.NONE);
-        } catch (JobFileException cannot) {
-            throw new IllegalStateException(cannot);
-        }
-    }
-
-    /**
-     * As {@link #requireReadable(JobSpec, MessageTemplate)}; and when the first row that renders is From a domain the job's
-     * DKIM signature would not align with, that is the job file's mistake (78): every row's From is the template's, as a rule.
+     * null: none is rendered). When that first row is From a domain the job's DKIM signature would not align with,
+     * that is the job file's mistake (78): every row's From is the template's, as a rule. Returns its rows.
      */
     static int requireReadable(JobSpec spec, MessageTemplate template, Finisher finisher)
             throws DataException, InputMissingException, IOException, JobFileException {

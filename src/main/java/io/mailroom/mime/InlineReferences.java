@@ -2,7 +2,9 @@ package io.mailroom.mime;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -10,54 +12,71 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The {@code cid:} URLs (RFC 2392) in an HTML body's {@code src} attributes, which name the files it shows
- * inline. An attribute is {@code src=} in any case with its value in double quotes, single quotes or none; the
- * value is read as HTML writes it (character references, as an HTML template escapes data) and then as a URL
- * (percent-encoded UTF-8), so {@code cid:my%20logo.png} names "my logo.png". That is all of HTML this reads:
- * text that merely looks like such an attribute counts too, which costs at most a file that is looked for.
+ * The {@code cid:} URLs (RFC 2392) in the {@code src} attributes of an HTML body's tags, which name the files it
+ * shows inline. Only a tag's attributes count: text between tags, and other attributes' values, never do, since a
+ * CSV value lands there (HTML-escaped, so it can open no tag nor leave a quoted value) and must not pull a file of
+ * the template's folder (the CSV, a DKIM key) into the message. An attribute is {@code src=} in any case with its
+ * value in double quotes, single quotes or none; the value is read as HTML writes it (character references, as an
+ * HTML template escapes data) and then as a URL (percent-encoded UTF-8), so {@code cid:my%20logo.png} names
+ * "my logo.png". Comments are skipped; that is all of HTML this reads.
  */
 public final class InlineReferences {
-    /** src= not part of a longer name (data-src); its value as HTML allows it to be written. */
-    private static final Pattern SRC = Pattern.compile("(?i)(?<![\\w:-])src\\s*=\\s*(?:\"([^\"]*)\"|'([^']*)'|([^\\s\"'=<>`]+))");
+    /** A comment, or the start of a tag: '<' and its name. */
+    private static final Pattern TAG = Pattern.compile("<!--.*?-->|<[A-Za-z][^\\s/>]*", Pattern.DOTALL);
+    /** One attribute of a tag, after the white space or '/' before it; its value as HTML allows it to be written. */
+    private static final Pattern ATTRIBUTE = Pattern.compile("[\\s/]*([^\\s\"'>/=][^\\s\"'>/=]*)(?:\\s*=\\s*(?:\"([^\"]*)\"|'([^']*)'|([^\\s\"'=<>`]+)))?");
     private static final Pattern REFERENCE = Pattern.compile("&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|amp|quot|apos|lt|gt);");
 
     private InlineReferences() { }
 
+    /** A src attribute of a tag: where it is in the HTML, and the file it names (null: its value is no cid: URL). */
+    private record Src(int start, int end, String name) { }
+
     /** The files {@code html} refers to, each once, in order: each cid: URL decoded. */
     public static Set<String> in(String html) {
         Set<String> found = new LinkedHashSet<>();
-        Matcher m = SRC.matcher(html);
-        while (m.find()) {
-            String name = name(m);
-            if (name != null) found.add(name);
-        }
+        for (Src src : sources(html)) if (src.name() != null) found.add(src.name());
         return found;
     }
 
     /** How many src attributes of {@code html} name a file. */
     static int count(String html) {
-        int n = 0;
-        Matcher m = SRC.matcher(html);
-        while (m.find()) if (name(m) != null) n++;
-        return n;
+        return (int) sources(html).stream().filter(s -> s.name() != null).count();
     }
 
     /** {@code html} with each src that names a file in {@code cids} pointing at that file's Content-ID instead. */
     static String rewrite(String html, Map<String, String> cids) {
-        Matcher m = SRC.matcher(html);
         StringBuilder out = new StringBuilder(html.length() + 64 * cids.size());
-        while (m.find()) {
-            String name = name(m);
-            String cid = name == null ? null : cids.get(name);
-            m.appendReplacement(out, cid == null ? "$0" : Matcher.quoteReplacement("src=\"cid:" + cid + "\""));
+        int copied = 0;
+        for (Src src : sources(html)) {
+            String cid = src.name() == null ? null : cids.get(src.name());
+            if (cid == null) continue;
+            out.append(html, copied, src.start()).append("src=\"cid:").append(cid).append('"');
+            copied = src.end();
         }
-        m.appendTail(out);
-        return out.toString();
+        return out.append(html, copied, html.length()).toString();
     }
 
-    /** The file a src attribute names, or null when its value is no cid: URL. */
-    private static String name(Matcher m) {
-        String value = m.group(1) != null ? m.group(1) : m.group(2) != null ? m.group(2) : m.group(3);
+    /** The src attributes of the tags of {@code html}, in order. */
+    private static List<Src> sources(String html) {
+        List<Src> found = new ArrayList<>();
+        Matcher tag = TAG.matcher(html);
+        Matcher attribute = ATTRIBUTE.matcher(html);
+        int at = 0;
+        while (at < html.length() && tag.find(at)) {
+            at = tag.end();
+            if (tag.group().startsWith("<!--")) continue;
+            while (attribute.region(at, html.length()).lookingAt()) {
+                String value = attribute.group(2) != null ? attribute.group(2) : attribute.group(3) != null ? attribute.group(3) : attribute.group(4);
+                if (attribute.group(1).equalsIgnoreCase("src") && value != null) found.add(new Src(attribute.start(1), attribute.end(), name(value)));
+                at = attribute.end();
+            }
+        }
+        return found;
+    }
+
+    /** The file a src attribute's value names, or null when it is no cid: URL. */
+    private static String name(String value) {
         String url = characters(value).strip();
         if (!url.toLowerCase(Locale.ROOT).startsWith("cid:")) return null;
         return percentDecoded(url.substring(4));

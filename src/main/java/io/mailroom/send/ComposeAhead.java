@@ -15,8 +15,8 @@ import java.util.function.Function;
  * are a fifth of the send loop's work, and the loop's own thread has the store and the socket to serve.
  * At most {@code depth} messages are composed and not yet taken, so big attachments stay few in memory.
  * Composing is pure (template, addresses, MIME; attachments read on a connection of its own): doing it
- * early changes nothing but the Date header, by a few milliseconds; where messages wait for a rate limit
- * the depth is 0 and each is composed on the caller's thread when taken.
+ * early changes nothing but the Date header (and a DKIM signature's t=), by a few milliseconds; where
+ * messages wait for a rate limit the depth is 0 and each is composed on the caller's thread when taken.
  */
 final class ComposeAhead implements AutoCloseable {
     /** Per lane: enough to keep a pipelined session busy while the composing thread catches up. */
@@ -95,11 +95,6 @@ final class ComposeAhead implements AutoCloseable {
         if (c.mail() != null) window = (int) Math.max(1, Math.min(depth, budget / Math.max(1, c.mail().size())));
         topUp();
         return c;
-    }
-
-    /** A message taken but not sent goes back to the front, as it was composed. */
-    void putBack(Composed c) {
-        composing.addFirst(new Pending(c.recipient(), CompletableFuture.completedFuture(c)));
     }
 
     /** A recipient taken but not sent goes back to the front, to be composed again when taken. */

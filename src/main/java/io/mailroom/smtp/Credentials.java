@@ -20,10 +20,6 @@ public final class Credentials {
         this.everySession = everySession;
     }
 
-    public Credentials(String username, String password) {
-        this(username, () -> password, false);
-    }
-
     /** Credentials whose secret {@code source} reads when a session first needs it; what it throws becomes a {@link PasswordUnavailableException}. */
     public static Credentials readWhenNeeded(String username, Callable<String> source) {
         return new Credentials(username, source, false);

@@ -150,6 +150,35 @@ class DkimTest {
     }
 
     @Test
+    void anInternationalizedMessageWithEveryFeatureVerifiesAsPreviewWritesIt() throws Exception {
+        DkimVerifier.requireInstalled();
+        DkimVerifier.Key key = key("rsa-pkcs8");
+        String template = """
+                From: Équipe <équipe@example.com>
+                To: ${name} <${email}>
+                Content-Type: text/markdown
+                Subject: Grüße, ${name}
+
+                # Hallo ${name}
+
+                **Straße**   mit  Leerzeichen\t
+                ![logo](cid:logo.png)
+                .
+                Ende ohne Zeilenumbruch""";
+        Path jobFile = job(key.pem(), true).file("message.ftl", template).bytes("logo.png", new byte[] {1, 2, 3})
+                .csv("email,name,n,attach\njosé@exämple.com,José,1,no\n")
+                .set("list-unsubscribe.url", "https://example.com/u?e=${email?url}").write();
+        Path out = dir.resolve("preview");
+        Cli.Result preview = Cli.run("preview", jobFile.toString(), "--output", out.toString());
+        assertEquals(0, preview.exit(), preview.all());
+        try (var files = Files.list(out)) {
+            byte[] m = Files.readAllBytes(files.findFirst().orElseThrow());
+            assertTrue(new String(m, StandardCharsets.UTF_8).contains("To: \"José\" <josé@"), new String(m, StandardCharsets.UTF_8));
+            assertEquals("pass", verify(m, key), new String(m, StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
     void aMessageAlteredAfterSigningFailsVerification() throws Exception {
         DkimVerifier.requireInstalled();
         DkimVerifier.Key key = key("ed25519");

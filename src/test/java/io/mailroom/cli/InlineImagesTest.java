@@ -205,6 +205,23 @@ class InlineImagesTest {
     }
 
     @Test
+    void aValueThatReadsLikeASrcAttributeInTheHtmlsTextIsTextAndPullsInNoFile() throws Exception {
+        // the job's folder often holds what must never go out: the DKIM key, the CSV itself
+        JobDir job = job(TEXT, "<p>Hello ${note}</p><img alt=\"${note}\" src=\"cid:logo.png\">").file("dkim.pem", "PRIVATE KEY");
+        Path jobFile = job.csv("email,file,note\nann@example.com,,src=cid:dkim.pem src=cid:recipients.csv\n").write();
+        Cli.Result run = mailroom("run", jobFile.toString());
+        assertEquals(0, run.exit(), run.all());
+
+        Multipart alternative = (Multipart) server.received().get(0).getContent();
+        Multipart related = (Multipart) alternative.getBodyPart(1).getContent();
+        assertEquals(2, related.getCount(), "the HTML and the template's logo, nothing a value named");
+        String html = (String) related.getBodyPart(0).getContent();
+        assertTrue(html.startsWith("<p>Hello src=cid:dkim.pem src=cid:recipients.csv</p><img alt=\"src=cid:dkim.pem src=cid:recipients.csv\" src=\"cid:"),
+                html);
+        assertEquals(List.of("logo.png"), storedFiles());
+    }
+
+    @Test
     void anHtmlWithoutCidReferencesIsPlainAlternativeAsBefore() throws Exception {
         Path jobFile = job(TEXT, "<p>No pictures, just <a href=\"https://example.com/logo.png\">a link</a> and data-src=\"cid:logo.png\"</p>")
                 .csv("email,file\nann@example.com,\n").write();

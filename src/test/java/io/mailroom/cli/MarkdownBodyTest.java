@@ -139,6 +139,17 @@ class MarkdownBodyTest {
     }
 
     @Test
+    void aValueThatReadsLikeASrcAttributeIsTextAndPullsInNoFile() throws Exception {
+        Path jobFile = job("email,name,plan,id\nann@example.com,Ann,src=cid:key.pem,42\n").file("key.pem", "PRIVATE KEY").write();
+        Cli.Result run = mailroom("run", jobFile.toString());
+        assertEquals(0, run.exit(), run.all());
+
+        Multipart related = (Multipart) ((Multipart) server.received().get(0).getContent()).getBodyPart(1).getContent();
+        assertEquals(2, related.getCount(), "the HTML and the template's logo only");
+        assertTrue(((String) related.getBodyPart(0).getContent()).contains("<strong>src=cid:key.pem</strong>"));
+    }
+
+    @Test
     void aMarkdownTemplateWithTemplateHtmlTooIsRefusedWith65() throws Exception {
         Path jobFile = job("email,name,plan,id\nann@example.com,Ann,Pro,42\n").file("message.html.ftl", "<p>Hi</p>")
                 .set("template.html", "message.html.ftl").write();
