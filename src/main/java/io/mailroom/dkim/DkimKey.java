@@ -54,6 +54,8 @@ public record DkimKey(PrivateKey key, Algorithm algorithm) {
      * missing input; what is read but cannot sign is a {@link DkimKeyException}.
      */
     public static DkimKey read(Path file) throws IOException, DkimKeyException {
+        // a device or pipe reports no size and would be read without end
+        if (Files.exists(file) && !Files.isRegularFile(file)) throw refused(file, "is not a regular file; name the PEM file that holds the private key");
         if (Files.size(file) > LARGEST_FILE) throw refused(file, "is " + Files.size(file) + " bytes, too large for a PEM private key");
         String text = new String(Files.readAllBytes(file), StandardCharsets.US_ASCII);
         Matcher pem = PEM.matcher(text);

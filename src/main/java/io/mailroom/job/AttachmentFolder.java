@@ -17,16 +17,30 @@ import java.util.List;
  * link resolved, must still be inside the folder and be a regular file (not a folder, device or pipe).
  * At most {@code maxBytes + 1} bytes are read, so /proc files and growing files can't exhaust memory
  * either. Each refusal is the row's problem; the job goes on. Its reason starts with the file's name in quotes:
- * the caller says what the file was for ({@code Attachment: }, {@code Inline image (cid:): }).
+ * the caller says what the file was for ({@code Attachment: }, {@code Inline image (cid:): }). The job's secrets
+ * (its DKIM key, its password files) are never sent, even when they lie in the folder.
  */
 final class AttachmentFolder implements AttachmentFiles {
     /** What the job's snapshot can hold as an attachment's name. */
     static final int LONGEST_NAME = 1000;
 
     private final Path folder;
+    /** The files no message may carry, as named in the job file (compared by real path when read). */
+    private final List<Path> secrets;
 
-    AttachmentFolder(Path folder) {
+    AttachmentFolder(Path folder, List<Path> secrets) {
         this.folder = folder;
+        this.secrets = List.copyOf(secrets);
+    }
+
+    /** The folder of {@code spec}'s template, keeping back the secret files the job names. */
+    static AttachmentFolder of(JobSpec spec) {
+        SendSettings send = spec.send();
+        List<Path> secrets = new ArrayList<>();
+        if (send.dkim() != null) secrets.add(send.dkim().keyFile());
+        if (send.passwordFile() != null) secrets.add(send.passwordFile());
+        send.bounces().map(BounceSettings::passwordFile).ifPresent(secrets::add);
+        return new AttachmentFolder(spec.template().getParent(), secrets);
     }
 
     /** The name as it is stored and looked up: segments joined by '/', "." segments dropped. */
@@ -63,6 +77,11 @@ final class AttachmentFolder implements AttachmentFiles {
         BasicFileAttributes file = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         if (!file.isRegularFile()) {
             throw new RowProblem("\"" + name + "\" is " + (file.isDirectory() ? "a folder" : "not a regular file") + ", not a file to send");
+        }
+        for (Path secret : secrets) {
+            if (Files.exists(secret) && Files.isSameFile(secret, real)) {
+                throw new RowProblem("\"" + name + "\" is a secret of the job (its DKIM key or a password file) and is never sent");
+            }
         }
         if (file.size() > maxBytes) throw new RowProblem(Composer.tooLarge(name, file.size(), maxBytes));
         try (InputStream in = Files.newInputStream(real, LinkOption.NOFOLLOW_LINKS)) {

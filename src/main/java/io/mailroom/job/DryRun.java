@@ -57,7 +57,7 @@ final class DryRun {
         finisher.requireFits(template);
         Planner.requireReadable(spec, template, finisher);
         // a job's snapshot holds the attachments its rows read; one not created yet reads them from the template's folder
-        AttachmentFolder folder = new AttachmentFolder(spec.template().getParent());
+        AttachmentFolder folder = AttachmentFolder.of(spec);
         AttachmentFiles files = job == null ? folder : (name, max) -> {
             Optional<byte[]> kept = store.file(job.id(), Jobs.ATTACHMENT, name);
             return kept.isPresent() ? kept.get() : folder.read(name, max);

@@ -149,7 +149,7 @@ public final class Jobs {
             store.rollback();
             throw e;
         }
-        Composer composer = new Composer(template, diskAttachments(planStore, job, spec.template()), new MessageBuilder(clock),
+        Composer composer = new Composer(template, diskAttachments(planStore, job, spec), new MessageBuilder(clock),
                 spec.send().envelopeFrom(), spec.send().limits(), finisher);
         // workers sharing a job (PostgreSQL) hold the job's lock only while they plan: one plans at a time, all send
         Planning planning = plan(csv, planStore, job, composer, digest, store.isShared() ? lock : null);
@@ -205,7 +205,7 @@ public final class Jobs {
                 }
                 planStore.planBegins(job.id(), spec.recipients(), spec.encoding());
                 planStore.commit();
-                Composer composer = new Composer(template, diskAttachments(planStore, job, spec.template()), new MessageBuilder(clock),
+                Composer composer = new Composer(template, diskAttachments(planStore, job, spec), new MessageBuilder(clock),
                         spec.send().envelopeFrom(), spec.send().limits(), finisher);
                 try (CsvSource csv = Planner.open(spec)) {
                     return planRows(csv, planStore, now, composer, digest, p);
@@ -323,7 +323,7 @@ public final class Jobs {
     /** The snapshot's attachments, and those no planned row had read yet from the template's folder, if the job file is still there. */
     private static AttachmentFiles resumedAttachments(Store planStore, JobRecord job) {
         try {
-            return diskAttachments(planStore, job, JobFile.load(Path.of(job.source())).template());
+            return diskAttachments(planStore, job, JobFile.load(Path.of(job.source())));
         } catch (JobFileException | InputMissingException gone) {
             return (name, max) -> planStore.file(job.id(), ATTACHMENT, name).orElse(null);
         }
@@ -622,8 +622,8 @@ public final class Jobs {
     }
 
     /** Attachments from the template's folder, each copied into the job's snapshot when first read. */
-    private static AttachmentFiles diskAttachments(Store store, JobRecord job, Path template) {
-        AttachmentFolder folder = new AttachmentFolder(template.getParent());
+    private static AttachmentFiles diskAttachments(Store store, JobRecord job, JobSpec spec) {
+        AttachmentFolder folder = AttachmentFolder.of(spec);
         return (name, max) -> {
             Optional<byte[]> stored = store.file(job.id(), ATTACHMENT, name);
             if (stored.isPresent()) return stored.get();

@@ -33,7 +33,7 @@ public final class Preview {
         Finisher finisher = Finisher.of(spec.send(), clock);
         MessageTemplate template = Jobs.compile(spec);
         finisher.requireFits(template);
-        Composer composer = new Composer(template, new AttachmentFolder(spec.template().getParent()), new MessageBuilder(clock),
+        Composer composer = new Composer(template, AttachmentFolder.of(spec), new MessageBuilder(clock),
                 spec.send().envelopeFrom(), spec.send().limits(), finisher);
         Path out = folder != null ? folder : Path.of(spec.name() + "-preview");
         PrivateFiles.folder(out, note -> err.println("mailroom: " + note));

@@ -238,10 +238,11 @@ class DkimTest {
         Files.writeString(pub, DkimVerifier.pem("PUBLIC KEY", g.generateKeyPair().getPublic().getEncoded()));
         Path encrypted = Files.writeString(dir.resolve("encrypted.pem"), "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIFHzBJBgkqhkiG9w0BBQ0w\n-----END ENCRYPTED PRIVATE KEY-----\n");
         Path missing = dir.resolve("nowhere.pem");
+        Path folder = Files.createDirectories(dir.resolve("keys.pem"));
         record Case(Path key, int exit, String says) { }
         for (Case c : List.of(new Case(weak, 78, "holds a 1024-bit RSA key; DKIM keys must have at least 2048 bits"),
                 new Case(garbage, 78, "holds no PEM key"), new Case(pub, 78, "holds a public key, not the private key"),
-                new Case(encrypted, 78, "is encrypted"), new Case(missing, 66, "DKIM key file not found (dkim.key.file)"))) {
+                new Case(encrypted, 78, "is encrypted"), new Case(folder, 78, "is not a regular file"), new Case(missing, 66, "DKIM key file not found (dkim.key.file)"))) {
             Path jobFile = job(c.key(), false).write();
             for (String[] args : List.of(new String[] {"run", jobFile.toString()}, new String[] {"run", jobFile.toString(), "--dry-run"})) {
                 Cli.Result r = mailroom(args);
@@ -265,5 +266,22 @@ class DkimTest {
 
         Cli.Result sub = mailroom("run", job(key("ed25519").pem(), false).set("dkim.domain", "Example.COM").write().toString(), "--dry-run");
         assertEquals(0, sub.exit(), "d= may be the From domain's parent, in any case: " + sub.all());
+    }
+
+    @Test
+    void theKeyIsNeverSentEvenWhenARowNamesItAsAnAttachmentOrInlineImageInTheTemplatesFolder() throws Exception {
+        JobDir job = job(dir.resolve("job/dkim.pem"), false);
+        DkimVerifier.ed25519(dir.resolve("job/dkim.pem"));
+        Path jobFile = job.file("message.ftl", "From: team@example.com\nTo: <${email}>\nSubject: s\n<#if file?has_content>Attachment: ${file}</#if>\n\n"
+                + "body\n").file("message.html.ftl", "<p><img src=\"cid:${image}\"></p>\n").set("template.html", "message.html.ftl")
+                .csv("email,file,image\nann@example.com,./dkim.pem,notes.txt\nbob@example.com,,dkim.pem\ncy@example.com,notes.txt,notes.txt\n").write();
+
+        Cli.Result run = mailroom("run", jobFile.toString());
+
+        assertEquals(1, run.exit(), run.all());
+        String report = mailroom("report", "test-job").out();
+        assertTrue(report.contains("Attachment: \"dkim.pem\" is a secret of the job (its DKIM key or a password file) and is never sent"), report);
+        assertTrue(report.contains("Inline image (cid:): \"dkim.pem\" is a secret of the job"), report);
+        assertEquals(1, server.received().size(), "only the row that names no secret is sent");
     }
 }
