@@ -82,7 +82,7 @@ public record DkimKey(PrivateKey key, Algorithm algorithm) {
         return switch (kind) {
             case "PRIVATE KEY" -> pkcs8(file, der);
             case "RSA PRIVATE KEY" -> rsa(file, rsaOrNull(pkcs8ForRsa(der)));
-            default -> throw refused(file, "holds a " + kind + "; DKIM signs with RSA (BEGIN PRIVATE KEY or BEGIN RSA PRIVATE KEY) or Ed25519"
+            default -> throw refused(file, "holds " + (kind.matches("[AEIOU].*") ? "an " : "a ") + kind + "; DKIM signs with RSA (BEGIN PRIVATE KEY or BEGIN RSA PRIVATE KEY) or Ed25519"
                     + " (BEGIN PRIVATE KEY) keys");
         };
     }

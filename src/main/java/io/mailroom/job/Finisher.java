@@ -5,6 +5,7 @@ import io.mailroom.mime.OutgoingMessage;
 import io.mailroom.template.Header;
 import io.mailroom.template.MessageTemplate;
 import io.mailroom.template.RenderedMessage;
+import io.mailroom.template.RowRenderException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,6 +64,14 @@ final class Finisher {
         List<Header> headers = new ArrayList<>(rendered.headers());
         headers.addAll(unsubscribe.headers(fields));
         return new RenderedMessage(headers, rendered.text(), rendered.html());
+    }
+
+    /**
+     * Renders the job's list-unsubscribe.* keys for {@code fields} and nothing more, so planning can tell a key that
+     * names no column (a {@link io.mailroom.template.TemplateFault}, the job file's mistake) from a row's bad value.
+     */
+    void probe(Map<String, String> fields) throws RowRenderException {
+        if (unsubscribe != null) unsubscribe.probe(fields);
     }
 
     /** Why a message From {@code address} would fail DMARC with the job's signature, or null (also when it signs nothing). */

@@ -74,6 +74,12 @@ public record ListUnsubscribe(String url, String mailto) {
             return headers;
         }
 
+        /** Renders the keys for {@code fields}, unchecked: what a template mistake in them throws reaches the caller. */
+        void probe(Map<String, String> fields) throws RowRenderException {
+            if (url != null) url.renderLine(fields);
+            if (mailto != null) mailto.renderLine(fields);
+        }
+
         private static String render(MessageTemplate t, Map<String, String> fields) throws RowProblem {
             String v;
             try {

@@ -130,7 +130,10 @@ final class Planner {
                 // rows that fail on their own values tell nothing of the template; a few are enough to get past
                 if (template != null && !usable && row.problem() == null && rendered++ < TEMPLATE_PROBES) {
                     usable = renders(template, row, csv);
-                    if (usable) requireAligned(template, row, csv, finisher);
+                    if (usable) {
+                        requireAligned(template, row, csv, finisher);
+                        requireKeysRender(spec, finisher, row, csv);
+                    }
                 }
             }
         }
@@ -145,15 +148,31 @@ final class Planner {
             template.render(row.fields());
             return true;
         } catch (TemplateFault f) {
-            String csvName = java.nio.file.Path.of(csv.file()).getFileName().toString();
-            String nothing = "every row would be skipped for it: fix the template; nothing was planned or sent";
-            if (f.variable() == null) throw new DataException(f.getMessage() + "; " + nothing, f);
-            throw new DataException(f.where() + ": ${" + f.variable() + "} is not a column of " + csvName + " (columns: "
-                    + String.join(", ", csv.header()) + ")" + likelyColumn(f.variable(), csv.header()).map(c -> "; did you mean " + c + "?").orElse(".")
-                    + " " + Character.toUpperCase(nothing.charAt(0)) + nothing.substring(1), f);
+            throw new DataException(fault(f, csv, "every row would be skipped for it: fix the template; nothing was planned or sent"), f);
         } catch (RowRenderException rowOnly) {
             return false;
         }
+    }
+
+    /** The job file's templated keys (list-unsubscribe.*) render for the first row the template renders, or the job file is wrong (78). */
+    private static void requireKeysRender(JobSpec spec, Finisher finisher, CsvRow row, CsvSource csv) throws JobFileException {
+        try {
+            finisher.probe(row.fields());
+        } catch (TemplateFault f) {
+            throw new JobFileException(spec.file() + ": " + fault(f, csv, "every row would be skipped for it: fix the job file; nothing was"
+                    + " planned or sent"));
+        } catch (RowRenderException rowOnly) {
+            // the row's own values: it is skipped when planned, as any row is
+        }
+    }
+
+    /** A template mistake in words, then {@code consequence}: a variable that is no column is named with the columns (and the likely one). */
+    private static String fault(TemplateFault f, CsvSource csv, String consequence) {
+        if (f.variable() == null) return f.getMessage() + "; " + consequence;
+        String csvName = java.nio.file.Path.of(csv.file()).getFileName().toString();
+        return f.where() + ": ${" + f.variable() + "} is not a column of " + csvName + " (columns: " + String.join(", ", csv.header()) + ")"
+                + likelyColumn(f.variable(), csv.header()).map(c -> "; did you mean " + c + "?").orElse(".") + " "
+                + Character.toUpperCase(consequence.charAt(0)) + consequence.substring(1);
     }
 
     private static void requireAligned(MessageTemplate template, CsvRow row, CsvSource csv, Finisher finisher) throws JobFileException {

@@ -75,7 +75,7 @@ final class HeaderBlock {
             if (markdown && asWritten && MessageTemplate.MARKDOWN_LINE.matcher(block.substring(h.from, h.to)).matches()) continue;
             if (GENERATED.contains(key)) {
                 String problem = file + ": header " + h.name + " is written by mailroom; remove it from the template"
-                        + (key.equals("content-type") ? " (the one it may say is text/markdown, on a line of its own with no ${...} or"
+                        + (key.equals("content-type") ? " (the one it may say is text/markdown, optionally with ; charset=UTF-8 or ; variant=CommonMark, on a line of its own with no ${...} or"
                                 + " directive in it: then the body is Markdown, sent as text and as HTML made from it)" : "");
                 if (data.firstReadBetween(h.from, h.from + h.colon) < 0) throw fault(problem, file, lineOf(block, h.from));
                 throw new RowRenderException(problem);

@@ -40,8 +40,12 @@ public final class MessageTemplate {
     private static final Pattern DATA_AS_CODE = Pattern.compile("\\?\\s*(interpret|eval)\\b");
     /** A variable as FreeMarker writes one back, "\\-" and the like escaping what a name could not hold otherwise. */
     private static final Pattern PLAIN_NAME = Pattern.compile("(?:[\\p{L}_$@]|\\\\.)(?:[\\p{L}\\p{N}_$@]|\\\\.)*");
-    /** The one Content-Type a template may write, as it must be written: on a line of its own, no data in it. */
-    static final Pattern MARKDOWN_LINE = Pattern.compile("(?i)content-type:[ \t]*text/markdown[ \t]*");
+    /**
+     * The one Content-Type a template may write, as it must be written: on a line of its own, no data in it; with
+     * RFC 7763's parameters where they say what mailroom does (UTF-8, rendered as CommonMark).
+     */
+    static final Pattern MARKDOWN_LINE = Pattern.compile(
+            "(?i)content-type:[ \t]*text/markdown[ \t]*(;[ \t]*(charset=\"?utf-8\"?|variant=\"?commonmark\"?)[ \t]*)*");
 
     private final String name;
     private final Template text;

@@ -119,11 +119,19 @@ class ListUnsubscribeTest {
     }
 
     @Test
-    void anUndefinedVariableInTheUrlSkipsTheRowAsInATemplate() throws Exception {
-        Cli.Result run = mailroom("run", job("email,first_name,n\nann@example.com,Ann,1\n").set("list-unsubscribe.url", "https://example.com/${nope}")
+    void aKeyNamingNoColumnIsRefusedBeforeAnythingIsPlannedWhileARowsOwnBadValueSkipsThatRow() throws Exception {
+        Cli.Result typo = mailroom("run", job("email,first_name,n\nann@example.com,Ann,1\n").set("list-unsubscribe.url", "https://example.com/${mail?url}")
                 .write().toString());
+        assertEquals(78, typo.exit(), typo.all());
+        assertTrue(typo.err().contains("list-unsubscribe.url line 1, column 23: ${mail} is not a column of recipients.csv (columns: email, first_name, n);"
+                + " did you mean email? Every row would be skipped for it: fix the job file; nothing was planned or sent"), typo.err());
+        assertTrue(mailroom("status").out().contains("no jobs yet"), "nothing stored");
+
+        Cli.Result run = mailroom("run", job("email,first_name,n\nann@example.com,Ann,1\nbob@example.com,Bob,x\n")
+                .set("list-unsubscribe.url", "https://example.com/u/${(n?number * 2)?c}").write().toString());
         assertEquals(1, run.exit(), run.all());
-        assertTrue(run.err().contains("skipped: list-unsubscribe.url line 1, column 23: undefined variable nope"), run.err());
+        assertTrue(run.err().contains("skipped: list-unsubscribe.url line 1, column"), run.err());
+        assertEquals(List.of("<https://example.com/u/2>"), header(to("ann@example.com"), "List-Unsubscribe"));
     }
 
     @Test

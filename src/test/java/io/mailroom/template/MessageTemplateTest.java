@@ -249,8 +249,17 @@ class MessageTemplateTest {
         for (String line : List.of("Content-Type: text/html", "Content-Type: ${type}", "<#if true>Content-Type: text/markdown</#if>", "Content-Type: text/markdown; charset=x")) {
             RowRenderException e = assertThrows(RowRenderException.class,
                     () -> compile("From: a@x.com\nTo: b@x.com\n" + line + "\n\nx\n").render(Map.of("type", "text/markdown")), line);
-            assertTrue(e.getMessage().contains("header Content-Type is written by mailroom") && e.getMessage().contains("text/markdown, on a line of its own"),
+            assertTrue(e.getMessage().contains("header Content-Type is written by mailroom") && e.getMessage().contains("text/markdown, optionally with"),
                     e.getMessage());
+        }
+    }
+
+    @Test
+    void rfc7763sCharsetAndVariantParametersSayWhatMailroomDoesAndAreTakenToo() throws Exception {
+        for (String line : List.of("Content-Type: text/markdown; charset=UTF-8", "content-type: TEXT/MARKDOWN;charset=\"utf-8\"; variant=CommonMark")) {
+            RenderedMessage m = compile("From: a@x.com\nTo: b@x.com\n" + line + "\n\n# Hi\n").render(Map.of());
+            assertTrue(m.html().contains("<h1>Hi</h1>"), line + ": " + m.html());
+            assertTrue(m.values("Content-Type").isEmpty(), "the line says what the body is; it is not sent: " + m.headers());
         }
     }
 
