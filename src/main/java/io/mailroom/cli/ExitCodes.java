@@ -55,7 +55,7 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler, Command
         m.put(Verdict.UNFINISHED.exitCode(), "job unfinished: pending or deferred recipients remain; run or resume again later"
                 + " (also: the database is busy or cannot be reached)");
         m.put(NO_PERMISSION, "authentication rejected (by the SMTP server, or the database)");
-        m.put(CONFIG, "configuration error in the job file (also: its password variable is not set, or smtp.password.command failed)");
+        m.put(CONFIG, "configuration error in the job file (also: its password variable is not set, smtp.password.command failed, or the DKIM key cannot sign)");
         return Collections.unmodifiableMap(m);
     }
 

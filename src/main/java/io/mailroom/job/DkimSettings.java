@@ -86,17 +86,18 @@ public record DkimSettings(String domain, String selector, Path keyFile, List<St
     }
 
     /**
-     * The signer for this job: its key file read and checked now. A file that cannot be read is a missing input
-     * (66); one that holds no usable key (not a private key, encrypted, RSA under 2048 bits) a configuration error (78).
+     * The signer for this job: its key file read and checked now. A key that cannot be read, or that holds no usable
+     * key (not a private key, encrypted, RSA under 2048 bits), is a configuration error (78), as the issue that
+     * brought DKIM has it: the key is part of the job's setup, not its data.
      */
-    DkimSigner signer(Clock clock) throws JobFileException, InputMissingException {
+    DkimSigner signer(Clock clock) throws JobFileException {
         DkimKey key;
         try {
             key = DkimKey.read(keyFile);
         } catch (NoSuchFileException e) {
-            throw new InputMissingException(keyFile + ": DKIM key file not found (dkim.key.file); nothing was sent", e);
+            throw new JobFileException(keyFile + ": DKIM key file not found (dkim.key.file); nothing was sent");
         } catch (IOException e) {
-            throw new InputMissingException(keyFile + ": cannot read the DKIM key file (dkim.key.file): " + e.getMessage() + "; nothing was sent", e);
+            throw new JobFileException(keyFile + ": cannot read the DKIM key file (dkim.key.file): " + e.getMessage() + "; nothing was sent");
         } catch (DkimKeyException e) {
             throw new JobFileException(e.getMessage() + " (dkim.key.file); nothing was sent");
         }

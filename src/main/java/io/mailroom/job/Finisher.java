@@ -33,7 +33,7 @@ final class Finisher {
     }
 
     /** The job's finisher: its key read and checked, its list-unsubscribe keys compiled. */
-    static Finisher of(SendSettings send, Clock clock) throws JobFileException, InputMissingException {
+    static Finisher of(SendSettings send, Clock clock) throws JobFileException {
         ListUnsubscribe.Rendering unsubscribe = send.unsubscribe() == null ? null : send.unsubscribe().compile(send.limits().render());
         DkimSigner signer = send.dkim() == null ? null : send.dkim().signer(clock);
         return unsubscribe == null && signer == null ? NONE : new Finisher(unsubscribe, send.dkim(), signer);

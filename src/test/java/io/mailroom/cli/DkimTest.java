@@ -242,7 +242,7 @@ class DkimTest {
         record Case(Path key, int exit, String says) { }
         for (Case c : List.of(new Case(weak, 78, "holds a 1024-bit RSA key; DKIM keys must have at least 2048 bits"),
                 new Case(garbage, 78, "holds no PEM key"), new Case(pub, 78, "holds a public key, not the private key"),
-                new Case(encrypted, 78, "is encrypted"), new Case(folder, 78, "is not a regular file"), new Case(missing, 66, "DKIM key file not found (dkim.key.file)"))) {
+                new Case(encrypted, 78, "is encrypted"), new Case(folder, 78, "is not a regular file"), new Case(missing, 78, "DKIM key file not found (dkim.key.file)"))) {
             Path jobFile = job(c.key(), false).write();
             for (String[] args : List.of(new String[] {"run", jobFile.toString()}, new String[] {"run", jobFile.toString(), "--dry-run"})) {
                 Cli.Result r = mailroom(args);
