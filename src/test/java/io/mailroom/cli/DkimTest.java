@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailroom.testing.DkimVerifier;
-import io.mailroom.testing.GreenMailServer;
 import io.mailroom.testing.JobDir;
 import jakarta.mail.internet.MimeMessage;
 import java.io.ByteArrayOutputStream;
@@ -17,14 +16,9 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -33,8 +27,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * verifier (dkimpy), for RSA and Ed25519 keys, with and without List-Unsubscribe, for every message structure;
  * and keys that cannot sign refused before anything is sent.
  */
-class DkimTest {
-    private static final Map<String, String> ENV = Map.of("MAILROOM_SMTP_PASSWORD", GreenMailServer.PASSWORD);
+class DkimTest extends AgainstGreenMail {
     private static final String TEMPLATE = """
             From: Équipe Exemple <team@example.com>
             To: ${name} <${email}>
@@ -50,38 +43,10 @@ class DkimTest {
     private static final String HTML = "<p>Hallo <b>${name}</b> — ${n}</p>\n";
     private static final String CSV = "email,name,n,attach\njose@example.com,José Núñez,1,%s\nwang@example.com,王芳,2,%s\n";
 
-    static GreenMailServer server;
-
-    @TempDir
-    Path dir;
-    String db;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = new GreenMailServer();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
-
-    @BeforeEach
-    void fresh() throws Exception {
-        server.purge();
-        db = "jdbc:h2:" + dir.resolve("db").toAbsolutePath();
-    }
-
-    private Cli.Result mailroom(String... args) {
-        return Cli.run(ENV, Cli.withDb(db, args));
-    }
-
     /** A job through GreenMail (AUTH over plaintext, loopback), signing with {@code key} as d=example.com, s=mail2026. */
     private JobDir job(Path key, boolean attachment) throws Exception {
         String attach = attachment ? "yes" : "no";
-        return new JobDir(dir.resolve("job")).set("recipients.key", "email").file("message.ftl", TEMPLATE).csv(String.format(CSV, attach, attach))
-                .file("notes.txt", "Notizen — 1\r\nline two\n").smtp("127.0.0.1", server.smtpPort(), "none")
-                .set("smtp.username", GreenMailServer.USER).set("smtp.password.env", "MAILROOM_SMTP_PASSWORD").set("smtp.allow-plaintext-auth", "true")
+        return greenMailJob().file("message.ftl", TEMPLATE).csv(String.format(CSV, attach, attach)).file("notes.txt", "Notizen — 1\r\nline two\n")
                 .set("dkim.domain", "example.com").set("dkim.selector", "mail2026").set("dkim.key.file", key.toString());
     }
 

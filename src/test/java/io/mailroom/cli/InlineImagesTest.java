@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mailroom.testing.GreenMailServer;
 import io.mailroom.testing.JobDir;
 import jakarta.mail.BodyPart;
 import jakarta.mail.Message;
@@ -28,45 +27,14 @@ import java.util.Random;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An HTML body's {@code <img src="cid:…">} naming a file beside the template arrives as a part of a
  * multipart/related beside the HTML, on the bytes GreenMail received, parsed by Jakarta Mail.
  */
-class InlineImagesTest {
-    private static final Map<String, String> ENV = Map.of("MAILROOM_SMTP_PASSWORD", GreenMailServer.PASSWORD);
+class InlineImagesTest extends AgainstGreenMail {
     private static final Pattern CID_SRC = Pattern.compile("src=\"cid:([^\"]*)\"");
-    static GreenMailServer server;
-
-    @TempDir
-    Path dir;
-    String db;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = new GreenMailServer();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
-
-    @BeforeEach
-    void freshDatabaseAndMailboxes() throws Exception {
-        server.purge();
-        db = "jdbc:h2:" + dir.resolve("db").toAbsolutePath();
-    }
-
-    private Cli.Result mailroom(String... args) {
-        return Cli.run(ENV, Cli.withDb(db, args));
-    }
-
     static byte[] bytes(int n, long seed) {
         byte[] b = new byte[n];
         new Random(seed).nextBytes(b);
@@ -74,8 +42,7 @@ class InlineImagesTest {
     }
 
     private JobDir job(String text, String html) throws Exception {
-        return new JobDir(dir.resolve("job")).smtp("127.0.0.1", server.smtpPort(), "none").set("smtp.username", GreenMailServer.USER)
-                .set("smtp.password.env", "MAILROOM_SMTP_PASSWORD").set("smtp.allow-plaintext-auth", "true")
+        return greenMailJob()
                 .set("template.html", "message.html.ftl").file("message.ftl", text).file("message.html.ftl", html)
                 .bytes("logo.png", bytes(3000, 1)).bytes("img/photo 1.jpg", bytes(5000, 2));
     }

@@ -3,51 +3,17 @@ package io.mailroom.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mailroom.testing.GreenMailServer;
 import io.mailroom.testing.JobDir;
 import jakarta.mail.internet.MimeMessage;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** List-Unsubscribe (RFC 2369) and one-click (RFC 8058) from the job's keys, checked on what GreenMail received. */
-class ListUnsubscribeTest {
-    private static final Map<String, String> ENV = Map.of("MAILROOM_SMTP_PASSWORD", GreenMailServer.PASSWORD);
-    static GreenMailServer server;
-
-    @TempDir
-    Path dir;
-    String db;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = new GreenMailServer();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
-
-    @BeforeEach
-    void fresh() throws Exception {
-        server.purge();
-        db = "jdbc:h2:" + dir.resolve("db").toAbsolutePath();
-    }
-
-    private Cli.Result mailroom(String... args) {
-        return Cli.run(ENV, Cli.withDb(db, args));
-    }
-
+class ListUnsubscribeTest extends AgainstGreenMail {
     private JobDir job(String csv) throws Exception {
-        return new JobDir(dir.resolve("job")).csv(csv).smtp("127.0.0.1", server.smtpPort(), "none").set("smtp.username", GreenMailServer.USER)
-                .set("smtp.password.env", "MAILROOM_SMTP_PASSWORD").set("smtp.allow-plaintext-auth", "true");
+        return greenMailJob().csv(csv);
     }
 
     private static MimeMessage to(String address) throws Exception {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mailroom.testing.GreenMailServer;
 import io.mailroom.testing.JobDir;
 import jakarta.mail.Multipart;
 import jakarta.mail.Session;
@@ -16,21 +15,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A template whose header block says {@code Content-Type: text/markdown} is sent as its Markdown (text/plain)
  * and CommonMark's HTML of it; CSV values stay literal text in both. Checked on what GreenMail received.
  */
-class MarkdownBodyTest {
-    private static final Map<String, String> ENV = Map.of("MAILROOM_SMTP_PASSWORD", GreenMailServer.PASSWORD);
+class MarkdownBodyTest extends AgainstGreenMail {
     private static final String TEMPLATE = """
             From: Team <team@example.com>
             To: <${email}>
@@ -46,35 +39,8 @@ class MarkdownBodyTest {
 
             ![our logo](cid:logo.png)
             """;
-    static GreenMailServer server;
-
-    @TempDir
-    Path dir;
-    String db;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = new GreenMailServer();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
-
-    @BeforeEach
-    void freshDatabaseAndMailboxes() throws Exception {
-        server.purge();
-        db = "jdbc:h2:" + dir.resolve("db").toAbsolutePath();
-    }
-
-    private Cli.Result mailroom(String... args) {
-        return Cli.run(ENV, Cli.withDb(db, args));
-    }
-
     private JobDir job(String csv) throws Exception {
-        return new JobDir(dir.resolve("job")).smtp("127.0.0.1", server.smtpPort(), "none").set("smtp.username", GreenMailServer.USER)
-                .set("smtp.password.env", "MAILROOM_SMTP_PASSWORD").set("smtp.allow-plaintext-auth", "true")
+        return greenMailJob()
                 .file("message.ftl", TEMPLATE).bytes("logo.png", InlineImagesTest.bytes(2000, 7)).csv(csv);
     }
 
