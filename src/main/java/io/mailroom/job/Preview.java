@@ -13,7 +13,8 @@ import java.time.Clock;
 
 /**
  * Renders rows to .eml files (named row-key.eml) exactly as they would be sent, without the database or
- * the network. Rows that cannot become a message are reported, not written.
+ * the network. Rows that cannot become a message are reported, not written; a template or job-file mistake that
+ * every row would meet is refused first, with run's exit code (65, 78).
  */
 public final class Preview {
     public record Result(int written, int skipped, Path folder) {
@@ -33,6 +34,8 @@ public final class Preview {
         Finisher finisher = Finisher.of(spec.send(), clock);
         MessageTemplate template = Jobs.compile(spec);
         finisher.requireFits(template);
+        // a mistake every row would meet is refused as run and --dry-run refuse it, not reported row after row
+        Planner.requireReadable(spec, template, finisher);
         Composer composer = new Composer(template, AttachmentFolder.of(spec), new MessageBuilder(clock),
                 spec.send().envelopeFrom(), spec.send().limits(), finisher);
         Path out = folder != null ? folder : Path.of(spec.name() + "-preview");

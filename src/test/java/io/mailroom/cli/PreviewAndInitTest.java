@@ -1,8 +1,10 @@
 package io.mailroom.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mailroom.testing.JobDir;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
 import java.io.InputStream;
@@ -41,6 +43,19 @@ class PreviewAndInitTest {
         MimeMessage jose = parse(files.get(1));
         assertEquals("Welcome, José!", jose.getSubject());
         assertTrue(jose.isMimeType("multipart/mixed"));
+    }
+
+    @Test
+    void previewRefusesATemplateMistakeEveryRowWouldMeetAsRunDoesWritingNothing() throws Exception {
+        Path job = new JobDir(dir.resolve("job")).numberedRecipients(2).smtp("smtp.example.com", 587, "starttls")
+                .file("message.ftl", JobDir.TEMPLATE.replace("${first_name}", "${frist_name}")).write();
+        Path out = dir.resolve("preview");
+
+        Cli.Result r = Cli.run("preview", job.toString(), "--output", out.toString());
+
+        assertEquals(65, r.exit(), r.all());
+        assertTrue(r.err().contains("${frist_name} is not a column of recipients.csv (columns: email, first_name, n); did you mean first_name?"), r.err());
+        assertFalse(Files.exists(out) && !emls(out).isEmpty(), "nothing written");
     }
 
     @Test
