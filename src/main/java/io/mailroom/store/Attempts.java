@@ -227,8 +227,8 @@ public final class Attempts {
     }
 
     /**
-     * A row that can't become a message at send time is skipped (for the caller's next commit); it must be
-     * due. Once any of its addresses has been tried it is no longer a row that never became a message: its
+     * A row that can't become a message at send time is skipped (for the caller's next commit), without addresses
+     * like a row skipped when planned; it must be due. Once any of its addresses has been tried it is no longer a row that never became a message: its
      * addresses still due fail with the reason, so a later run can never plan it afresh and send again to
      * an address that has it.
      */
@@ -244,6 +244,8 @@ public final class Attempts {
         int n = update("UPDATE recipients SET status = 'skipped', reason = ?, not_before = NULL, updated_at = ?"
                 + " WHERE id = ? AND status IN ('pending', 'deferred')", Sql.clip(reason), Timestamp.from(now), recipientId);
         if (n != 1) throw new IllegalStateException("recipient " + recipientId + " is not pending or deferred; refusing to mark it twice");
+        // as a row skipped when planned: no addresses (none was ever tried, so nothing recorded goes)
+        update("DELETE FROM addresses WHERE recipient_id = ?", recipientId);
     }
 
     /**

@@ -183,6 +183,9 @@ class PostfixTest {
             assertEquals(List.of("ann@example.com"), plain.received().stream().map(r -> r.recipients().get(0)).toList());
             String json = mailroom("report", "no-utf8", "--format", "json").out();
             assertTrue(json.contains("\"key\": \"jürgen@example.com\"") && json.contains("needs SMTPUTF8, and the server does not offer it"), json);
+            String jurgen = json.substring(json.indexOf("\"key\": \"jürgen@example.com\""));
+            jurgen = jurgen.substring(0, jurgen.indexOf('}', jurgen.indexOf("\"addresses\"")) + 1);
+            assertTrue(jurgen.contains("\"status\": \"skipped\"") && !jurgen.contains("pending"), "a skipped row has no addresses left pending: " + jurgen);
         }
     }
 
