@@ -395,7 +395,6 @@ public final class JobFile {
         };
     }
 
-    /** A duration in its largest whole unit, as a person writes it: 30s, 5m, 2h, 1d. */
     private static Duration orDefault(Duration d, Duration fallback) {
         return d == null ? fallback : d;
     }
