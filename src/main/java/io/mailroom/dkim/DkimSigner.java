@@ -72,6 +72,9 @@ public final class DkimSigner {
     /** The signing domain (d=). */
     public String domain() { return domain; }
 
+    /** The key's algorithm (a=). */
+    public DkimKey.Algorithm algorithm() { return key.algorithm(); }
+
     /** {@code message} (CRLF line endings, headers, blank line, body) with a DKIM-Signature header in front. */
     public byte[] sign(byte[] message) {
         Tools t = tools.get();

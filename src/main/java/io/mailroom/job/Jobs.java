@@ -84,6 +84,7 @@ public final class Jobs {
         if (o.dryRun()) return new DryRun(clock, err, env, this::note).run(spec, o);
         // the DKIM key is read and checked before the database is opened: a key that cannot sign stops the run here
         Finisher finisher = Finisher.of(spec.send(), clock);
+        noteSlowSigning(finisher, spec.name());
         SmtpSettings smtp = o.serverOverride() != null ? o.serverOverride() : smtpSettings(spec.send(), spec.file().toAbsolutePath().getParent());
         try (Store store = Store.open(o.dbUrl(), env, this::note)) {
             JobLock free = null;
@@ -223,6 +224,7 @@ public final class Jobs {
             SendSettings send = JobFile.fromSnapshot(name, job.settings());
             // resume signs as run does: the key file the job names is read now, before anything is settled or sent
             Finisher finisher = Finisher.of(send, clock);
+            noteSlowSigning(finisher, name);
             // the job file may be gone: smtp.password.command runs where it was when the job last ran
             SmtpSettings smtp = server != null ? server : smtpSettings(send, Path.of(job.source()).toAbsolutePath().getParent());
             // what the last run left in flight is settled first: --resend-unknown includes it
@@ -619,6 +621,11 @@ public final class Jobs {
         snapshotTemplates(store, job, spec);
         store.attempts().reopenEnvelopes(job.id());
         err.println(job.name() + ": the changed template is now the job's; recipients not sent yet get the new version");
+    }
+
+    private void noteSlowSigning(Finisher finisher, String job) {
+        String note = finisher.slowSigningNote(job);
+        if (note != null) err.println(note);
     }
 
     /** Attachments from the template's folder, each copied into the job's snapshot when first read. */

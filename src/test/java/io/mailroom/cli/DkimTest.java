@@ -249,4 +249,41 @@ class DkimTest extends AgainstGreenMail {
         assertTrue(report.contains("Inline image (cid:): \"dkim.pem\" is a secret of the job"), report);
         assertEquals(1, server.received().size(), "only the row that names no secret is sent");
     }
+
+    @Test
+    void theLauncherGivesAJobFileThatSignsBothCompilersAndAJvmWithC1AloneSaysRsaSigningIsSlowThere() throws Exception {
+        Path jobFile = job(key("rsa-pkcs8").pem(), false).write();
+        Path plain = new JobDir(dir.resolve("plain")).numberedRecipients(1).smtp("127.0.0.1", 25, "none").write();
+        // the launcher with a java that prints the arguments it was given
+        Path fakeJava = Files.writeString(dir.resolve("java"), "#!/bin/sh\necho \"$@\"\n");
+        fakeJava.toFile().setExecutable(true);
+        java.util.function.Function<String[], String> launcher = args -> {
+            try {
+                List<String> command = new ArrayList<>(List.of("/bin/sh", Path.of("src/main/sh/mailroom").toAbsolutePath().toString()));
+                command.addAll(List.of(args));
+                ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+                pb.environment().put("JAVA", fakeJava.toString());
+                pb.environment().remove("MAILROOM_JAVA_OPTS");
+                Process p = pb.start();
+                String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                p.waitFor();
+                return out;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        assertFalse(launcher.apply(new String[] {"run", "--db", db, jobFile.toString()}).contains("TieredStopAtLevel"), "a signing job: C1 and C2");
+        assertTrue(launcher.apply(new String[] {"run", plain.toString()}).contains("-XX:TieredStopAtLevel=1"), "any other: C1 alone");
+        assertTrue(launcher.apply(new String[] {"resume", "test-job"}).contains("-XX:TieredStopAtLevel=1"), "resume cannot see the job file");
+
+        // a run in a JVM with C1 alone (as the launcher starts a resume) says so
+        Path log = dir.resolve("child.log");
+        Process child = io.mailroom.testing.Child.start(log, ENV, "run", jobFile.toString(), "--db", db);
+        assertTrue(child.waitFor(120, java.util.concurrent.TimeUnit.SECONDS));
+        String said = io.mailroom.testing.Child.output(log);
+        assertEquals(0, child.exitValue(), said);
+        assertTrue(said.contains("test-job: note: this JVM runs without its optimizing compiler (-XX:TieredStopAtLevel=1), which makes each RSA"
+                + " signature about 8 times as slow; for a large signed job set MAILROOM_JAVA_OPTS=-XX:+UseSerialGC"), said);
+        assertFalse(mailroom("resume", "test-job").all().contains("optimizing compiler"), "this test's JVM has both compilers: no note");
+    }
 }
