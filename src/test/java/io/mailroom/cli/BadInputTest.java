@@ -5,40 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailroom.testing.JobDir;
-import io.mailroom.testing.ScriptedSmtpServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Bad input gets one clear line naming the file, row or column, and the contract's exit code. Nothing bad is sent. */
-class BadInputTest {
-    @TempDir
-    Path dir;
-    String db;
-    ScriptedSmtpServer server;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        db = "jdbc:h2:" + dir.resolve("db").toAbsolutePath();
-        server = new ScriptedSmtpServer();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        server.close();
-    }
-
+class BadInputTest extends AgainstScriptedServer {
     private JobDir job() throws Exception {
         return new JobDir(dir.resolve("job")).smtp("127.0.0.1", server.port(), "none")
                 .csv("email,first_name,n\nann@example.com,Ann,1\nbob@example.com,Bob,2\n");
-    }
-
-    private Cli.Result mailroom(String... args) {
-        return Cli.run(Cli.withDb(db, args));
     }
 
     @Test

@@ -6,47 +6,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailroom.testing.JobDir;
 import io.mailroom.testing.PostgresServer;
-import io.mailroom.testing.ScriptedSmtpServer;
 import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A dry run tells the truth about the job the database holds: what is sent counts as sent, only what a run
  * would add is new, and a changed template is refused as a run refuses it. It stores nothing and connects
  * to no server.
  */
-class DryRunTest {
-    @TempDir
-    Path dir;
-    String db;
-    ScriptedSmtpServer server;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        db = "jdbc:h2:" + dir.resolve("db").toAbsolutePath();
-        server = new ScriptedSmtpServer();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        server.close();
-    }
-
+class DryRunTest extends AgainstScriptedServer {
     private JobDir job() throws Exception {
         return new JobDir(dir.resolve("job")).smtp("127.0.0.1", server.port(), "none");
-    }
-
-    private Cli.Result mailroom(String... args) {
-        return Cli.run(Cli.withDb(db, args));
     }
 
     @Test

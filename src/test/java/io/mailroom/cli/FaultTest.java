@@ -20,11 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -34,31 +31,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * lock-step and pipelined. The server's own record of what it accepted is the truth the statuses must match:
  * nothing lost, nothing sent twice, and a message whose fate the client cannot know is unknown.
  */
-class FaultTest {
-    @TempDir
-    Path dir;
-    String db;
-    ScriptedSmtpServer server;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        db = "jdbc:h2:" + dir.resolve("db").toAbsolutePath();
-        server = new ScriptedSmtpServer();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        server.close();
-    }
-
+class FaultTest extends AgainstScriptedServer {
     private Path job(int rows, String... keys) throws Exception {
         JobDir job = new JobDir(dir.resolve("job")).numberedRecipients(rows).smtp("127.0.0.1", server.port(), "none");
         for (int i = 0; i + 1 < keys.length; i += 2) job.set(keys[i], keys[i + 1]);
         return job.write();
-    }
-
-    private Cli.Result mailroom(String... args) {
-        return Cli.run(Map.of(), Cli.withDb(db, args));
     }
 
     private Map<String, Long> receivedPerRecipient() {

@@ -17,38 +17,15 @@ import java.util.Base64;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A CSV from someone else can't reach the host: values that try to attach files from outside the
  * template's folder, or that make one row cost without bound, skip that row with a reason; the good rows
  * are sent, and a dry run finds exactly the rows a run would skip.
  */
-class HostileInputTest {
+class HostileInputTest extends AgainstScriptedServer {
     private static final String SECRET = "TOP-SECRET-a8f3e1";
-
-    @TempDir
-    Path dir;
-    String db;
-    ScriptedSmtpServer server;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        db = "jdbc:h2:" + dir.resolve("db").toAbsolutePath();
-        server = new ScriptedSmtpServer();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        server.close();
-    }
-
-    private Cli.Result mailroom(String... args) {
-        return Cli.run(Cli.withDb(db, args));
-    }
 
     @Test
     void attachmentNamesFromDataCannotLeaveTheTemplatesFolder() throws Exception {

@@ -5,45 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailroom.testing.JobDir;
-import io.mailroom.testing.ScriptedSmtpServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Text an attacker controls, a CSV value or a server's reply, through whole jobs: it reaches a terminal or
  * a spreadsheet only as text. Reports are read from --output files, which only the report writers
  * protect; standard output and error are what the command line's escaping streams let through.
  */
-class HostileTextTest {
+class HostileTextTest extends AgainstScriptedServer {
     /** A control character a terminal would act on, or a CR that is not the end of a CRLF record. */
     private static final Pattern RAW_CONTROL = Pattern.compile("[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069\\u2028\\u2029]|\\r(?!\\n)");
-
-    @TempDir
-    Path dir;
-    String db;
-    ScriptedSmtpServer server;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        db = "jdbc:h2:" + dir.resolve("db").toAbsolutePath();
-        server = new ScriptedSmtpServer();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        server.close();
-    }
-
-    private Cli.Result mailroom(String... args) {
-        return Cli.run(Map.of(), Cli.withDb(db, args));
-    }
 
     private Path job(String csv, String keyColumn) throws Exception {
         return new JobDir(dir.resolve("job")).csv(csv).set("recipients.key", keyColumn).smtp("127.0.0.1", server.port(), "none").write();

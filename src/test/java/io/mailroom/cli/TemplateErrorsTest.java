@@ -5,45 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailroom.testing.JobDir;
-import io.mailroom.testing.ScriptedSmtpServer;
-import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A template that cannot work is refused at once (65) with one complete line naming the file, line and
  * column: nothing is stored or sent. A mistake that every row would meet is the template's, not one skipped
  * row after another; a row whose own value is bad is still skipped alone.
  */
-class TemplateErrorsTest {
+class TemplateErrorsTest extends AgainstScriptedServer {
     private static final String HEADERS = "From: Team <team@example.com>\nTo: ${first_name} <${email}>\nSubject: Hi\n\n";
-
-    @TempDir
-    Path dir;
-    String db;
-    ScriptedSmtpServer server;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        db = "jdbc:h2:" + dir.resolve("db").toAbsolutePath();
-        server = new ScriptedSmtpServer();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        server.close();
-    }
 
     private JobDir job(String template) throws Exception {
         return new JobDir(dir.resolve("job")).smtp("127.0.0.1", server.port(), "none")
                 .csv("email,first_name,n\nann@example.com,Ann,1\nbob@example.com,Bob,2\n").file("message.ftl", template);
-    }
-
-    private Cli.Result mailroom(String... args) {
-        return Cli.run(Cli.withDb(db, args));
     }
 
     /** Exit 65 with exactly one line on standard error, and no job stored. */
